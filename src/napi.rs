@@ -1,0 +1,1 @@
+//! The napi boundary: argument conversion and error mapping only.

@@ -1,0 +1,1 @@
+//! The runtime: everything between a compiled project and a JS call.
