@@ -6,6 +6,7 @@
 //!   the file watcher.
 //! - `napi` (glue only): exposes the runtime to JavaScript; Rust errors become `ForstError`s there.
 
+pub mod cli;
 pub mod compiler;
 pub mod runtime;
 mod napi;

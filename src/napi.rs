@@ -1,1 +1,154 @@
 //! The napi boundary: argument conversion and error mapping only.
+//!
+//! Every failure crosses as a JS `Error` whose message is `FORST_ERROR:` + the JSON envelope
+//! (`{"error": {"status", "code", "message", "function", "location"}}`); `lib/core.js` turns it into a `ForstError`.
+//! Async functions run on napi's tokio runtime; nothing here keeps Node's event loop alive.
+
+use std::path::PathBuf;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::runtime::{self, failure::Failure, ProjectRequest};
+
+fn to_js(f: Failure) -> Error {
+    Error::new(Status::GenericFailure, format!("FORST_ERROR:{}", f.to_envelope()))
+}
+
+#[napi(object)]
+pub struct ProjectOptions {
+    /// Where to look for the project (`process.cwd()`).
+    pub cwd: String,
+    /// The `forst.config.*` file the JS side loaded.
+    pub config_file: Option<String>,
+    /// Its exported value.
+    pub file_config: Option<Value>,
+    /// Options passed to `start()`.
+    pub overrides: Option<Value>,
+    /// The package folder to generate functions into.
+    pub package_dir: Option<String>,
+}
+
+impl From<ProjectOptions> for ProjectRequest {
+    fn from(o: ProjectOptions) -> Self {
+        ProjectRequest {
+            cwd: PathBuf::from(o.cwd),
+            config_file: o.config_file.map(PathBuf::from),
+            file_config: o.file_config.unwrap_or(Value::Null),
+            overrides: o.overrides.unwrap_or(Value::Null),
+            package_dir: o.package_dir.map(PathBuf::from),
+            no_auth: false,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct StartResult {
+    pub url: String,
+    pub port: u32,
+    pub pid: u32,
+    pub routes: Vec<String>,
+}
+
+#[napi]
+pub async fn start(options: ProjectOptions) -> Result<StartResult> {
+    let info = runtime::runtime().start(options.into()).await.map_err(to_js)?;
+    Ok(StartResult { url: info.url, port: u32::from(info.port), pid: info.pid, routes: info.routes })
+}
+
+#[napi]
+pub async fn stop() -> Result<()> {
+    runtime::runtime().stop().await;
+    Ok(())
+}
+
+/// One call. `body` is the JSON text of the arguments; resolves to the JSON text of the result.
+#[napi]
+pub async fn invoke(name: String, body: String, call_id: u32, timeout_ms: u32) -> Result<String> {
+    runtime::runtime().invoke(&name, body, call_id, timeout_ms).await.map_err(to_js)
+}
+
+#[napi]
+pub fn cancel(call_id: u32) {
+    runtime::runtime().cancel(call_id);
+}
+
+#[napi(object)]
+pub struct BuildStatus {
+    pub hash: String,
+    pub cached: bool,
+    pub go_version: String,
+    pub binary: String,
+    pub compile_ms: f64,
+    pub build_ms: f64,
+}
+
+#[napi(object)]
+pub struct StatusResult {
+    pub state: String,
+    pub pid: Option<u32>,
+    pub url: Option<String>,
+    pub port: Option<u32>,
+    pub restarts: u32,
+    /// The last failure as its JSON envelope (parse it with `ForstError.fromEnvelope`).
+    pub last_error: Option<String>,
+    pub build: Option<BuildStatus>,
+}
+
+#[napi]
+pub fn status() -> StatusResult {
+    let s = runtime::runtime().supervisor.status();
+    StatusResult {
+        state: s.state.as_str().to_string(),
+        pid: s.pid,
+        url: s.url,
+        port: s.port.map(u32::from),
+        restarts: s.restarts,
+        last_error: s.last_error.map(|f| f.to_envelope()),
+        build: s.build.map(|b| BuildStatus {
+            hash: b.hash,
+            cached: b.cached,
+            go_version: b.go_version,
+            binary: b.binary,
+            compile_ms: b.compile_ms,
+            build_ms: b.build_ms,
+        }),
+    }
+}
+
+#[napi(object)]
+pub struct GenerateResult {
+    /// Endpoint names that were generated.
+    pub functions: Vec<String>,
+    /// Rendered warnings (empty when none).
+    pub warnings: String,
+}
+
+/// Compiles the project and writes the generated functions into `packageDir` (synchronous: compiling is fast).
+#[napi(catch_unwind)]
+pub fn generate(options: ProjectOptions) -> Result<GenerateResult> {
+    let package_dir = options.package_dir.clone().map(PathBuf::from);
+    let req: ProjectRequest = options.into();
+    let config = runtime::resolve_config(&req).map_err(to_js)?;
+    let (sources, result) = runtime::build::compile_project(&config).map_err(to_js)?;
+    let (compiled, warnings) = runtime::build::require_output(&sources, result, runtime::stderr_color()).map_err(to_js)?;
+    if let Some(dir) = package_dir {
+        runtime::generate::write(&dir, &config, &compiled)
+            .map_err(|e| to_js(Failure::new(500, "io_error", format!("could not write generated functions into {}: {e}", dir.display()))))?;
+    }
+    Ok(GenerateResult { functions: compiled.manifest.endpoints.iter().map(|e| e.name.clone()).collect(), warnings })
+}
+
+#[napi(object)]
+pub struct CliOutcome {
+    pub exit_code: i32,
+    pub keep_alive: bool,
+}
+
+/// The `forst` command line; `argv` excludes the program name.
+#[napi]
+pub async fn cli(argv: Vec<String>, options: ProjectOptions) -> Result<CliOutcome> {
+    let outcome = crate::cli::run(argv, options.into()).await;
+    Ok(CliOutcome { exit_code: outcome.exit_code, keep_alive: outcome.keep_alive })
+}

@@ -1,0 +1,117 @@
+// @forst/sidecar — public types. The project's own functions and their types come from generated/index.d.ts,
+// rewritten on `npx forst generate`, start() and every hot reload.
+export * from "./generated/index";
+
+/** Same keys as forst.config.js; they override it. */
+export interface ForstConfig {
+  /** Where the .ft files are (default "./forst"). */
+  forstDir?: string;
+  /** Where the Go module, the binary cache and the manifest go (default "./dist/forst"). */
+  outputDir?: string;
+  devServer?: {
+    /** Exactly this port (busy → error). Default: 8080, or a free port with a notice when 8080 is busy. */
+    port?: number;
+    /** Recompile and hot-swap on .ft changes (default: on unless NODE_ENV=production). */
+    watch?: boolean;
+  };
+  compilation?: {
+    /** "speed" (default): Go's optimisations; "size": also strip symbols (-ldflags=-s -w). */
+    optimization?: "speed" | "size";
+    /** Build for debuggers: -gcflags=all=-N -l (default false). */
+    debug?: boolean;
+  };
+  limits?: {
+    /** Largest request body the sidecar accepts, in bytes (default 64 MiB). */
+    bodyBytes?: number;
+  };
+  timeouts?: {
+    /** How long a new sidecar may take to answer /readyz (default 10000). */
+    readyMs?: number;
+    /** Default per-call timeout, 0 = none (default 0). */
+    callMs?: number;
+    /** How long a stopping sidecar may drain in-flight calls (default 5000). */
+    shutdownGraceMs?: number;
+    /** How long a call made during a restart waits for the sidecar (default 5000). */
+    unavailableWaitMs?: number;
+  };
+}
+
+export interface StartInfo {
+  /** Base URL of the sidecar, e.g. "http://127.0.0.1:8080". Calls need the per-spawn token; use the functions. */
+  url: string;
+  port: number;
+  pid: number;
+  /** "POST /process-data → processData", one per endpoint. */
+  routes: string[];
+}
+
+export type ForstState = "stopped" | "starting" | "ready" | "restarting" | "crashed" | "stopping";
+
+export interface ForstStatus {
+  state: ForstState;
+  pid?: number;
+  url?: string;
+  port?: number;
+  /** Restarts after crashes since start(). */
+  restarts: number;
+  /** The last failure: a compile error kept from a reload, a crash, a failed start. */
+  lastError: ForstError | null;
+  build?: {
+    hash: string;
+    /** The binary came from the cache: go build did not run. */
+    cached: boolean;
+    goVersion: string;
+    binary: string;
+    compileMs: number;
+    buildMs: number;
+  };
+}
+
+export type ForstErrorCode =
+  | "invalid_input"
+  | "returned_error"
+  | "panic"
+  | "invalid_result"
+  | "unknown_function"
+  | "method_not_allowed"
+  | "body_too_large"
+  | "unauthorized"
+  | "forbidden_host"
+  | "unavailable"
+  | "timeout"
+  | "aborted"
+  | "compile_error"
+  | "build_failed"
+  | "go_not_found"
+  | "go_too_old"
+  | "config_invalid"
+  | "no_project"
+  | "port_in_use"
+  | "not_ready"
+  | "spawn_failed"
+  | "io_error"
+  | "addon_missing"
+  | "internal";
+
+/** Every failure of a Forst call or of the sidecar's lifecycle. */
+export declare class ForstError extends Error {
+  readonly name: "ForstError";
+  /** HTTP-like status: 400 invalid input, 404 unknown function, 500 returned error / panic, 503 unavailable, … */
+  readonly status: number;
+  readonly code: ForstErrorCode | (string & {});
+  /** The Forst function the call was for. */
+  readonly function?: string;
+  /** "routes/x.ft:12" for panics, when known. */
+  readonly location?: string;
+  static fromEnvelope(text: string, status?: number): ForstError;
+}
+
+/** Compiles, builds (or reuses the cached binary) and starts the sidecar. Idempotent. */
+export declare function start(options?: ForstConfig): Promise<StartInfo>;
+/** Stops the sidecar: in-flight calls drain, then it exits (killed after the grace period). */
+export declare function stop(): Promise<void>;
+export declare function status(): ForstStatus;
+/** Calls a Forst function by name; prefer the generated, typed functions. */
+export declare function invoke(name: string, ...args: unknown[]): Promise<unknown>;
+/** Compiles the project found from `cwd` and writes the typed functions into the package. */
+export declare function generate(cwd?: string): { functions: string[]; warnings: string };

@@ -1,0 +1,213 @@
+// The JS half of @forst/sidecar's public surface: project discovery, lazy start, argument encoding, ForstError.
+// Everything heavy (compiling, building, supervising, the HTTP hop) happens in the native addon (binding.js).
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+
+const PACKAGE_DIR = path.resolve(__dirname, "..");
+const ERROR_PREFIX = "FORST_ERROR:";
+
+let binding;
+function native() {
+  if (!binding) {
+    try {
+      binding = require("../binding.js");
+    } catch (cause) {
+      throw new ForstError({
+        status: 500,
+        code: "addon_missing",
+        message:
+          "the @forst/sidecar native addon is not built for this platform (" +
+          process.platform + "-" + process.arch + "): run `npm run build` in the package, or reinstall it. " +
+          "Cause: " + (cause && cause.message),
+      });
+    }
+  }
+  return binding;
+}
+
+/** Every failure of a Forst call or of the sidecar's lifecycle. */
+class ForstError extends Error {
+  constructor({ status, code, message, function: fn, location }) {
+    super(message);
+    this.name = "ForstError";
+    /** HTTP-like status: 400 invalid input, 404 unknown function, 500 returned error/panic, 503 unavailable, … */
+    this.status = status;
+    /** Stable code: invalid_input, returned_error, panic, unknown_function, unavailable, timeout, aborted, … */
+    this.code = code;
+    /** The Forst function the call was for, when there was one. */
+    this.function = fn;
+    /** `routes/x.ft:12` for panics, when known. */
+    this.location = location;
+  }
+
+  /** Parses the `{"error": {...}}` envelope the sidecar and the addon use. */
+  static fromEnvelope(text, status) {
+    const { error } = JSON.parse(text);
+    return new ForstError({ status: error.status ?? status, ...error });
+  }
+}
+
+/** Native errors carry the envelope in their message; anything else is wrapped, keeping its message. */
+function toForstError(err) {
+  if (err instanceof ForstError) return err;
+  const message = err && typeof err.message === "string" ? err.message : String(err);
+  if (message.startsWith(ERROR_PREFIX)) {
+    try {
+      return ForstError.fromEnvelope(message.slice(ERROR_PREFIX.length));
+    } catch {}
+  }
+  const wrapped = new ForstError({ status: 500, code: "internal", message: "internal error in @forst/sidecar: " + message });
+  wrapped.cause = err;
+  return wrapped;
+}
+
+const CONFIG_NAMES = ["forst.config.js", "forst.config.cjs", "forst.config.mjs"];
+
+/** Finds the project from `cwd` (or FORST_DIR): the nearest directory with forst.config.* or forst/. */
+function findProjectRoot(cwd) {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (CONFIG_NAMES.some((n) => fs.existsSync(path.join(dir, n))) || isDir(path.join(dir, "forst"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(cwd);
+  }
+}
+
+function isDir(p) {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Loads forst.config.{js,cjs,mjs}; `.mjs` needs the async path. Errors name the file. */
+async function loadConfig(root) {
+  const file = CONFIG_NAMES.map((n) => path.join(root, n)).find((p) => fs.existsSync(p));
+  if (!file) return { file: undefined, value: null };
+  try {
+    if (file.endsWith(".mjs")) {
+      const { pathToFileURL } = require("node:url");
+      const mod = await import(pathToFileURL(file).href);
+      return { file, value: mod.default ?? null };
+    }
+    return { file, value: require(file) };
+  } catch (cause) {
+    throw new ForstError({ status: 500, code: "config_invalid", message: `could not load ${file}: ${cause && cause.message}` });
+  }
+}
+
+function loadConfigSync(root) {
+  const file = CONFIG_NAMES.map((n) => path.join(root, n)).find((p) => fs.existsSync(p) && !p.endsWith(".mjs"));
+  if (!file) return { file: undefined, value: null };
+  return { file, value: require(file) };
+}
+
+/** The options every native entry point takes: the project root, its config, this package's folder. */
+async function projectOptionsFor(root, overrides) {
+  const { file, value } = await loadConfig(root);
+  return { cwd: root, configFile: file, fileConfig: value, overrides: overrides ?? null, packageDir: PACKAGE_DIR };
+}
+
+function projectOptions(overrides, cwd = process.cwd()) {
+  return projectOptionsFor(findProjectRoot(cwd), overrides);
+}
+
+let started = false;
+let starting = null;
+
+/**
+ * Compiles, builds (or reuses the cached binary) and starts the sidecar; idempotent. Concurrent calls share one start.
+ * @returns {Promise<{url: string, port: number, pid: number, routes: string[]}>}
+ */
+async function start(options) {
+  if (starting) return starting;
+  starting = (async () => {
+    try {
+      const info = await native().start(await projectOptions(options));
+      started = true;
+      return info;
+    } catch (err) {
+      throw toForstError(err);
+    } finally {
+      starting = null;
+    }
+  })();
+  return starting;
+}
+
+/** Stops the sidecar: in-flight calls drain, then the process exits (killed after the grace period). */
+async function stop() {
+  started = false;
+  if (starting) await starting.catch(() => {});
+  await native().stop();
+}
+
+/** State, pid, url, restarts, lastError (a ForstError) and build info. */
+function status() {
+  const s = native().status();
+  return { ...s, lastError: s.lastError ? ForstError.fromEnvelope(s.lastError) : null };
+}
+
+/** Compiles the project and writes the typed functions into this package (what `npx forst generate` does). */
+function generateSync(cwd = process.cwd()) {
+  const root = findProjectRoot(cwd);
+  const { file, value } = loadConfigSync(root);
+  try {
+    return native().generate({ cwd: root, configFile: file, fileConfig: value, packageDir: PACKAGE_DIR });
+  } catch (err) {
+    throw toForstError(err);
+  }
+}
+
+let nextCallId = 1;
+
+/**
+ * Calls a Forst function by name. The last argument may be call options `{ signal, timeoutMs }` when it comes after
+ * all of the function's parameters (generated functions know their arity; `invoke` treats a trailing object with only
+ * those keys as options).
+ */
+async function call(name, arity, args) {
+  const options = args.length > arity ? args[arity] : undefined;
+  const body = arity === 0 ? "" : arity === 1 ? JSON.stringify(args[0]) : JSON.stringify(args.slice(0, arity));
+  if (!started) await start();
+  const signal = options && options.signal;
+  const timeoutMs = (options && options.timeoutMs) || 0;
+  let id = 0;
+  let onAbort;
+  if (signal) {
+    if (signal.aborted) {
+      throw new ForstError({ status: 499, code: "aborted", message: "the call was aborted by its AbortSignal", function: name });
+    }
+    id = nextCallId = nextCallId >= 0x7fffffff ? 1 : nextCallId + 1;
+    onAbort = () => native().cancel(id);
+    signal.addEventListener("abort", onAbort, { once: true });
+  }
+  try {
+    const text = await native().invoke(name, body === undefined ? "" : body, id, timeoutMs);
+    return text === "" ? undefined : JSON.parse(text);
+  } catch (err) {
+    throw toForstError(err);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Builds the exported function for one endpoint. */
+function forstFunction(name, arity) {
+  const fn = { [name]: (...args) => call(name, arity, args) }[name];
+  Object.defineProperty(fn, "length", { value: arity });
+  return fn;
+}
+
+/** Calls a Forst function by name: `invoke("calculate", { numbers: [1, 2] })`. */
+function invoke(name, ...args) {
+  const last = args[args.length - 1];
+  const isOptions =
+    args.length > 0 && last && typeof last === "object" && !Array.isArray(last) &&
+    Object.keys(last).length > 0 && Object.keys(last).every((k) => k === "signal" || k === "timeoutMs");
+  const arity = isOptions ? args.length - 1 : args.length;
+  return call(name, arity, args);
+}
+
+module.exports = { ForstError, start, stop, status, invoke, generateSync, forstFunction, findProjectRoot, projectOptionsFor, PACKAGE_DIR };

@@ -1,0 +1,179 @@
+//! The `forst` command line (package `bin`), parsed with clap inside the addon so that the CLI and the library share
+//! one implementation. `bin/forst.js` loads `forst.config.*` and passes it here with the arguments.
+//!
+//! Exit codes: 0 success; 1 the project has errors (or the command failed); 2 usage error.
+
+use std::fmt::Write as _;
+
+use clap::{Parser, Subcommand};
+
+use crate::compiler::{self, diagnostic, Manifest};
+use crate::runtime::{self, build, failure::Failure, ProjectRequest};
+
+#[derive(Parser, Debug)]
+#[command(name = "forst", version, about = "Compile, run and inspect Forst routes for @forst/sidecar", disable_help_subcommand = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the sidecar alone with hot reload; print the route table, the URL and how to authenticate.
+    Dev {
+        /// Listen on exactly this port (default: devServer.port, else 8080 or a free port).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Accept calls without the token. Anyone on this machine can then call your routes: local use only.
+        #[arg(long)]
+        no_auth: bool,
+    },
+    /// Compile and `go build`; print the binary, the manifest and their sizes.
+    Build,
+    /// Write the typed JS functions and TypeScript declarations into the package.
+    Generate,
+    /// Report diagnostics only; exit 1 when there are errors.
+    Check {
+        /// Print diagnostics as JSON (for editors and CI).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the endpoints: method, path and signature.
+    Routes,
+}
+
+/// What the JS side must do after the command returned.
+pub struct Outcome {
+    pub exit_code: i32,
+    /// `forst dev`: keep Node alive (the sidecar runs) until SIGINT/SIGTERM.
+    pub keep_alive: bool,
+}
+
+fn done(exit_code: i32) -> Outcome {
+    Outcome { exit_code, keep_alive: false }
+}
+
+pub async fn run(argv: Vec<String>, req: ProjectRequest) -> Outcome {
+    let cli = match Cli::try_parse_from(std::iter::once("forst".to_string()).chain(argv)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return done(e.exit_code());
+        }
+    };
+    match execute(cli.command, req).await {
+        Ok(outcome) => outcome,
+        Err(f) => {
+            eprintln!("forst: {}", f.message);
+            done(1)
+        }
+    }
+}
+
+async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, Failure> {
+    match command {
+        Command::Check { json } => {
+            let config = runtime::resolve_config(&req)?;
+            let (sources, result) = runtime::run_blocking(move || build::compile_project(&config)).await?;
+            let errors = result.has_errors();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&diagnostic::to_json(&result.diagnostics, &sources)).unwrap_or_default());
+            } else if result.diagnostics.is_empty() {
+                println!("forst: no problems in {} file{}", sources.len(), if sources.len() == 1 { "" } else { "s" });
+            } else {
+                eprint!("{}", diagnostic::render(&result.diagnostics, &sources, runtime::stderr_color()));
+            }
+            Ok(done(i32::from(errors)))
+        }
+        Command::Routes => {
+            let config = runtime::resolve_config(&req)?;
+            let (sources, result) = runtime::run_blocking(move || build::compile_project(&config)).await?;
+            let (compiled, _) = build::require_output(&sources, result, runtime::stderr_color())?;
+            print!("{}", route_table(&compiled.manifest));
+            Ok(done(0))
+        }
+        Command::Generate => {
+            let config = runtime::resolve_config(&req)?;
+            let package_dir = req.package_dir.clone();
+            let c = config.clone();
+            let (sources, result) = runtime::run_blocking(move || build::compile_project(&c)).await?;
+            let (compiled, warnings) = build::require_output(&sources, result, runtime::stderr_color())?;
+            eprint!("{warnings}");
+            if let Some(dir) = package_dir {
+                runtime::generate::write(&dir, &config, &compiled)
+                    .map_err(|e| Failure::new(500, "io_error", format!("could not write into {}: {e}", dir.display())))?;
+                println!("forst: generated {} function{} into {}", compiled.manifest.endpoints.len(), if compiled.manifest.endpoints.len() == 1 { "" } else { "s" }, dir.join("generated").display());
+            }
+            Ok(done(0))
+        }
+        Command::Build => {
+            let config = runtime::resolve_config(&req)?;
+            let go = runtime::run_blocking(build::find_go).await?;
+            let c = config.clone();
+            let built = runtime::run_blocking(move || build::build(&c, &go, runtime::stderr_color())).await?;
+            eprint!("{}", built.warnings);
+            let manifest = config.output_dir.join("manifest.json");
+            println!("binary    {} ({})", built.binary.display(), size_of(&built.binary));
+            println!("manifest  {} ({})", manifest.display(), size_of(&manifest));
+            println!(
+                "routes    {} · compile {:.0} ms · go build {}",
+                built.compiled.manifest.endpoints.len(),
+                built.compile_ms,
+                if built.cached { "cached".to_string() } else { format!("{:.0} ms", built.build_ms) }
+            );
+            Ok(done(0))
+        }
+        Command::Dev { port, no_auth } => {
+            let mut overrides = serde_json::json!({ "devServer": { "watch": true } });
+            if let Some(p) = port {
+                overrides["devServer"]["port"] = p.into();
+            }
+            req.overrides = overrides;
+            if no_auth {
+                eprintln!("forst: WARNING --no-auth: any program on this machine can call your routes without a token. Local use only.");
+                req.no_auth = true;
+            }
+            let rt = runtime::runtime();
+            let info = rt.start(req).await?;
+            let token = rt.supervisor.token().unwrap_or_default();
+            let manifest = rt.supervisor.manifest().unwrap_or_default();
+            println!("forst dev · {} (pid {}) · watching for .ft changes\n", info.url, info.pid);
+            print!("{}", route_table(&manifest));
+            if no_auth {
+                println!("\ncurl -X POST {}<route> -d '<json>'", info.url);
+            } else {
+                println!("\nCalls need the header X-Forst-Token (new on every start):\n  curl -X POST -H 'X-Forst-Token: {token}' {}<route> -d '<json>'", info.url);
+            }
+            println!("\nCtrl-C to stop.");
+            Ok(Outcome { exit_code: 0, keep_alive: true })
+        }
+    }
+}
+
+fn size_of(path: &std::path::Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() >= 1 << 20 => format!("{:.1} MiB", m.len() as f64 / f64::from(1u32 << 20)),
+        Ok(m) => format!("{:.1} KiB", m.len() as f64 / 1024.0),
+        Err(_) => "missing".to_string(),
+    }
+}
+
+/// `POST  /process-data  processData(input: ProcessDataInput): ProcessDataResult`, aligned.
+pub fn route_table(manifest: &Manifest) -> String {
+    let rows: Vec<(String, String)> = manifest.endpoints.iter().map(|e| (e.route.clone(), signature(e))).collect();
+    let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    if rows.is_empty() {
+        out.push_str("(no routes: put functions in files under forst/routes/)\n");
+    }
+    for (route, sig) in rows {
+        let _ = writeln!(out, "POST  {route:width$}  {sig}");
+    }
+    out
+}
+
+fn signature(e: &compiler::manifest::Endpoint) -> String {
+    let params: Vec<String> = e.params.iter().map(|p| format!("{}: {}", p.name, p.ts_type)).collect();
+    let result = e.result.as_ref().map(|r| r.ts_type.as_str()).unwrap_or("void");
+    format!("{}({}): {result}", e.name, params.join(", "))
+}

@@ -1,0 +1,262 @@
+//! Build: compile the project, write the Go module into `outputDir`, and `go build` it — unless a binary for exactly
+//! this content already exists.
+//!
+//! The cache key is a SHA-256 over everything that can change the binary: the generated Go files (which already
+//! capture the sources and the compiler version), the server template, the Go version and the build options. Builds
+//! of one `outputDir` are serialised by an exclusive file lock (`outputDir/.build.lock`), so two processes starting
+//! the same project at once never write over each other's files: the second one waits and then finds the cache.
+//!
+//! Build flags (see `compilation` in the README): always `-trimpath -buildvcs=false` with `CGO_ENABLED=0`
+//! (static binary, no C toolchain needed) and `GOTOOLCHAIN=local` (never download a toolchain);
+//! `optimization: "size"` adds `-ldflags=-s -w`; `debug: true` adds `-gcflags=all=-N -l` (no optimisation, no
+//! inlining, for debuggers).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use super::config::{Config, Optimization};
+use super::failure::Failure;
+use super::write_if_changed;
+use crate::compiler::{self, Compiled, SourceFile};
+
+/// The Go HTTP server around the generated functions: a real Go file, embedded at build time.
+pub const SERVER_TEMPLATE: &str = include_str!("../../runtime/go/server.go");
+
+/// The oldest Go we accept: generics, `for` loop variables per iteration (the RFC's closures rely on it).
+const MIN_GO_MINOR: u32 = 22;
+
+#[derive(Clone, Debug)]
+pub struct GoToolchain {
+    pub go: PathBuf,
+    /// As `go env GOVERSION` prints it: `go1.26.8`.
+    pub version: String,
+}
+
+/// Finds the Go toolchain: `FORST_GO`, else `go` on `PATH`. Checks the version.
+pub fn find_go() -> Result<GoToolchain, Failure> {
+    let install = "Install Go 1.22 or newer from https://go.dev/dl/ (or your package manager), or point FORST_GO at the go binary.";
+    let go = match std::env::var_os("FORST_GO").filter(|v| !v.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => which::which("go").map_err(|_| {
+            Failure::new(500, "go_not_found", format!("the Go toolchain was not found: `go` is not on PATH. {install}"))
+        })?,
+    };
+    let out = Command::new(&go).args(["env", "GOVERSION"]).env("GOTOOLCHAIN", "local").output().map_err(|e| {
+        Failure::new(500, "go_not_found", format!("could not run the Go toolchain at {}: {e}. {install}", go.display()))
+    })?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || !version.starts_with("go") {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(Failure::new(500, "go_not_found", format!("{} did not report its version ({}). {install}", go.display(), err.trim())));
+    }
+    match go_minor(&version) {
+        Some(minor) if minor >= MIN_GO_MINOR => Ok(GoToolchain { go, version }),
+        _ => Err(Failure::new(
+            500,
+            "go_too_old",
+            format!("{} is {version}, but Forst needs Go 1.{MIN_GO_MINOR} or newer. {install}", go.display()),
+        )),
+    }
+}
+
+/// `go1.26.8` → 26; `go1.22rc1` → 22; unparsable → None.
+fn go_minor(version: &str) -> Option<u32> {
+    let rest = version.strip_prefix("go1.")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// What a successful build produced.
+#[derive(Clone, Debug)]
+pub struct Built {
+    pub binary: PathBuf,
+    pub compiled: Compiled,
+    pub sources: Vec<SourceFile>,
+    /// Rendered warnings (empty when none), for the caller to print once.
+    pub warnings: String,
+    pub hash: String,
+    /// The binary came from the cache: `go build` did not run.
+    pub cached: bool,
+    pub compile_ms: f64,
+    pub build_ms: f64,
+    pub go_version: String,
+}
+
+/// Compiles `config.forst_dir`; errors carry the rendered diagnostics.
+pub fn compile_project(config: &Config) -> Result<(Vec<SourceFile>, compiler::CompileResult), Failure> {
+    if !config.forst_dir.is_dir() {
+        return Err(Failure::new(
+            500,
+            "no_project",
+            format!(
+                "no Forst directory at {}: create it with your routes in {}/routes/*.ft, or set forstDir in forst.config.js (or FORST_DIR)",
+                config.forst_dir.display(),
+                config.forst_dir.display()
+            ),
+        ));
+    }
+    let sources = compiler::read_project(&config.forst_dir)
+        .map_err(|e| Failure::new(500, "io_error", format!("could not read {}: {e}", config.forst_dir.display())))?;
+    let result = compiler::compile(&sources);
+    Ok((sources, result))
+}
+
+/// Turns a compile result into output or a `compile_error` failure with every diagnostic rendered.
+pub fn require_output(sources: &[SourceFile], result: compiler::CompileResult, color: bool) -> Result<(Compiled, String), Failure> {
+    let warnings: Vec<_> = result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Warning).cloned().collect();
+    let warnings = compiler::diagnostic::render(&warnings, sources, color);
+    match result.output {
+        Some(out) if !result.diagnostics.iter().any(|d| d.severity == compiler::Severity::Error) => Ok((out, warnings)),
+        _ => {
+            let errors = result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
+            let rendered = compiler::diagnostic::render(&result.diagnostics, sources, color);
+            Err(Failure::new(
+                500,
+                "compile_error",
+                format!("the Forst project has {errors} error{}:\n{rendered}", if errors == 1 { "" } else { "s" }),
+            ))
+        }
+    }
+}
+
+/// Compile and build (blocking: run it on a blocking thread).
+pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Failure> {
+    let t0 = Instant::now();
+    let (sources, result) = compile_project(config)?;
+    let (compiled, warnings) = require_output(&sources, result, color)?;
+    let compile_ms = t0.elapsed().as_secs_f64() * 1000.0;
+
+    let hash = cache_key(&compiled, config, &go.version);
+    let out = &config.output_dir;
+    let io = |what: &str, p: &Path, e: std::io::Error| {
+        Failure::new(500, "io_error", format!("could not {what} {}: {e} (check that outputDir is writable)", p.display()))
+    };
+    std::fs::create_dir_all(out.join("bin")).map_err(|e| io("create", out, e))?;
+    let lock_path = out.join(".build.lock");
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| io("open", &lock_path, e))?;
+    fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| io("lock", &lock_path, e))?;
+
+    let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
+    let t1 = Instant::now();
+    let cached = binary.is_file();
+    if !cached {
+        let src = out.join("src");
+        write_module(&src, &compiled).map_err(|e| io("write the Go module into", &src, e))?;
+        go_build(go, config, &src, &binary)?;
+        prune_old_binaries(&out.join("bin"), &binary);
+    }
+    let build_ms = t1.elapsed().as_secs_f64() * 1000.0;
+    let manifest_path = out.join("manifest.json");
+    let manifest = serde_json::to_vec_pretty(&compiled.manifest).unwrap_or_default();
+    write_if_changed(&manifest_path, &manifest).map_err(|e| io("write", &manifest_path, e))?;
+    drop(lock);
+    Ok(Built { binary, compiled, sources, warnings, hash, cached, compile_ms, build_ms, go_version: go.version.clone() })
+}
+
+fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION"));
+    h.update([0]);
+    h.update(go_version);
+    h.update([0]);
+    h.update(format!("{:?}|{}", config.optimization, config.debug));
+    h.update([0]);
+    h.update(SERVER_TEMPLATE);
+    for f in &compiled.go_files {
+        h.update([0]);
+        h.update(&f.name);
+        h.update([0]);
+        h.update(&f.contents);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes the module, removing `.go` files a previous version had and this one does not.
+fn write_module(src: &Path, compiled: &Compiled) -> std::io::Result<()> {
+    std::fs::create_dir_all(src)?;
+    let mut wanted: Vec<(String, &str)> = compiled.go_files.iter().map(|f| (f.name.clone(), f.contents.as_str())).collect();
+    wanted.push(("forst_server.go".to_string(), SERVER_TEMPLATE));
+    for entry in std::fs::read_dir(src)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if (name.ends_with(".go") || name == "go.mod") && !wanted.iter().any(|(n, _)| *n == name) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    for (name, contents) in wanted {
+        write_if_changed(&src.join(name), contents.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path) -> Result<(), Failure> {
+    let tmp = binary.with_extension(format!("tmp{}", std::process::id()));
+    let mut cmd = Command::new(&go.go);
+    cmd.current_dir(src).env("GOTOOLCHAIN", "local").env("CGO_ENABLED", "0").env("GOFLAGS", "-mod=mod");
+    cmd.args(["build", "-trimpath", "-buildvcs=false"]);
+    if config.optimization == Optimization::Size {
+        cmd.arg("-ldflags=-s -w");
+    }
+    if config.debug {
+        cmd.arg("-gcflags=all=-N -l");
+    }
+    cmd.arg("-o").arg(&tmp).arg(".");
+    let out = cmd.output().map_err(|e| Failure::new(500, "build_failed", format!("could not run `go build`: {e}")))?;
+    if !out.status.success() {
+        let _ = std::fs::remove_file(&tmp);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(Failure::new(
+            500,
+            "build_failed",
+            format!(
+                "`go build` failed for the generated module in {} (positions point at your .ft files):\n{}",
+                src.display(),
+                stderr.trim_end()
+            ),
+        ));
+    }
+    std::fs::rename(&tmp, binary)
+        .map_err(|e| Failure::new(500, "io_error", format!("could not move the built binary to {}: {e}", binary.display())))
+}
+
+/// Keeps the cache bounded: the current binary and the two most recent others survive.
+fn prune_old_binaries(bin_dir: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(bin_dir) else { return };
+    let mut old: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p != keep && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("forst-sidecar-")))
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    old.sort();
+    old.reverse();
+    for (_, p) in old.into_iter().skip(2) {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_go_versions() {
+        assert_eq!(go_minor("go1.26.8"), Some(26));
+        assert_eq!(go_minor("go1.22rc1"), Some(22));
+        assert_eq!(go_minor("go1.9"), Some(9));
+        assert_eq!(go_minor("devel +abc"), None);
+    }
+
+    #[test]
+    fn missing_go_is_a_clear_error() {
+        // FORST_GO pointing nowhere is the same path a machine without Go takes.
+        std::env::set_var("FORST_GO", "/nonexistent/go");
+        let err = find_go().unwrap_err();
+        std::env::remove_var("FORST_GO");
+        assert_eq!(err.code, "go_not_found");
+        assert!(err.message.contains("Install Go 1.22 or newer"), "{}", err.message);
+    }
+}

@@ -1,0 +1,92 @@
+//! The HTTP hop: one keep-alive connection pool (reqwest, HTTP/1.1, no proxy — the sidecar is on loopback) shared
+//! by every call, readiness probes, and the mapping of sidecar answers to [`Failure`]s.
+
+use std::time::Duration;
+
+use super::failure::Failure;
+
+/// The header carrying the per-spawn token.
+pub const TOKEN_HEADER: &str = "x-forst-token";
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+}
+
+/// Where one sidecar process listens and how to authenticate to it.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub base_url: String,
+    pub token: String,
+}
+
+impl Client {
+    pub fn new() -> Client {
+        // `no_proxy`: an HTTP_PROXY in the user's environment must never see loopback calls (or the token).
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(512)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Client { http }
+    }
+
+    /// POSTs a JSON body to `route` and returns the JSON result text, or the failure the sidecar reported.
+    pub async fn call(&self, at: &Endpoint, function: &str, route: &str, body: String) -> Result<String, Failure> {
+        let response = self
+            .http
+            .post(format!("{}{route}", at.base_url))
+            .header(TOKEN_HEADER, &at.token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport_failure(function, &e))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|e| transport_failure(function, &e))?;
+        if status == 200 {
+            return String::from_utf8(bytes.to_vec()).map_err(|_| {
+                Failure::new(502, "unexpected_response", "the sidecar answered with a body that is not UTF-8 JSON").with_function(function)
+            });
+        }
+        Err(Failure::from_envelope(status, &bytes, function))
+    }
+
+    /// True when the sidecar answers `GET /readyz` with 200.
+    pub async fn is_ready(&self, base_url: &str) -> bool {
+        let probe = self.http.get(format!("{base_url}/readyz")).timeout(Duration::from_millis(500)).send();
+        matches!(probe.await, Ok(r) if r.status().as_u16() == 200)
+    }
+
+    /// Fetches the manifest the running sidecar serves (used by `forst dev` and tests).
+    pub async fn manifest(&self, at: &Endpoint) -> Result<String, Failure> {
+        let r = self
+            .http
+            .get(format!("{}/__forst/manifest", at.base_url))
+            .header(TOKEN_HEADER, &at.token)
+            .send()
+            .await
+            .map_err(|e| transport_failure("", &e))?;
+        r.text().await.map_err(|e| transport_failure("", &e))
+    }
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client::new()
+    }
+}
+
+fn transport_failure(function: &str, e: &reqwest::Error) -> Failure {
+    let mut f = Failure::new(
+        503,
+        "unavailable",
+        format!("the call could not reach the Forst sidecar ({e}); it may have exited or be restarting — the call was not retried, because it may already have run"),
+    );
+    if !function.is_empty() {
+        f = f.with_function(function);
+    }
+    f
+}

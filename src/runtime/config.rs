@@ -1,0 +1,359 @@
+//! Configuration: defaults, `forst.config.js` values (loaded by the JS side, passed here as JSON), environment
+//! overrides, and validation with messages that name the key, the file and the expected type.
+//!
+//! Precedence, lowest first: built-in defaults → `forst.config.{js,cjs,mjs}` → environment (`FORST_*`) → options
+//! passed to `start()`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// How `go build` optimises (`compilation.optimization`). See [`crate::runtime::build`] for the exact flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Optimization {
+    /// Go's defaults (inlining and optimisations on) plus `-trimpath`.
+    Speed,
+    /// Like `Speed`, and strips the symbol table and DWARF (`-ldflags=-s -w`): smaller binary, no debugger.
+    Size,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The directory containing `forst.config.js` (or `forst/`); relative paths are resolved against it.
+    pub project_root: PathBuf,
+    pub forst_dir: PathBuf,
+    pub output_dir: PathBuf,
+    /// `devServer.port`: when set, the sidecar must get exactly this port (busy → error). Unset → 8080, falling back
+    /// to a free port with a notice.
+    pub port: Option<u16>,
+    /// `devServer.watch`: recompile and hot-swap on `.ft` changes. Default: on unless `NODE_ENV=production`.
+    pub watch: bool,
+    pub optimization: Optimization,
+    /// `compilation.debug`: build without optimisations or inlining (`-gcflags=all=-N -l`) so a debugger can step
+    /// through the `.ft` lines.
+    pub debug: bool,
+    /// `limits.bodyBytes`: largest request body the sidecar accepts (default 64 MiB).
+    pub body_limit: u64,
+    /// `timeouts.readyMs`: how long a new sidecar may take to answer `/readyz` (default 10 s).
+    pub ready_timeout_ms: u64,
+    /// `timeouts.callMs`: default per-call timeout, 0 = none (default 0; a call's `timeoutMs` overrides it).
+    pub call_timeout_ms: u64,
+    /// `timeouts.shutdownGraceMs`: how long a stopping sidecar may drain in-flight calls (default 5 s).
+    pub shutdown_grace_ms: u64,
+    /// `timeouts.unavailableWaitMs`: how long a call made while the sidecar restarts waits for it (default 5 s).
+    pub unavailable_wait_ms: u64,
+    /// Where the config was read from, for messages (`None` when zero-config).
+    pub config_file: Option<PathBuf>,
+    /// `forst dev --no-auth` only (never from a file or the environment): the sidecar accepts calls without a token.
+    pub no_auth: bool,
+}
+
+pub const DEFAULT_BODY_LIMIT: u64 = 64 * 1024 * 1024;
+
+impl Config {
+    pub fn defaults(project_root: &Path) -> Config {
+        Config {
+            project_root: project_root.to_path_buf(),
+            forst_dir: project_root.join("forst"),
+            output_dir: project_root.join("dist").join("forst"),
+            port: None,
+            watch: std::env::var("NODE_ENV").map(|v| v != "production").unwrap_or(true),
+            optimization: Optimization::Speed,
+            debug: false,
+            body_limit: DEFAULT_BODY_LIMIT,
+            ready_timeout_ms: 10_000,
+            call_timeout_ms: 0,
+            shutdown_grace_ms: 5_000,
+            unavailable_wait_ms: 5_000,
+            config_file: None,
+            no_auth: false,
+        }
+    }
+
+    /// Builds the configuration from the user's config object (`null` when there is no file), then applies the
+    /// environment. Every problem is reported, not just the first.
+    pub fn resolve(project_root: &Path, file: Option<&Path>, user: &Value, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Vec<String>> {
+        let mut config = Config::defaults(project_root);
+        config.config_file = file.map(Path::to_path_buf);
+        let mut errors = Vec::new();
+        let where_ = file.map(|f| f.display().to_string()).unwrap_or_else(|| "start() options".to_string());
+        let mut v = Validator { errors: &mut errors, file: &where_ };
+        match user {
+            Value::Null => {}
+            Value::Object(_) => v.apply(&mut config, user),
+            other => v.errors.push(format!("{where_}: the configuration must be an object, got {}", kind(other))),
+        }
+        apply_env(&mut config, env, &mut errors);
+        if errors.is_empty() { Ok(config) } else { Err(errors) }
+    }
+}
+
+/// Environment overrides (documented in the README's configuration table).
+fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) {
+    if let Some(dir) = env("FORST_DIR").filter(|s| !s.is_empty()) {
+        config.forst_dir = config.project_root.join(dir);
+    }
+    if let Some(dir) = env("FORST_OUTPUT_DIR").filter(|s| !s.is_empty()) {
+        config.output_dir = config.project_root.join(dir);
+    }
+    if let Some(port) = env("FORST_PORT").filter(|s| !s.is_empty()) {
+        match port.parse::<u16>() {
+            Ok(p) => config.port = Some(p),
+            Err(_) => errors.push(format!("FORST_PORT: expected a port number (0-65535), got {port:?}")),
+        }
+    }
+    if let Some(w) = env("FORST_WATCH").filter(|s| !s.is_empty()) {
+        config.watch = !matches!(w.as_str(), "0" | "false" | "no" | "off");
+    }
+    if let Some(d) = env("FORST_DEBUG").filter(|s| !s.is_empty()) {
+        config.debug = !matches!(d.as_str(), "0" | "false" | "no" | "off");
+    }
+    if let Some(limit) = env("FORST_BODY_LIMIT").filter(|s| !s.is_empty()) {
+        match limit.parse::<u64>() {
+            Ok(n) if n > 0 => config.body_limit = n,
+            _ => errors.push(format!("FORST_BODY_LIMIT: expected a positive number of bytes, got {limit:?}")),
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts"];
+const DEV_KEYS: &[&str] = &["port", "watch"];
+const COMPILATION_KEYS: &[&str] = &["optimization", "debug"];
+const LIMIT_KEYS: &[&str] = &["bodyBytes"];
+const TIMEOUT_KEYS: &[&str] = &["readyMs", "callMs", "shutdownGraceMs", "unavailableWaitMs"];
+
+struct Validator<'a> {
+    errors: &'a mut Vec<String>,
+    file: &'a str,
+}
+
+impl Validator<'_> {
+    fn apply(&mut self, config: &mut Config, user: &Value) {
+        let Some(obj) = self.object(user, "", TOP_KEYS) else { return };
+        let root = config.project_root.clone();
+        if let Some(dir) = self.string(obj.get("forstDir"), "forstDir") {
+            config.forst_dir = root.join(dir);
+        }
+        if let Some(dir) = self.string(obj.get("outputDir"), "outputDir") {
+            config.output_dir = root.join(dir);
+        }
+        if let Some(dev) = obj.get("devServer").and_then(|d| self.object(d, "devServer", DEV_KEYS)) {
+            if let Some(port) = self.number(dev.get("port"), "devServer.port", 0.0, 65535.0) {
+                config.port = Some(port as u16);
+            }
+            if let Some(watch) = self.boolean(dev.get("watch"), "devServer.watch") {
+                config.watch = watch;
+            }
+        }
+        if let Some(c) = obj.get("compilation").and_then(|c| self.object(c, "compilation", COMPILATION_KEYS)) {
+            match c.get("optimization") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) if s == "speed" => config.optimization = Optimization::Speed,
+                Some(Value::String(s)) if s == "size" => config.optimization = Optimization::Size,
+                Some(other) => self.errors.push(format!(
+                    "{}: compilation.optimization must be \"speed\" or \"size\", got {}",
+                    self.file,
+                    short(other)
+                )),
+            }
+            if let Some(debug) = self.boolean(c.get("debug"), "compilation.debug") {
+                config.debug = debug;
+            }
+        }
+        if let Some(l) = obj.get("limits").and_then(|l| self.object(l, "limits", LIMIT_KEYS)) {
+            if let Some(n) = self.number(l.get("bodyBytes"), "limits.bodyBytes", 1.0, 1e15) {
+                config.body_limit = n as u64;
+            }
+        }
+        if let Some(t) = obj.get("timeouts").and_then(|t| self.object(t, "timeouts", TIMEOUT_KEYS)) {
+            let fields: [(&str, &mut u64); 4] = [
+                ("readyMs", &mut config.ready_timeout_ms),
+                ("callMs", &mut config.call_timeout_ms),
+                ("shutdownGraceMs", &mut config.shutdown_grace_ms),
+                ("unavailableWaitMs", &mut config.unavailable_wait_ms),
+            ];
+            for (key, slot) in fields {
+                if let Some(n) = self.number(t.get(key), &format!("timeouts.{key}"), 0.0, 86_400_000.0) {
+                    *slot = n as u64;
+                }
+            }
+        }
+    }
+
+    /// An object whose keys must all be known; unknown keys are reported with a "did you mean" when one is close.
+    fn object<'v>(&mut self, v: &'v Value, path: &str, known: &[&str]) -> Option<&'v serde_json::Map<String, Value>> {
+        let Value::Object(map) = v else {
+            if !v.is_null() {
+                self.errors.push(format!("{}: {path} must be an object, got {}", self.file, short(v)));
+            }
+            return None;
+        };
+        for key in map.keys() {
+            if !known.contains(&key.as_str()) {
+                let full = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let hint = closest(key, known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                self.errors.push(format!(
+                    "{}: unknown key `{full}`{hint}; known keys here: {}",
+                    self.file,
+                    known.join(", ")
+                ));
+            }
+        }
+        Some(map)
+    }
+
+    fn string(&mut self, v: Option<&Value>, key: &str) -> Option<String> {
+        match v? {
+            Value::Null => None,
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            other => {
+                self.errors.push(format!("{}: {key} must be a non-empty string (a path), got {}", self.file, short(other)));
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, v: Option<&Value>, key: &str) -> Option<bool> {
+        match v? {
+            Value::Null => None,
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.errors.push(format!("{}: {key} must be true or false, got {}", self.file, short(other)));
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, v: Option<&Value>, key: &str, min: f64, max: f64) -> Option<f64> {
+        match v? {
+            Value::Null => None,
+            Value::Number(n) => match n.as_f64() {
+                Some(x) if x.fract() == 0.0 && x >= min && x <= max => Some(x),
+                _ => {
+                    self.errors.push(format!("{}: {key} must be a whole number from {min} to {max}, got {n}", self.file));
+                    None
+                }
+            },
+            other => {
+                self.errors.push(format!("{}: {key} must be a number, got {}", self.file, short(other)));
+                None
+            }
+        }
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The value as the user wrote it, for messages: `"8080"` (a string), `[1]` (an array).
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    let text = if text.len() > 40 { format!("{}…", text.chars().take(40).collect::<String>()) } else { text };
+    format!("{text} ({})", kind(v))
+}
+
+/// The known key within edit distance 2 of `key`, if any.
+fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(&key.to_lowercase(), &k.to_lowercase()), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+/// Finds the project root from `start`: the nearest directory (itself or an ancestor) holding a
+/// `forst.config.{js,cjs,mjs}` or a `forst/` directory.
+pub fn find_project_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find(|dir| config_file_in(dir).is_some() || dir.join("forst").is_dir()).map(Path::to_path_buf)
+}
+
+/// The config file in `dir`, if any.
+pub fn config_file_in(dir: &Path) -> Option<PathBuf> {
+    ["forst.config.js", "forst.config.cjs", "forst.config.mjs"].iter().map(|n| dir.join(n)).find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn rfc_config_is_accepted() {
+        let user = json!({
+            "forstDir": "./forst", "outputDir": "./dist/forst",
+            "devServer": {"port": 8080, "watch": true},
+            "compilation": {"optimization": "speed", "debug": false}
+        });
+        let c = Config::resolve(Path::new("/app"), None, &user, &no_env).unwrap();
+        assert_eq!(c.port, Some(8080));
+        assert_eq!(c.forst_dir, Path::new("/app/./forst"));
+        assert_eq!(c.optimization, Optimization::Speed);
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_close_one_and_names_the_file() {
+        let user = json!({"devServer": {"prot": 1}});
+        let errs = Config::resolve(Path::new("/app"), Some(Path::new("/app/forst.config.js")), &user, &no_env).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].contains("/app/forst.config.js"), "{}", errs[0]);
+        assert!(errs[0].contains("unknown key `devServer.prot` (did you mean `port`?)"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn wrong_types_are_all_reported() {
+        let user = json!({"devServer": {"port": "8080", "watch": 1}, "compilation": {"optimization": "fast"}});
+        let errs = Config::resolve(Path::new("/app"), None, &user, &no_env).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(errs[0].contains("devServer.port must be a number, got \"8080\" (a string)"), "{}", errs[0]);
+        assert!(errs[1].contains("devServer.watch must be true or false"), "{}", errs[1]);
+        assert!(errs[2].contains("\"speed\" or \"size\""), "{}", errs[2]);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = |k: &str| match k {
+            "FORST_PORT" => Some("9000".to_string()),
+            "FORST_BODY_LIMIT" => Some("1024".to_string()),
+            _ => None,
+        };
+        let c = Config::resolve(Path::new("/app"), None, &json!({"devServer": {"port": 1}}), &env).unwrap();
+        assert_eq!(c.port, Some(9000));
+        assert_eq!(c.body_limit, 1024);
+    }
+
+    #[test]
+    fn bad_environment_values_are_errors() {
+        let env = |k: &str| (k == "FORST_PORT").then(|| "eighty".to_string());
+        let errs = Config::resolve(Path::new("/app"), None, &Value::Null, &env).unwrap_err();
+        assert!(errs[0].starts_with("FORST_PORT: expected a port number"), "{}", errs[0]);
+    }
+}

@@ -1,0 +1,150 @@
+//! Watch `forstDir` and hot-reload: debounce file events, recompile, and either keep the old sidecar serving (and
+//! report the diagnostics once) or build the new one and swap it in with zero downtime.
+//!
+//! Uses `notify` (inotify on Linux), recursive, so new folders are watched as they appear. Atomic saves (write to a
+//! temporary file, rename over the original), renames and deletions all arrive as events on `.ft` paths or on
+//! directories; editor temporaries (`.swp`, `~`, `#…#`, `4913`) and anything inside `outputDir` are ignored.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+use tokio::sync::mpsc;
+
+use super::build::{self, GoToolchain};
+use super::config::Config;
+use super::failure::Failure;
+use super::supervisor::Supervisor;
+use super::{generate, run_blocking, stderr_color};
+
+/// Quiet time after the last event before a reload starts: editors write several events per save.
+const DEBOUNCE: Duration = Duration::from_millis(60);
+
+/// Keeps the watch alive; dropping it stops watching and ends the reload task.
+pub struct WatchHandle {
+    _watcher: notify::RecommendedWatcher,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for WatchHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Is this path worth a reload?
+pub fn is_relevant(path: &Path, output_dir: &Path) -> bool {
+    if path.starts_with(output_dir) {
+        return false;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp") || name == "4913" {
+        return false;
+    }
+    // `.ft` files, and paths without an extension (directories created, renamed or deleted with their files).
+    match path.extension() {
+        Some(ext) => ext == "ft",
+        None => true,
+    }
+}
+
+/// Starts watching. `package_dir` is where generated functions are rewritten after each successful reload.
+pub fn watch(supervisor: Arc<Supervisor>, config: Config, go: GoToolchain, package_dir: Option<PathBuf>) -> Result<WatchHandle, Failure> {
+    let (tx, rx) = mpsc::unbounded_channel::<()>();
+    let output_dir = config.output_dir.clone();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(event) = res {
+            if event.paths.iter().any(|p| is_relevant(p, &output_dir)) {
+                let _ = tx.send(());
+            }
+        }
+    })
+    .map_err(|e| Failure::new(500, "watch_failed", format!("could not watch {}: {e}", config.forst_dir.display())))?;
+    watcher
+        .watch(&config.forst_dir, RecursiveMode::Recursive)
+        .map_err(|e| Failure::new(500, "watch_failed", format!("could not watch {}: {e}", config.forst_dir.display())))?;
+    let task = tokio::spawn(reload_loop(rx, supervisor, config, go, package_dir));
+    Ok(WatchHandle { _watcher: watcher, task })
+}
+
+async fn reload_loop(mut rx: mpsc::UnboundedReceiver<()>, supervisor: Arc<Supervisor>, config: Config, go: GoToolchain, package_dir: Option<PathBuf>) {
+    let mut last_reported = String::new();
+    while rx.recv().await.is_some() {
+        // Debounce: wait until events stop for DEBOUNCE.
+        while let Ok(Some(())) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {}
+        let t0 = Instant::now();
+        let (cfg, g) = (config.clone(), go.clone());
+        match run_blocking(move || build::build(&cfg, &g, stderr_color())).await {
+            Err(f) => {
+                // Print a given set of diagnostics once, however many saves repeat it.
+                if f.message != last_reported {
+                    eprintln!("[forst] ✗ reload failed — the previous version keeps serving\n{}", f.message);
+                    last_reported = f.message.clone();
+                }
+                supervisor.record_error(f);
+            }
+            Ok(built) => {
+                last_reported.clear();
+                if !built.warnings.is_empty() {
+                    eprint!("{}", built.warnings);
+                }
+                let routes = built.compiled.manifest.endpoints.len();
+                let (compile_ms, build_ms, cached) = (built.compile_ms, built.build_ms, built.cached);
+                if let Some(dir) = &package_dir {
+                    if let Err(e) = generate::write(dir, &config, &built.compiled) {
+                        eprintln!("[forst] warning: could not rewrite the generated functions: {e}");
+                    }
+                }
+                match supervisor.swap(built).await {
+                    Ok(_) => eprintln!(
+                        "{}",
+                        reload_line(routes, compile_ms, if cached { None } else { Some(build_ms) }, t0.elapsed())
+                    ),
+                    Err(f) => {
+                        eprintln!("[forst] ✗ the new version did not start — the previous version keeps serving\n{}", f.message);
+                        supervisor.record_error(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `forst ✓ 5 routes · compile 9 ms · go build 610 ms · swapped in 0.7 s` (green tick on a TTY without NO_COLOR).
+pub fn reload_line(routes: usize, compile_ms: f64, build_ms: Option<f64>, total: Duration) -> String {
+    let tick = if stderr_color() { "\x1b[32m✓\x1b[0m" } else { "✓" };
+    let build = match build_ms {
+        Some(ms) => format!("go build {ms:.0} ms"),
+        None => "go build cached".to_string(),
+    };
+    format!(
+        "forst {tick} {routes} route{} · compile {compile_ms:.0} ms · {build} · swapped in {:.1} s",
+        if routes == 1 { "" } else { "s" },
+        total.as_secs_f64()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relevance_filters_editor_noise_and_output() {
+        let out = Path::new("/p/dist/forst");
+        assert!(is_relevant(Path::new("/p/forst/routes/a.ft"), out));
+        assert!(is_relevant(Path::new("/p/forst/routes/new_folder"), out));
+        assert!(!is_relevant(Path::new("/p/forst/routes/.a.ft.swp"), out));
+        assert!(!is_relevant(Path::new("/p/forst/routes/a.ft~"), out));
+        assert!(!is_relevant(Path::new("/p/forst/routes/4913"), out));
+        assert!(!is_relevant(Path::new("/p/forst/notes.md"), out));
+        assert!(!is_relevant(Path::new("/p/dist/forst/src/x.ft"), out));
+    }
+
+    #[test]
+    fn reload_line_reads_well() {
+        std::env::set_var("NO_COLOR", "1");
+        let line = reload_line(5, 9.2, Some(610.0), Duration::from_millis(700));
+        assert_eq!(line, "forst ✓ 5 routes · compile 9 ms · go build 610 ms · swapped in 0.7 s");
+    }
+}

@@ -1,0 +1,2 @@
+// Placeholder until `npx forst generate` (or start()) writes the project's functions here.
+"use strict";
