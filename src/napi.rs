@@ -152,3 +152,10 @@ pub async fn cli(argv: Vec<String>, options: ProjectOptions) -> Result<CliOutcom
     let outcome = crate::cli::run(argv, options.into()).await;
     Ok(CliOutcome { exit_code: outcome.exit_code, keep_alive: outcome.keep_alive })
 }
+
+/// The running sidecar's per-spawn token. Internal: for `forst dev` and the package's own tests, which call the
+/// sidecar over raw HTTP to check what it refuses. Not part of the public surface (index.js does not export it).
+#[napi]
+pub fn internal_token() -> Option<String> {
+    runtime::runtime().supervisor.token()
+}

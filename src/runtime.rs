@@ -165,14 +165,13 @@ impl Runtime {
 
     /// One call: `body` is the JSON text of the arguments (see the Go server's body convention).
     pub async fn invoke(&self, name: &str, body: String, call_id: u32, timeout_ms: u32) -> Result<String, Failure> {
-        let child = self.supervisor.ready_child().await?;
         let route = match self.supervisor.manifest().and_then(|m| m.endpoint(name).map(|e| e.route.clone())) {
             Some(r) => r,
             None => return Err(unknown_function(name, self.supervisor.manifest())),
         };
         let default_timeout = self.config.lock().ok().and_then(|c| c.as_ref().map(|c| c.call_timeout_ms)).unwrap_or(0);
         let timeout_ms = if timeout_ms > 0 { u64::from(timeout_ms) } else { default_timeout };
-        let call = self.supervisor.client.call(&child.at, name, &route, body);
+        let call = self.call_with_handover(name, &route, body);
         let cancelled = self.cancellation(call_id);
         let timed = async {
             if timeout_ms == 0 {
@@ -196,6 +195,23 @@ impl Runtime {
             self.cancels.lock().map(|mut m| m.remove(&call_id)).ok();
         }
         result
+    }
+
+    /// Sends the call to the active child. If that child was retired by a hot swap while the call was on its way and
+    /// could not take it (connection refused or closed unanswered), the call goes once to its successor: a draining
+    /// Go server never starts a request on a connection it closes, so nothing runs twice. This is what makes reloads
+    /// drop no calls.
+    async fn call_with_handover(&self, name: &str, route: &str, body: String) -> Result<String, Failure> {
+        // `Bytes`: the hand-over keeps the body without copying it (bodies can be tens of MB).
+        let body = bytes::Bytes::from(body);
+        let child = self.supervisor.ready_child().await?;
+        match self.supervisor.client.call(&child.at, name, route, body.clone()).await {
+            Err(f) if f.code == "unavailable" && child.is_retired() => {
+                let next = self.supervisor.ready_child().await?;
+                self.supervisor.client.call(&next.at, name, route, body).await
+            }
+            other => other,
+        }
     }
 
     fn cancellation(&self, call_id: u32) -> Option<oneshot::Receiver<()>> {

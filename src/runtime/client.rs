@@ -34,7 +34,7 @@ impl Client {
     }
 
     /// POSTs a JSON body to `route` and returns the JSON result text, or the failure the sidecar reported.
-    pub async fn call(&self, at: &Endpoint, function: &str, route: &str, body: String) -> Result<String, Failure> {
+    pub async fn call(&self, at: &Endpoint, function: &str, route: &str, body: bytes::Bytes) -> Result<String, Failure> {
         let response = self
             .http
             .post(format!("{}{route}", at.base_url))

@@ -55,12 +55,19 @@ pub struct Child {
     pub port: u16,
     pub at: client::Endpoint,
     generation: u64,
+    /// Set when a hot swap replaced this child: it drains and exits, and a call that could not reach it may safely
+    /// go to its successor (the draining server never started that call).
+    retired: std::sync::atomic::AtomicBool,
     /// Dropping it closes the pipe: the child drains and exits.
     stdin: Mutex<Option<ChildStdin>>,
     exited: watch::Receiver<bool>,
 }
 
 impl Child {
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Asks the child to drain and exit (stdin EOF + SIGTERM) and waits up to `grace`, then kills it.
     async fn shutdown(&self, grace: Duration) {
         self.stdin.lock().map(|mut s| s.take()).ok();
@@ -230,6 +237,7 @@ impl Supervisor {
             old
         };
         if let Some(old) = old {
+            old.retired.store(true, std::sync::atomic::Ordering::SeqCst);
             let grace = Duration::from_millis(config.shutdown_grace_ms);
             tokio::spawn(async move { old.shutdown(grace).await });
         }
@@ -411,6 +419,7 @@ impl Supervisor {
             port: port_no,
             at: client::Endpoint { base_url, token },
             generation,
+            retired: std::sync::atomic::AtomicBool::new(false),
             stdin: Mutex::new(stdin),
             exited: exited_rx,
         }))
@@ -523,6 +532,7 @@ impl Child {
             port: 0,
             at: client::Endpoint { base_url: String::new(), token: String::new() },
             generation,
+            retired: std::sync::atomic::AtomicBool::new(false),
             stdin: Mutex::new(None),
             exited: watch::channel(true).1,
         }

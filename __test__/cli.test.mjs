@@ -1,0 +1,99 @@
+// The `forst` command: every subcommand's output and exit code, --help, usage errors, and `forst dev` serving,
+// hot-reloading with a printed reload line or diagnostics, and leaving no process behind.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync, readFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { useFixture, packageDir, runNode, isAlive, waitFor } from "./helpers.mjs";
+
+const forstBin = path.join(packageDir, "bin", "forst.js");
+const forst = (args, cwd, env) => runNode([forstBin, ...args], { cwd, env, timeoutMs: 120000 });
+
+test("forst --help lists the commands; each command has --help; a bad command is a usage error (exit 2)", async () => {
+  const dir = useFixture("app");
+  const help = await forst(["--help"], dir);
+  assert.equal(help.code, 0);
+  for (const c of ["dev", "build", "generate", "check", "routes"]) assert.match(help.stdout, new RegExp(`\\b${c}\\b`));
+  const checkHelp = await forst(["check", "--help"], dir);
+  assert.equal(checkHelp.code, 0);
+  assert.match(checkHelp.stdout, /--json/);
+  const bad = await forst(["frobnicate"], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unrecognized subcommand 'frobnicate'/);
+});
+
+test("forst routes prints method, path and signature", async () => {
+  const r = await forst(["routes"], useFixture("app"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /POST\s+\/process-data\s+processData\(input: ProcessDataInput\): ProcessDataResult/);
+  assert.match(r.stdout, /POST\s+\/calculate\s+calculate\(/);
+  assert.match(r.stdout, /POST\s+\/add\s+add\(a: number, b: number\): number/);
+});
+
+test("forst check: 0 on a clean project, 1 with a code frame on errors, JSON with --json", async () => {
+  const dir = useFixture("app");
+  const ok = await forst(["check"], dir);
+  assert.equal(ok.code, 0, ok.stderr);
+  const file = path.join(dir, "forst", "routes", "search.ft");
+  writeFileSync(file, readFileSync(file, "utf8").replace("len(queries))", "len(queries))g"));
+  const bad = await forst(["check"], dir, { NO_COLOR: "1" });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /error\[F\d{4}\]/);
+  assert.match(bad.stderr, /routes\/search\.ft:3:\d+/);
+  const json = await forst(["check", "--json"], dir);
+  assert.equal(json.code, 1);
+  const diags = JSON.parse(json.stdout);
+  assert.equal(diags.filter((d) => d.severity === "error").length, 1);
+  assert.equal(diags[0].file, "routes/search.ft");
+  assert.equal(diags[0].line, 3);
+});
+
+test("forst build prints the binary and the manifest with sizes; a second build is cached", async () => {
+  const dir = useFixture("app");
+  const first = await forst(["build"], dir);
+  assert.equal(first.code, 0, first.stderr);
+  const bin = /binary\s+(\S+) \(([\d.]+ [KM]iB)\)/.exec(first.stdout);
+  assert.ok(bin && existsSync(bin[1]), first.stdout);
+  assert.match(first.stdout, /manifest\s+\S+manifest\.json \([\d.]+ KiB\)/);
+  assert.match(first.stdout, /go build \d+ ms/);
+  const second = await forst(["build"], dir);
+  assert.match(second.stdout, /go build cached/);
+});
+
+test("forst generate writes the typed functions", async () => {
+  const r = await forst(["generate"], useFixture("app"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /generated \d+ functions into .*generated/);
+  const dts = readFileSync(path.join(packageDir, "generated", "index.d.ts"), "utf8");
+  assert.match(dts, /export declare function processData\(/);
+});
+
+test("forst dev serves over curl-able HTTP, prints reload lines and diagnostics, and stops cleanly on SIGINT", async () => {
+  const dir = useFixture("app");
+  const child = spawn(process.execPath, [forstBin, "dev"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  try {
+    assert.ok(await waitFor(() => /Ctrl-C to stop/.test(out), { timeoutMs: 120000 }), out);
+    assert.match(out, /POST\s+\/calculate/);
+    const url = /forst dev · (http:\/\/127\.0\.0\.1:\d+)/.exec(out)[1];
+    const token = /X-Forst-Token: ([0-9a-f]{64})/.exec(out)[1];
+    const res = await fetch(url + "/calculate", { method: "POST", headers: { "x-forst-token": token }, body: '{"numbers":[3,4]}' });
+    assert.deepEqual(await res.json(), { result: 5 });
+
+    const file = path.join(dir, "forst", "routes", "testing.ft");
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, original.replace("return a + b\n", "return a +\n"));
+    assert.ok(await waitFor(() => /reload failed/.test(out), { timeoutMs: 20000 }), out);
+    assert.match(out, /routes\/testing\.ft:\d+:\d+/);
+    writeFileSync(file, original.replace("return a + b\n", "return a - b\n"));
+    assert.ok(await waitFor(() => /forst ✓ \d+ routes · compile \d+ ms · go build (\d+ ms|cached) · swapped in [\d.]+ s/.test(out), { timeoutMs: 30000 }), out);
+  } finally {
+    const pid = Number(/pid (\d+)/.exec(out)?.[1]);
+    child.kill("SIGINT");
+    await new Promise((r) => child.once("exit", r));
+    if (pid) assert.ok(await waitFor(() => !isAlive(pid), { timeoutMs: 8000 }), "sidecar gone");
+  }
+});

@@ -1,0 +1,97 @@
+// Shared helpers for the node:test suites: a private copy of a fixture project, the package loaded from it, raw HTTP
+// access to the sidecar, and process checks. Tests run against the real sidecar (no mocks).
+import { cpSync, mkdtempSync, existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const packageDir = path.resolve(here, "..");
+const require = createRequire(import.meta.url);
+
+/**
+ * A private copy of a test project, made the cwd: the example app's forst/ (the RFC's routes) with
+ * `__test__/fixtures/<name>` laid over it (routes that exercise error paths). Returns its path.
+ */
+export function useFixture(name = "app") {
+  const dir = mkdtempSync(path.join(tmpdir(), `forst-${name}-`));
+  cpSync(path.join(packageDir, "examples", "express-app", "forst"), path.join(dir, "forst"), { recursive: true });
+  cpSync(path.join(here, "fixtures", name), dir, { recursive: true });
+  process.chdir(dir);
+  return dir;
+}
+
+/** The package as a user's CommonJS code sees it. */
+export function loadPackage() {
+  return require(packageDir);
+}
+
+export function binding() {
+  return require(path.join(packageDir, "binding.js"));
+}
+
+/** POSTs raw bytes to the running sidecar. `token: false` omits it. */
+export async function rawCall(route, body, { token = true, method = "POST", headers = {} } = {}) {
+  const { status } = loadPackage();
+  const s = status();
+  const h = { "content-type": "application/json", ...headers };
+  if (token) h["x-forst-token"] = binding().internalToken();
+  const res = await fetch(s.url + route, { method, headers: h, body: method === "GET" ? undefined : body });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, text, json, headers: res.headers };
+}
+
+export function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return !existsSync(`/proc/${pid}/stat`) ? false : !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(check, { timeoutMs = 10000, intervalMs = 25 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return false;
+}
+
+/** Runs `node` with a script in `cwd`; resolves with code, stdout, stderr. */
+export function runNode(args, { cwd, env = {}, timeoutMs = 60000, onStdout } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      if (onStdout) onStdout(stdout, child);
+    });
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, pid: child.pid });
+    });
+  });
+}
+
+/** Asserts that `promise` rejects with a ForstError having these fields. */
+export async function rejectsWith(assert, promise, fields) {
+  await assert.rejects(promise, (err) => {
+    assert.equal(err.name, "ForstError", `expected a ForstError, got ${err && err.stack}`);
+    for (const [k, v] of Object.entries(fields)) {
+      if (v instanceof RegExp) assert.match(String(err[k]), v, `${k}: ${err[k]}`);
+      else assert.equal(err[k], v, `${k} of ${err.message}`);
+    }
+    return true;
+  });
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit + golden + fuzz-smoke tests, the Go server template's tests, and the Node tests against
+# the real sidecar. Builds the native addon first. Usage: npm test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo test"
+cargo test --all-targets 2>&1
+
+echo "== go test (server template and prelude)"
+(cd runtime/go && go vet -tags forsttest ./... && go test -tags forsttest -count=1 ./...)
+
+echo "== napi build"
+npm run --silent build:debug
+
+echo "== node tests (against the real sidecar)"
+node --test --test-concurrency=1 __test__/
