@@ -129,6 +129,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
                 overrides["devServer"]["port"] = p.into();
             }
             req.overrides = overrides;
+            req.stable_port = true;
             if no_auth {
                 eprintln!("forst: WARNING --no-auth: any program on this machine can call your routes without a token. Local use only.");
                 req.no_auth = true;

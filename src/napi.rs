@@ -39,6 +39,7 @@ impl From<ProjectOptions> for ProjectRequest {
             overrides: o.overrides.unwrap_or(Value::Null),
             package_dir: o.package_dir.map(PathBuf::from),
             no_auth: false,
+            stable_port: false,
         }
     }
 }

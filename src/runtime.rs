@@ -39,6 +39,8 @@ pub struct ProjectRequest {
     pub package_dir: Option<PathBuf>,
     /// `forst dev --no-auth`.
     pub no_auth: bool,
+    /// `forst dev`: same URL across reloads (see [`Config::stable_port`]).
+    pub stable_port: bool,
 }
 
 /// What `start()` resolves to.
@@ -84,6 +86,7 @@ pub fn resolve_config(req: &ProjectRequest) -> Result<Config, Failure> {
     let mut config = Config::resolve(&root, req.config_file.as_deref(), &merged, &env)
         .map_err(|errors| Failure::new(500, "config_invalid", format!("invalid Forst configuration:\n  {}", errors.join("\n  "))))?;
     config.no_auth = req.no_auth;
+    config.stable_port = req.stable_port;
     Ok(config)
 }
 

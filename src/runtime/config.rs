@@ -46,6 +46,10 @@ pub struct Config {
     pub config_file: Option<PathBuf>,
     /// `forst dev --no-auth` only (never from a file or the environment): the sidecar accepts calls without a token.
     pub no_auth: bool,
+    /// `forst dev` only: keep one URL across hot reloads for curl users. The sidecar binds with SO_REUSEPORT so that
+    /// the next version can listen on the same port before the old one stops. Not used for in-process calls,
+    /// because a second project configured with the same port could then share it instead of failing loudly.
+    pub stable_port: bool,
 }
 
 pub const DEFAULT_BODY_LIMIT: u64 = 64 * 1024 * 1024;
@@ -67,6 +71,7 @@ impl Config {
             unavailable_wait_ms: 5_000,
             config_file: None,
             no_auth: false,
+            stable_port: false,
         }
     }
 

@@ -205,7 +205,7 @@ impl Supervisor {
             inner.crashes.clear();
             inner.last_error = None;
         }
-        let port = port_request(&config, false);
+        let port = port_request(&config);
         match self.spawn_ready(&config, &built, port).await {
             Ok(child) => {
                 let mut inner = self.lock();
@@ -226,7 +226,8 @@ impl Supervisor {
     /// the old one finish its in-flight calls and exit. On failure the old child keeps serving.
     pub async fn swap(self: &Arc<Self>, built: Built) -> Result<Arc<Child>, Failure> {
         let config = self.lock().config.clone().ok_or_else(|| Failure::new(503, "not_started", "the sidecar is not running"))?;
-        let child = self.spawn_ready(&config, &built, port_request(&config, true)).await?;
+        let beside = self.lock().active.as_ref().map(|c| c.port);
+        let child = self.spawn_ready(&config, &built, swap_port(&config, beside)).await?;
         let old = {
             let mut inner = self.lock();
             inner.build_info = Some(build_info(&built));
@@ -330,6 +331,11 @@ impl Supervisor {
             PortRequest::Exactly(p) => cmd.env("FORST_PORT", p.to_string()).env("FORST_PORT_STRICT", "1"),
             PortRequest::Any => cmd.env("FORST_PORT", "0"),
         };
+        if config.stable_port {
+            cmd.env("FORST_REUSEPORT", "1");
+        } else {
+            cmd.env_remove("FORST_REUSEPORT");
+        }
         set_parent_death_signal(&mut cmd);
         let mut process = cmd.spawn().map_err(|e| {
             Failure::new(500, "spawn_failed", format!("could not start the sidecar binary {}: {e}", built.binary.display()))
@@ -489,7 +495,7 @@ impl Supervisor {
                 _ => return,
             }
         };
-        match self.spawn_ready(&config, &built, port_request(&config, false)).await {
+        match self.spawn_ready(&config, &built, port_request(&config)).await {
             Ok(child) => {
                 // stop() may have run while we were starting: then the new child is not wanted.
                 let unwanted = {
@@ -549,12 +555,20 @@ enum PortRequest {
     Any,
 }
 
-fn port_request(config: &Config, beside_running: bool) -> PortRequest {
+fn port_request(config: &Config) -> PortRequest {
     match config.port {
         Some(0) => PortRequest::Any,
-        Some(p) if !beside_running => PortRequest::Exactly(p),
-        _ if beside_running => PortRequest::Any,
-        _ => PortRequest::Default,
+        Some(p) => PortRequest::Exactly(p),
+        None => PortRequest::Default,
+    }
+}
+
+/// The port for the next version during a hot swap: the running one's with `stable_port` (both bind with
+/// SO_REUSEPORT), otherwise any free port (in-process calls follow the switch).
+fn swap_port(config: &Config, running: Option<u16>) -> PortRequest {
+    match running {
+        Some(p) if config.stable_port => PortRequest::Exactly(p),
+        _ => PortRequest::Any,
     }
 }
 

@@ -1,0 +1,75 @@
+//go:build forsttest
+
+// A hand-written endpoint table standing in for generated code in the template's own tests.
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+)
+
+const forstManifestJSON = `{"endpoints":[]}`
+
+var forstEndpoints = []forstEndpoint{
+	{Name: "echo", Route: "/echo", Params: []string{"value"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		var v any
+		if err := forstDecodeArg("echo", "value", args[0], &v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}},
+	{Name: "add", Route: "/add", Params: []string{"a", "b"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		var a, b int
+		if err := forstDecodeArg("add", "a", args[0], &a); err != nil {
+			return nil, err
+		}
+		if err := forstDecodeArg("add", "b", args[1], &b); err != nil {
+			return nil, err
+		}
+		return a + b, nil
+	}},
+	{Name: "fail", Route: "/fail", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		return nil, &forstReturnedError{Err: errors.New("asked to fail")}
+	}},
+	{Name: "crash", Route: "/crash", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		return fixtureCrash(), nil
+	}},
+	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		var input map[string]any
+		if err := forstDecodeArg("numbers", "input", args[0], &input); err != nil {
+			return nil, err
+		}
+		sum := 0.0
+		for _, n := range forstAs[[]float64](input["numbers"]) {
+			sum += n
+		}
+		return sum, nil
+	}},
+	{Name: "nan", Route: "/nan", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		return math.NaN(), nil
+	}},
+	{Name: "wait", Route: "/wait", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		<-ctx.Done()
+		fixtureCancelled <- struct{}{}
+		return nil, ctx.Err()
+	}},
+	{Name: "big", Route: "/big", Params: []string{"s"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		var s string
+		if err := forstDecodeArg("big", "s", args[0], &s); err != nil {
+			return nil, err
+		}
+		return len(s), nil
+	}},
+}
+
+var fixtureCancelled = make(chan struct{}, 1)
+
+//line fixture.ft:10
+func fixtureCrash() int {
+	var m map[string]int
+	m["boom"] = 1
+	return 0
+}

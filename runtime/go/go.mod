@@ -1,0 +1,3 @@
+module forstruntime
+
+go 1.22

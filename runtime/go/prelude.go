@@ -1,0 +1,256 @@
+// Forst prelude: emitted verbatim into every generated module as forst_prelude.go.
+//
+// It holds what generated code and the server share: the endpoint table's element type, argument decoding with
+// JSON-path errors, the error types the server maps to HTTP statuses, and forstAs / forstAsOk, which give Forst type
+// assertions on JSON-decoded values ("input[\"numbers\"].([]float64)") the meaning their authors intend: a structural
+// conversion that fails as invalid input (HTTP 400), not as a crash.
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// forstEndpoint is one exposed function. Invoke decodes the JSON arguments, calls the function and returns its
+// result; decoding problems are *forstInputError, errors the function returned are *forstReturnedError.
+type forstEndpoint struct {
+	Name   string
+	Route  string
+	Params []string
+	Invoke func(ctx context.Context, args []json.RawMessage) (any, error)
+}
+
+// forstInputError is bad input: malformed JSON, a wrong type, a missing argument, or a Forst type assertion on a
+// JSON value that does not fit. The server answers 400 invalid_input.
+type forstInputError struct {
+	Function string
+	Path     string
+	Expected string
+	Actual   string
+	Message  string
+}
+
+func (e *forstInputError) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	if e.Path != "" {
+		return fmt.Sprintf("at %s: expected %s, got %s", e.Path, e.Expected, e.Actual)
+	}
+	return fmt.Sprintf("expected %s, got %s", e.Expected, e.Actual)
+}
+
+// forstReturnedError wraps an error the function returned. The server answers 500 returned_error.
+type forstReturnedError struct{ Err error }
+
+func (e *forstReturnedError) Error() string { return e.Err.Error() }
+func (e *forstReturnedError) Unwrap() error { return e.Err }
+
+// forstDecodeArg decodes one argument into dst, naming the parameter and the JSON path on failure.
+func forstDecodeArg(fn, param string, raw json.RawMessage, dst any) error {
+	if len(raw) == 0 {
+		return &forstInputError{Function: fn, Path: param, Message: "missing argument " + param}
+	}
+	err := json.Unmarshal(raw, dst)
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		path := param
+		if typeErr.Field != "" {
+			path = param + "." + typeErr.Field
+		}
+		return &forstInputError{Function: fn, Path: path, Expected: forstTypeName(typeErr.Type), Actual: typeErr.Value}
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return &forstInputError{Function: fn, Path: param, Message: fmt.Sprintf("malformed JSON in %s at byte %d: %v", param, syntaxErr.Offset, err)}
+	}
+	return &forstInputError{Function: fn, Path: param, Message: fmt.Sprintf("invalid %s: %v", param, err)}
+}
+
+// forstAs is a Forst type assertion v.(T) on a dynamic value. It panics with *forstInputError when v cannot be
+// converted; the server turns that panic into 400 invalid_input.
+func forstAs[T any](v any) T {
+	out, err := forstConvert[T](v)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// forstAsOk is the comma-ok form x, ok := v.(T): it never panics.
+func forstAsOk[T any](v any) (T, bool) {
+	out, err := forstConvert[T](v)
+	return out, err == nil
+}
+
+func forstConvert[T any](v any) (T, error) {
+	if t, ok := v.(T); ok {
+		return t, nil
+	}
+	var out T
+	target := reflect.ValueOf(&out).Elem()
+	if err := forstAssign(target, v, "value"); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// forstAssign converts a JSON-decoded value (nil, bool, float64, string, []any, map[string]any — or already typed
+// values) into dst, recursively.
+func forstAssign(dst reflect.Value, v any, path string) error {
+	fail := func() error {
+		return &forstInputError{Path: path, Expected: forstTypeName(dst.Type()), Actual: forstJSONKind(v)}
+	}
+	if v == nil {
+		switch dst.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+			dst.SetZero()
+			return nil
+		}
+		return fail()
+	}
+	src := reflect.ValueOf(v)
+	if src.Type().AssignableTo(dst.Type()) {
+		dst.Set(src)
+		return nil
+	}
+	switch dst.Kind() {
+	case reflect.Interface:
+		if src.Type().Implements(dst.Type()) {
+			dst.Set(src)
+			return nil
+		}
+		return fail()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		f, ok := forstNumber(v)
+		if !ok || f != float64(int64(f)) || dst.OverflowInt(int64(f)) {
+			return fail()
+		}
+		dst.SetInt(int64(f))
+		return nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		f, ok := forstNumber(v)
+		if !ok || f < 0 || f != float64(uint64(f)) || dst.OverflowUint(uint64(f)) {
+			return fail()
+		}
+		dst.SetUint(uint64(f))
+		return nil
+	case reflect.Float32, reflect.Float64:
+		f, ok := forstNumber(v)
+		if !ok {
+			return fail()
+		}
+		dst.SetFloat(f)
+		return nil
+	case reflect.String:
+		s, ok := v.(string)
+		if !ok {
+			return fail()
+		}
+		dst.SetString(s)
+		return nil
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return fail()
+		}
+		dst.SetBool(b)
+		return nil
+	case reflect.Slice, reflect.Array:
+		items, ok := v.([]any)
+		if !ok {
+			return fail()
+		}
+		if dst.Kind() == reflect.Array && len(items) != dst.Len() {
+			return &forstInputError{Path: path, Expected: forstTypeName(dst.Type()), Actual: fmt.Sprintf("array of %d", len(items))}
+		}
+		if dst.Kind() == reflect.Slice {
+			dst.Set(reflect.MakeSlice(dst.Type(), len(items), len(items)))
+		}
+		for i, item := range items {
+			if err := forstAssign(dst.Index(i), item, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Map, reflect.Struct, reflect.Pointer:
+		// Objects into maps, structs and pointers follow encoding/json's rules (tags, case-insensitive names).
+		if _, ok := v.(map[string]any); !ok && dst.Kind() != reflect.Pointer {
+			return fail()
+		}
+		if dst.Kind() == reflect.Map && dst.Type().Key().Kind() != reflect.String {
+			return fail()
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return fail()
+		}
+		fresh := reflect.New(dst.Type())
+		if err := json.Unmarshal(raw, fresh.Interface()); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				return &forstInputError{Path: path + "." + typeErr.Field, Expected: forstTypeName(typeErr.Type), Actual: typeErr.Value}
+			}
+			return fail()
+		}
+		dst.Set(fresh.Elem())
+		return nil
+	}
+	return fail()
+}
+
+func forstNumber(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// forstJSONKind names a dynamic value as JSON would: string, number, boolean, null, array, object.
+func forstJSONKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case float64, float32, int, int64, int32, json.Number:
+		return "number"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return reflect.TypeOf(v).String()
+}
+
+func forstTypeName(t reflect.Type) string {
+	if t == nil {
+		return "value"
+	}
+	if t.Kind() == reflect.Interface && t.NumMethod() == 0 {
+		return "any value"
+	}
+	return t.String()
+}

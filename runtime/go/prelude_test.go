@@ -1,0 +1,68 @@
+//go:build forsttest
+
+package main
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestForstAsConvertsJSONValues(t *testing.T) {
+	if got := forstAs[[]float64]([]any{1.0, 2.0, 2.0}); !reflect.DeepEqual(got, []float64{1, 2, 2}) {
+		t.Fatalf("[]float64: %v", got)
+	}
+	if got := forstAs[[]int]([]any{1.0, 2.0}); !reflect.DeepEqual(got, []int{1, 2}) {
+		t.Fatalf("[]int: %v", got)
+	}
+	if got := forstAs[map[string][]string](map[string]any{"a": []any{"x"}}); !reflect.DeepEqual(got, map[string][]string{"a": {"x"}}) {
+		t.Fatalf("map: %v", got)
+	}
+	type point struct {
+		X int `json:"x"`
+	}
+	if got := forstAs[point](map[string]any{"x": 3.0}); got.X != 3 {
+		t.Fatalf("struct: %v", got)
+	}
+	if got := forstAs[string]("s"); got != "s" {
+		t.Fatalf("string: %v", got)
+	}
+	if got := forstAs[[]float64](nil); got != nil {
+		t.Fatalf("nil slice: %v", got)
+	}
+}
+
+func TestForstAsFailsAsInvalidInput(t *testing.T) {
+	cases := []struct {
+		v    any
+		want string
+	}{
+		{"many", "expected []float64, got string"},
+		{[]any{1.0, "x"}, "at value[1]: expected float64, got string"},
+		{nil, "expected int, got null"},
+	}
+	for _, c := range cases {
+		func() {
+			defer func() {
+				var input *forstInputError
+				err, _ := recover().(error)
+				if !errors.As(err, &input) || input.Error() == "" || !strings.Contains(input.Error(), c.want) {
+					t.Errorf("%v: panic %v, want invalid input %q", c.v, err, c.want)
+				}
+			}()
+			switch c.want {
+			case "expected int, got null":
+				forstAs[int](c.v)
+			default:
+				forstAs[[]float64](c.v)
+			}
+		}()
+	}
+	if _, ok := forstAsOk[int](2.5); ok {
+		t.Fatal("2.5 is not an int")
+	}
+	if n, ok := forstAsOk[int](2.0); !ok || n != 2 {
+		t.Fatal("2.0 is an int")
+	}
+}
