@@ -6,8 +6,14 @@
 //! reports with and renders it in one place. Nothing here touches the disk except [`read_project`], and nothing here
 //! may panic: every failure is a [`Diagnostic`].
 
+pub mod ast;
+pub mod check;
 pub mod diagnostic;
+pub mod emit_go;
+pub mod emit_ts;
 pub mod manifest;
+pub mod parse;
+pub mod types;
 
 use std::path::Path;
 
@@ -83,4 +89,101 @@ fn collect_ft_files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> std::
         }
     }
     Ok(())
+}
+
+/// Compiles a project: parse every file (recovering per declaration), check, and — when there is no error — emit
+/// Go, TypeScript and the manifest. Never panics: a bug in a later phase becomes an F0900 diagnostic.
+pub fn compile(files: &[SourceFile]) -> CompileResult {
+    match std::panic::catch_unwind(|| compile_unguarded(files)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            let d = Diagnostic::error("F0900", format!("internal compiler error: {what}"), "", 0..0)
+                .with_help("this is a bug in @forst/sidecar: please report it with the .ft file that triggers it");
+            CompileResult { diagnostics: vec![d], output: None }
+        }
+    }
+}
+
+fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::with_capacity(sources.len());
+    for source in sources {
+        let (file, diags) = parse::parse_file(source);
+        files.push(file);
+        diagnostics.extend(diags);
+    }
+    let (program, check_diags) = check::check(&files, sources);
+    diagnostics.extend(check_diags);
+    if program.endpoints.is_empty() && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        diagnostics.push(
+            Diagnostic::warning("W0003", "the project exposes no endpoints", "", 0..0)
+                .with_help("put functions into .ft files under forst/routes/: each top-level function there becomes POST /<kebab-name>"),
+        );
+    }
+    let order = |d: &Diagnostic| (sources.iter().position(|s| s.path == d.file).unwrap_or(usize::MAX), d.span.start);
+    diagnostics.sort_by_key(order);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return CompileResult { diagnostics, output: None };
+    }
+    let manifest = build_manifest(sources, &program);
+    let manifest_json = serde_json::to_string(&manifest).unwrap_or_default();
+    let go_files = emit_go::emit(sources, &files, &program, &manifest_json);
+    let dts = emit_ts::emit(&program.endpoints, &program.types);
+    CompileResult { diagnostics, output: Some(Compiled { go_files, dts, manifest }) }
+}
+
+fn build_manifest(sources: &[SourceFile], program: &check::Program) -> Manifest {
+    let ts = emit_ts::TsTypes::new(&program.types);
+    let endpoints = program
+        .endpoints
+        .iter()
+        .map(|e| {
+            let text = sources.iter().find(|s| s.path == e.file).map(|s| s.text.as_str()).unwrap_or("");
+            let (line, column) = emit_go::line_col(text, e.span.start);
+            manifest::Endpoint {
+                name: e.name.clone(),
+                route: e.route.clone(),
+                params: e
+                    .params
+                    .iter()
+                    .map(|(n, t)| manifest::Param { name: n.clone(), go_type: t.go(), ts_type: ts.ts(t) })
+                    .collect(),
+                result: e.result.as_ref().map(|t| manifest::TypeRef { go_type: t.go(), ts_type: emit_ts::result_type(&ts, e) }),
+                returns_error: e.returns_error,
+                takes_context: e.takes_context,
+                doc: e.doc.clone(),
+                location: manifest::Location { file: e.file.clone(), line: line as u32, column: column as u32 },
+            }
+        })
+        .collect();
+    Manifest { endpoints }
+}
+
+/// Formats generated Go files with `gofmt` (from the toolchain that builds them), in place. Files gofmt rejects are
+/// left as they are: `go build` then reports the problem with `.ft` positions.
+pub fn gofmt(files: &mut [GeneratedFile], gofmt: &Path) {
+    use std::io::Write as _;
+    for f in files.iter_mut().filter(|f| f.name.ends_with(".go")) {
+        let child = std::process::Command::new(gofmt)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let Ok(mut child) = child else { return };
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(f.contents.as_bytes());
+        }
+        if let Ok(out) = child.wait_with_output() {
+            if out.status.success() {
+                if let Ok(text) = String::from_utf8(out.stdout) {
+                    f.contents = text;
+                }
+            }
+        }
+    }
 }

@@ -35,6 +35,15 @@ pub struct GoToolchain {
     pub version: String,
 }
 
+impl GoToolchain {
+    /// `gofmt` from the same toolchain (it sits next to `go` in `$GOROOT/bin`), else from `PATH`.
+    pub fn gofmt(&self) -> Option<PathBuf> {
+        let real = std::fs::canonicalize(&self.go).unwrap_or_else(|_| self.go.clone());
+        let sibling = real.parent().map(|d| d.join("gofmt")).filter(|p| p.is_file());
+        sibling.or_else(|| which::which("gofmt").ok())
+    }
+}
+
 /// Finds the Go toolchain: `FORST_GO`, else `go` on `PATH`. Checks the version.
 pub fn find_go() -> Result<GoToolchain, Failure> {
     let install = "Install Go 1.22 or newer from https://go.dev/dl/ (or your package manager), or point FORST_GO at the go binary.";
@@ -144,7 +153,12 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let cached = binary.is_file();
     if !cached {
         let src = out.join("src");
-        write_module(&src, &compiled).map_err(|e| io("write the Go module into", &src, e))?;
+        // gofmt only what gets written: the cache key stays a function of the compiler's own output.
+        let mut go_files = compiled.go_files.clone();
+        if let Some(gofmt) = go.gofmt() {
+            compiler::gofmt(&mut go_files, &gofmt);
+        }
+        write_module(&src, &go_files).map_err(|e| io("write the Go module into", &src, e))?;
         go_build(go, config, &src, &binary)?;
         prune_old_binaries(&out.join("bin"), &binary);
     }
@@ -175,9 +189,9 @@ fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {
 }
 
 /// Writes the module, removing `.go` files a previous version had and this one does not.
-fn write_module(src: &Path, compiled: &Compiled) -> std::io::Result<()> {
+fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Result<()> {
     std::fs::create_dir_all(src)?;
-    let mut wanted: Vec<(String, &str)> = compiled.go_files.iter().map(|f| (f.name.clone(), f.contents.as_str())).collect();
+    let mut wanted: Vec<(String, &str)> = go_files.iter().map(|f| (f.name.clone(), f.contents.as_str())).collect();
     wanted.push(("forst_server.go".to_string(), SERVER_TEMPLATE));
     for entry in std::fs::read_dir(src)? {
         let entry = entry?;

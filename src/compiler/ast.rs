@@ -1,0 +1,220 @@
+//! The syntax tree of one `.ft` file: just enough structure for checking, inference and the span edits the Go emitter
+//! makes. Every node keeps its byte span in the file, because the Go output is the user's own text with edits, not a
+//! pretty-printed tree (comments and layout survive, and `//line` directives stay exact).
+
+use std::ops::Range;
+
+pub type Span = Range<usize>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct File {
+    pub path: String,
+    pub imports: Vec<Import>,
+    pub decls: Vec<Decl>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// `None`: the package's own name; `Some(".")`, `Some("_")` or an alias.
+    pub alias: Option<String>,
+    pub path: String,
+    pub span: Span,
+}
+
+impl Import {
+    /// The name the file uses for the package: the alias, or the last path element.
+    pub fn local_name(&self) -> &str {
+        match &self.alias {
+            Some(a) => a,
+            None => self.path.rsplit('/').next().unwrap_or(&self.path),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Decl {
+    pub kind: DeclKind,
+    pub span: Span,
+    /// The `//` comment block directly above, without markers (`//forst:` directives excluded).
+    pub doc: Option<String>,
+    /// Marked `//forst:internal`: a route file's helper, not an endpoint.
+    pub internal: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum DeclKind {
+    Func(Func),
+    Types(Vec<TypeSpec>),
+    Vars(Vec<ValueSpec>),
+    Consts(Vec<ValueSpec>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Func {
+    pub name: Name,
+    pub receiver: Option<Param>,
+    pub generic: bool,
+    pub sig: Signature,
+    pub body: Option<Block>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Signature {
+    pub params: Vec<Param>,
+    pub results: Vec<Param>,
+    /// Byte offset of the `:` of a Forst result annotation (`func f(): T`).
+    pub annot_colon: Option<usize>,
+    /// Byte offset just after the parameter list: where an inferred result type goes.
+    pub params_end: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: Option<Name>,
+    pub ty: Type,
+    pub variadic: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeSpec {
+    pub name: Name,
+    pub ty: Type,
+    pub alias: bool,
+    pub generic: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ValueSpec {
+    pub names: Vec<Name>,
+    pub ty: Option<Type>,
+    pub values: Vec<Expr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Type {
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    /// `int`, `Record`, `sync.WaitGroup`, `List[int]`.
+    Named { pkg: Option<String>, name: String, args: Vec<Type> },
+    Pointer(Box<Type>),
+    Slice(Box<Type>),
+    Array(Box<Type>),
+    Map(Box<Type>, Box<Type>),
+    Chan(Box<Type>),
+    Func(Box<Signature>),
+    Struct(Vec<Field>),
+    /// `interface{...}`; `empty` for `interface{}`.
+    Interface { empty: bool },
+    /// Forst `{name: String, age: Int}`.
+    Shape(Vec<Field>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// `None` for an embedded field.
+    pub name: Option<Name>,
+    pub ty: Type,
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    Return(Vec<Expr>),
+    Define(Vec<Expr>, Vec<Expr>),
+    Assign(Vec<Expr>, Vec<Expr>),
+    Decl(Vec<ValueSpec>),
+    Expr(Expr),
+    Go(Expr),
+    Defer(Expr),
+    Send(Expr, Expr),
+    IncDec(Expr),
+    If { init: Option<Box<Stmt>>, cond: Expr, then: Block, els: Option<Box<Stmt>> },
+    For { init: Option<Box<Stmt>>, cond: Option<Expr>, post: Option<Box<Stmt>>, body: Block },
+    Range { keys: Vec<Expr>, define: bool, over: Expr, body: Block },
+    Switch { init: Option<Box<Stmt>>, tag: Option<Expr>, bind: Option<Name>, clauses: Vec<Clause> },
+    Select(Vec<Clause>),
+    Block(Block),
+    Labeled(Option<Box<Stmt>>),
+    /// `break`, `continue`, `goto`, `fallthrough`, type declarations in bodies.
+    Other,
+}
+
+/// A `case`/`default` clause of a switch or select: its items (expressions, types or a comm statement) and body.
+#[derive(Clone, Debug)]
+pub struct Clause {
+    pub items: Vec<Expr>,
+    pub comm: Option<Box<Stmt>>,
+    pub body: Vec<Stmt>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Ident(String),
+    Int,
+    Float,
+    Imag,
+    Rune,
+    Str,
+    FuncLit(Box<Signature>, Block),
+    /// `[]T{...}`, `map[K]V{...}`, `struct{...}{...}`, or (with `ty: None`) an elided nested `{...}`.
+    Composite(Option<Type>, Vec<Element>),
+    /// `Name{...}` / `pkg.Name{...}`: the type is an expression until checking resolves it.
+    CompositeOf(Box<Expr>, Vec<Element>),
+    /// Forst `{name: "a", age: 3}`.
+    Shape(Vec<(Name, Expr)>),
+    Paren(Box<Expr>),
+    Selector(Box<Expr>, Name),
+    /// `x.(T)`; the span of the whole expression; `dot` is where `.(` starts.
+    Assert { x: Box<Expr>, ty: Type, dot: usize },
+    Call { fun: Box<Expr>, args: Vec<Expr>, spread: bool },
+    Index(Box<Expr>, Vec<Expr>),
+    Slice(Box<Expr>, Vec<Option<Expr>>),
+    Unary(&'static str, Box<Expr>),
+    Binary(String, Box<Expr>, Box<Expr>),
+    /// A type where an expression may stand: `make([]int, n)`, `[]byte(s)`.
+    Type(Type),
+}
+
+#[derive(Clone, Debug)]
+pub struct Element {
+    pub key: Option<Expr>,
+    pub value: Expr,
+}
+
+impl Expr {
+    pub fn ident(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Ident(n) => Some(n),
+            ExprKind::Paren(inner) => inner.ident(),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,1295 @@
+//! Checking: one flat namespace across the project, imports like goimports, endpoint rules, result inference, and
+//! the span edits that turn Forst into Go (sugar types, result annotations, inferred results, JSON-aware type
+//! assertions, shape literals). Type knowledge is deliberately partial: where it cannot tell, it says "unknown" and
+//! leaves the verdict to `go build`, whose errors point back at `.ft` lines through `//line` directives.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::ast::{self, DeclKind, ExprKind, StmtKind, TypeKind};
+use super::diagnostic::Diagnostic;
+use super::types::{self, Ty, TyField};
+use super::SourceFile;
+
+/// A text edit on a `.ft` file: replace `span` by `text` (an insertion when the span is empty).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edit {
+    pub span: ast::Span,
+    pub text: String,
+}
+
+/// What the Go emitter needs per file.
+#[derive(Clone, Debug, Default)]
+pub struct FileOut {
+    /// `(alias, path)`, sorted by path.
+    pub imports: Vec<(Option<String>, String)>,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EndpointInfo {
+    pub name: String,
+    pub route: String,
+    pub params: Vec<(String, Ty)>,
+    pub variadic: bool,
+    pub takes_context: bool,
+    /// The value result (Go side).
+    pub result: Option<Ty>,
+    /// The result as TypeScript sees it: an `Object` when the function returns map literals with constant keys.
+    pub ts_result: Option<Ty>,
+    pub returns_error: bool,
+    pub doc: Option<String>,
+    pub file: String,
+    pub span: ast::Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    pub ty: Ty,
+    pub doc: Option<String>,
+    pub file: usize,
+    pub span: ast::Span,
+    /// Spans of the struct fields by Go name (for warnings).
+    pub field_spans: HashMap<String, ast::Span>,
+}
+
+/// The checked project.
+#[derive(Debug, Default)]
+pub struct Program {
+    pub out: Vec<FileOut>,
+    pub endpoints: Vec<EndpointInfo>,
+    pub types: HashMap<String, TypeDef>,
+}
+
+/// Package names the generated server and prelude import: a project-level declaration of that name would collide.
+const RESERVED_NAMES: &[&str] = &[
+    "main", "bytes", "context", "subtle", "json", "errors", "fmt", "io", "net", "http", "os", "signal", "reflect",
+    "runtime", "debug", "strconv", "strings", "sync", "atomic", "syscall", "time",
+];
+
+const STDLIB: &str = include_str!("stdlib.txt");
+
+/// Checks parsed files; `sources` are their texts, in the same order.
+pub fn check<'a>(files: &'a [ast::File], sources: &'a [SourceFile]) -> (Program, Vec<Diagnostic>) {
+    let mut c = Checker::new(files, sources.iter().map(|s| s.text.as_str()).collect());
+    c.declare();
+    let mut program = Program::default();
+    for (i, _) in files.iter().enumerate() {
+        program.out.push(c.check_file(i));
+    }
+    program.endpoints = c.endpoints();
+    c.warn_unserializable_fields(&program.endpoints);
+    program.types = c.types.clone();
+    let diagnostics = c.diagnostics.into_inner();
+    (program, diagnostics)
+}
+
+struct Checker<'a> {
+    files: &'a [ast::File],
+    types: HashMap<String, TypeDef>,
+    funcs: HashMap<String, (usize, &'a ast::Func)>,
+    methods: HashMap<(String, String), &'a ast::Func>,
+    globals: HashMap<String, (usize, &'a ast::ValueSpec, usize)>,
+    type_names: HashSet<String>,
+    inferred: RefCell<HashMap<String, Option<Vec<Ty>>>>,
+    resolving: RefCell<HashSet<String>>,
+    sources: Vec<&'a str>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(files: &'a [ast::File], sources: Vec<&'a str>) -> Self {
+        let type_names = files
+            .iter()
+            .flat_map(|f| &f.decls)
+            .filter_map(|d| match &d.kind {
+                DeclKind::Types(specs) => Some(specs.iter().map(|s| s.name.text.clone())),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        Checker {
+            files,
+            types: HashMap::new(),
+            funcs: HashMap::new(),
+            methods: HashMap::new(),
+            globals: HashMap::new(),
+            type_names,
+            inferred: RefCell::new(HashMap::new()),
+            resolving: RefCell::new(HashSet::new()),
+            sources,
+            diagnostics: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn report(&self, d: Diagnostic) {
+        self.diagnostics.borrow_mut().push(d);
+    }
+
+    /// Registers every top-level name; duplicates and reserved names are errors.
+    fn declare(&mut self) {
+        let mut seen: HashMap<String, (String, ast::Span)> = HashMap::new();
+        let files = self.files;
+        for (fi, file) in files.iter().enumerate() {
+            for decl in &file.decls {
+                let mut names: Vec<&ast::Name> = Vec::new();
+                match &decl.kind {
+                    DeclKind::Func(f) => {
+                        if let Some(recv) = &f.receiver {
+                            if let Some(base) = base_type_name(&recv.ty) {
+                                self.methods.insert((base, f.name.text.clone()), f);
+                            }
+                            continue;
+                        }
+                        if f.name.text != "init" {
+                            names.push(&f.name);
+                        }
+                        self.funcs.insert(f.name.text.clone(), (fi, f));
+                    }
+                    DeclKind::Types(specs) => {
+                        for s in specs {
+                            names.push(&s.name);
+                            let mut field_spans = HashMap::new();
+                            if let TypeKind::Struct(fields) | TypeKind::Shape(fields) = &s.ty.kind {
+                                for f in fields {
+                                    if let Some(n) = &f.name {
+                                        let go = if matches!(s.ty.kind, TypeKind::Shape(_)) { types::capitalize(&n.text) } else { n.text.clone() };
+                                        field_spans.insert(go, n.span.clone());
+                                    }
+                                }
+                            }
+                            let def = TypeDef { ty: self.lower(&s.ty), doc: decl.doc.clone(), file: fi, span: s.name.span.clone(), field_spans };
+                            self.types.insert(s.name.text.clone(), def);
+                        }
+                    }
+                    DeclKind::Vars(specs) | DeclKind::Consts(specs) => {
+                        for s in specs {
+                            for (ni, n) in s.names.iter().enumerate() {
+                                names.push(n);
+                                self.globals.insert(n.text.clone(), (fi, s, ni));
+                            }
+                        }
+                    }
+                }
+                for n in names {
+                    if n.text == "_" {
+                        continue;
+                    }
+                    if RESERVED_NAMES.contains(&n.text.as_str()) || n.text.starts_with("forst") {
+                        let why = if n.text == "main" {
+                            "the sidecar's generated server defines `main`".to_string()
+                        } else if n.text.starts_with("forst") {
+                            "names starting with `forst` belong to the generated server".to_string()
+                        } else {
+                            format!("the generated server imports package `{}`", n.text)
+                        };
+                        self.report(
+                            Diagnostic::error("F0102", format!("`{}` is a reserved name", n.text), &file.path, n.span.clone())
+                                .with_label("reserved")
+                                .with_note("", 0..0, why)
+                                .with_help("rename it"),
+                        );
+                    }
+                    match seen.get(&n.text) {
+                        Some((first_file, first_span)) => self.report(
+                            Diagnostic::error("F0101", format!("`{}` is declared twice in the project", n.text), &file.path, n.span.clone())
+                                .with_label("declared again here")
+                                .with_note(first_file, first_span.clone(), "first declared here")
+                                .with_help("all .ft files share one namespace: rename one of them"),
+                        ),
+                        None => {
+                            seen.insert(n.text.clone(), (file.path.clone(), n.span.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- types
+
+    fn lower(&self, t: &ast::Type) -> Ty {
+        match &t.kind {
+            TypeKind::Named { pkg: Some(p), name, .. } => Ty::Ext(p.clone(), name.clone()),
+            TypeKind::Named { pkg: None, name, .. } => {
+                if self.type_names.contains(name) {
+                    Ty::Named(name.clone())
+                } else if let Some(go) = types::sugar(name) {
+                    Ty::basic(go)
+                } else if name == "any" {
+                    Ty::Any
+                } else {
+                    Ty::Basic(name.clone())
+                }
+            }
+            TypeKind::Pointer(x) => Ty::Pointer(Box::new(self.lower(x))),
+            TypeKind::Slice(x) => Ty::Slice(Box::new(self.lower(x))),
+            TypeKind::Array(x) => Ty::Array(Box::new(self.lower(x))),
+            TypeKind::Map(k, v) => Ty::Map(Box::new(self.lower(k)), Box::new(self.lower(v))),
+            TypeKind::Chan(x) => Ty::Chan(Box::new(self.lower(x))),
+            TypeKind::Func(sig) => Ty::Func(sig.results.iter().map(|p| self.lower(&p.ty)).collect()),
+            TypeKind::Struct(fields) => Ty::Struct(
+                fields
+                    .iter()
+                    .map(|f| TyField {
+                        name: f.name.as_ref().map(|n| n.text.clone()).or_else(|| base_type_name(&f.ty)).unwrap_or_default(),
+                        ty: self.lower(&f.ty),
+                        tag: f.tag.clone(),
+                        embedded: f.name.is_none(),
+                    })
+                    .collect(),
+            ),
+            TypeKind::Shape(fields) => Ty::Struct(
+                fields
+                    .iter()
+                    .map(|f| {
+                        let n = f.name.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+                        TyField { name: types::capitalize(&n), ty: self.lower(&f.ty), tag: Some(format!("json:\"{n}\"")), embedded: false }
+                    })
+                    .collect(),
+            ),
+            TypeKind::Interface { empty: true } => Ty::Any,
+            TypeKind::Interface { empty: false } => Ty::Iface,
+        }
+    }
+
+    /// Follows project type names to their definition.
+    fn underlying(&self, t: &Ty) -> Ty {
+        let mut t = t.clone();
+        for _ in 0..8 {
+            match &t {
+                Ty::Named(n) => match self.types.get(n) {
+                    Some(def) => t = def.ty.clone(),
+                    None => return Ty::Unknown,
+                },
+                _ => return t,
+            }
+        }
+        Ty::Unknown
+    }
+
+    fn field_of(&self, t: &Ty, name: &str, depth: usize) -> Option<Ty> {
+        if depth > 4 {
+            return None;
+        }
+        let base = t.deref().clone();
+        if let Ty::Named(n) = &base {
+            if let Some(m) = self.methods.get(&(n.clone(), name.to_string())) {
+                return Some(Ty::Func(m.sig.results.iter().map(|p| self.lower(&p.ty)).collect()));
+            }
+        }
+        let Ty::Struct(fields) = self.underlying(&base) else { return None };
+        if let Some(f) = fields.iter().find(|f| f.name == name) {
+            return Some(f.ty.clone());
+        }
+        fields.iter().filter(|f| f.embedded).find_map(|f| self.field_of(&f.ty, name, depth + 1))
+    }
+
+    /// The Go name of a field written `name` in Forst: shape fields are exported in Go under their JSON name.
+    fn shape_field(&self, t: &Ty, name: &str) -> Option<String> {
+        let Ty::Struct(fields) = self.underlying(t.deref()) else { return None };
+        if fields.iter().any(|f| f.name == name) {
+            return None;
+        }
+        fields
+            .iter()
+            .find(|f| types::json_name(f).is_some_and(|(j, _)| j == name) || f.name.eq_ignore_ascii_case(name))
+            .map(|f| f.name.clone())
+    }
+
+    /// The declared or inferred results of a project function.
+    fn results_of(&self, name: &str) -> Vec<Ty> {
+        let Some((fi, f)) = self.funcs.get(name) else { return vec![Ty::Unknown] };
+        if !f.sig.results.is_empty() {
+            return f.sig.results.iter().map(|p| self.lower(&p.ty)).collect();
+        }
+        if let Some(done) = self.inferred.borrow().get(name) {
+            return done.clone().unwrap_or_else(|| vec![Ty::Unknown]);
+        }
+        // Mark in progress: recursion sees "unknown" rather than looping.
+        self.inferred.borrow_mut().insert(name.to_string(), None);
+        let mut w = Walker::new(self, *fi, false);
+        let returns = w.function(f);
+        let inferred = infer(&returns).ok();
+        self.inferred.borrow_mut().insert(name.to_string(), inferred.clone());
+        inferred.unwrap_or_else(|| vec![Ty::Unknown])
+    }
+
+    // -------------------------------------------------------------------------------------------- files
+
+    fn check_file(&self, fi: usize) -> FileOut {
+        let file = &self.files[fi];
+        let mut w = Walker::new(self, fi, true);
+        for decl in &file.decls {
+            match &decl.kind {
+                DeclKind::Func(f) => {
+                    let returns = w.function(f);
+                    if f.sig.results.is_empty() && returns.iter().any(|(vals, _)| !vals.is_empty()) {
+                        self.insert_inferred_result(f, &returns, &file.path, &mut w.edits);
+                    }
+                }
+                DeclKind::Types(specs) => specs.iter().for_each(|s| w.ty_edits(&s.ty)),
+                DeclKind::Vars(specs) | DeclKind::Consts(specs) => {
+                    for s in specs {
+                        w.value_spec(s);
+                    }
+                }
+            }
+        }
+        FileOut { imports: self.resolve_imports(file, &w.pkgs), edits: w.edits }
+    }
+
+    fn insert_inferred_result(&self, f: &ast::Func, returns: &[(Vec<Ty>, ast::Span)], path: &str, edits: &mut Vec<Edit>) {
+        match infer(returns) {
+            Ok(tys) => {
+                let text = match tys.as_slice() {
+                    [one] => format!(" {}", one.go()),
+                    many => format!(" ({})", many.iter().map(Ty::go).collect::<Vec<_>>().join(", ")),
+                };
+                edits.push(Edit { span: f.sig.params_end..f.sig.params_end, text });
+            }
+            Err(at) => {
+                let params_text = f.sig.params.iter().filter_map(|p| p.name.as_ref().map(|n| n.text.as_str())).collect::<Vec<_>>().join(", ");
+                self.report(
+                    Diagnostic::error("F0204", format!("cannot infer the result type of `{}`", f.name.text), path, f.name.span.clone())
+                        .with_label("result type unknown")
+                        .with_note(path, at, "this return value's type is not known to the compiler")
+                        .with_help(format!("declare it: `func {}({params_text}): <Type>`", f.name.text)),
+                );
+            }
+        }
+    }
+
+    /// goimports for the standard library: drop unused imports (warning), add used-but-missing ones, refuse
+    /// third-party packages.
+    fn resolve_imports(&self, file: &ast::File, used: &BTreeSet<String>) -> Vec<(Option<String>, String)> {
+        let mut out: Vec<(Option<String>, String)> = Vec::new();
+        let mut satisfied = HashSet::new();
+        for imp in &file.imports {
+            let first = imp.path.split('/').next().unwrap_or("");
+            if first.contains('.') {
+                self.report(
+                    Diagnostic::error("F0301", format!("third-party package `{}` is not supported yet", imp.path), &file.path, imp.span.clone())
+                        .with_label("not in the standard library")
+                        .with_help("Forst builds offline with the Go standard library only; copy the code you need into a .ft file"),
+                );
+                continue;
+            }
+            if !STDLIB.lines().any(|l| l == imp.path) {
+                self.report(
+                    Diagnostic::error("F0302", format!("`{}` is not a Go standard library package", imp.path), &file.path, imp.span.clone())
+                        .with_label("unknown package")
+                        .with_help("check the import path (https://pkg.go.dev/std lists the standard library)"),
+                );
+                continue;
+            }
+            let name = imp.local_name().to_string();
+            if matches!(name.as_str(), "_" | ".") || used.contains(&name) {
+                satisfied.insert(name);
+                out.push((imp.alias.clone(), imp.path.clone()));
+            } else {
+                self.report(
+                    Diagnostic::warning("W0001", format!("unused import `{}` removed", imp.path), &file.path, imp.span.clone())
+                        .with_label("not used in this file")
+                        .with_help("delete the import"),
+                );
+            }
+        }
+        for name in used {
+            if satisfied.contains(name) {
+                continue;
+            }
+            if let Some(path) = types::auto_import(name) {
+                if !out.iter().any(|(_, p)| p == path) {
+                    out.push((None, path.to_string()));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out.dedup();
+        out
+    }
+
+    // -------------------------------------------------------------------------------------------- endpoints
+
+    fn endpoints(&self) -> Vec<EndpointInfo> {
+        let mut out: Vec<EndpointInfo> = Vec::new();
+        let mut routes: HashMap<String, (String, ast::Span)> = HashMap::new();
+        for (fi, file) in self.files.iter().enumerate() {
+            if !file.path.starts_with("routes/") {
+                continue;
+            }
+            for decl in &file.decls {
+                let DeclKind::Func(f) = &decl.kind else { continue };
+                if f.receiver.is_some() || decl.internal || matches!(f.name.text.as_str(), "init" | "main" | "_") {
+                    continue;
+                }
+                if let Some(e) = self.endpoint(fi, decl, f) {
+                    if let Some((first_file, first_span)) = routes.get(&e.route) {
+                        self.report(
+                            Diagnostic::error("F0203", format!("two endpoints share the route `POST {}`", e.route), &file.path, f.name.span.clone())
+                                .with_label("this one")
+                                .with_note(first_file, first_span.clone(), "and this one")
+                                .with_help("rename one of them, or mark a helper `//forst:internal`"),
+                        );
+                        continue;
+                    }
+                    routes.insert(e.route.clone(), (file.path.clone(), f.name.span.clone()));
+                    out.push(e);
+                }
+            }
+        }
+        out
+    }
+
+    fn endpoint(&self, fi: usize, decl: &ast::Decl, f: &ast::Func) -> Option<EndpointInfo> {
+        let path = &self.files[fi].path;
+        if f.generic {
+            self.report(
+                Diagnostic::error("F0206", format!("generic function `{}` cannot be an endpoint", f.name.text), path, f.name.span.clone())
+                    .with_label("has type parameters")
+                    .with_help("mark it `//forst:internal` or move it out of routes/, and expose a non-generic wrapper"),
+            );
+            return None;
+        }
+        let mut ok = true;
+        let mut params = Vec::new();
+        let mut takes_context = false;
+        for (i, p) in f.sig.params.iter().enumerate() {
+            let ty = self.lower(&p.ty);
+            if i == 0 && ty == Ty::Ext("context".into(), "Context".into()) {
+                takes_context = true;
+                continue;
+            }
+            let name = p.name.as_ref().map(|n| n.text.clone()).filter(|n| n != "_").unwrap_or_else(|| format!("arg{i}"));
+            let ty = if p.variadic { Ty::Slice(Box::new(ty)) } else { ty };
+            if let Err(why) = self.json_shaped(&ty, &mut HashSet::new()) {
+                ok = false;
+                self.report(
+                    Diagnostic::error("F0201", format!("parameter `{name}` of endpoint `{}` cannot come from JSON", f.name.text), path, p.ty.span.clone())
+                        .with_label(why)
+                        .with_help("use basic types, structs, slices, string-keyed maps, pointers, interface{} or time.Time"),
+                );
+            }
+            params.push((name, ty));
+        }
+        let results: Vec<Ty> = if f.sig.results.is_empty() { self.results_of(&f.name.text) } else { f.sig.results.iter().map(|p| self.lower(&p.ty)).collect() };
+        if results.iter().any(|t| *t == Ty::Unknown) {
+            return None; // F0204 was reported
+        }
+        let result_span = f.sig.results.first().map(|r| r.ty.span.clone()).unwrap_or(f.name.span.clone());
+        let (result, returns_error) = match results.as_slice() {
+            [] => (None, false),
+            [e] if e.is_error() => (None, true),
+            [t] => (Some(t.clone()), false),
+            [t, e] if e.is_error() && !t.is_error() => (Some(t.clone()), true),
+            _ => {
+                self.report(
+                    Diagnostic::error("F0202", format!("endpoint `{}` returns ({})", f.name.text, results.iter().map(Ty::go).collect::<Vec<_>>().join(", ")), path, result_span)
+                        .with_label("not an endpoint result form")
+                        .with_help("an endpoint returns `T`, `(T, error)`, `error` or nothing; return a struct to send several values"),
+                );
+                return None;
+            }
+        };
+        if let Some(t) = &result {
+            if let Err(why) = self.json_shaped(t, &mut HashSet::new()) {
+                self.report(
+                    Diagnostic::error("F0201", format!("the result of endpoint `{}` cannot be sent as JSON", f.name.text), path, result_span)
+                        .with_label(why)
+                        .with_help("return basic types, structs, slices, string-keyed maps, pointers, interface{} or time.Time"),
+                );
+                ok = false;
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let ts_result = result.as_ref().map(|t| self.ts_view_of_result(f, t));
+        Some(EndpointInfo {
+            name: f.name.text.clone(),
+            route: format!("/{}", kebab(&f.name.text)),
+            variadic: f.sig.params.last().is_some_and(|p| p.variadic),
+            params,
+            takes_context,
+            result,
+            ts_result,
+            returns_error,
+            doc: decl.doc.clone(),
+            file: path.clone(),
+            span: f.name.span.clone(),
+        })
+    }
+
+    /// A declared `map[string]interface{}` result whose returns are map literals with constant keys has an object
+    /// type in TypeScript; an inferred one already is an `Object`.
+    fn ts_view_of_result(&self, f: &ast::Func, declared: &Ty) -> Ty {
+        if matches!(declared, Ty::Map(k, v) if **k == Ty::basic("string") && **v == Ty::Any) {
+            let fi = self.funcs.get(&f.name.text).map(|(fi, _)| *fi).unwrap_or(0);
+            let mut w = Walker::new(self, fi, false);
+            let returns = w.function(f);
+            if let Some(obj) = returns.iter().find_map(|(vals, _)| vals.first().filter(|t| matches!(t, Ty::Object { .. })).cloned()) {
+                return obj;
+            }
+        }
+        declared.clone()
+    }
+
+    fn json_shaped(&self, t: &Ty, seen: &mut HashSet<String>) -> Result<(), String> {
+        match t {
+            Ty::Basic(n) if types::is_number(n) || n == "string" || n == "bool" => Ok(()),
+            Ty::Basic(n) if n == "error" => Err("`error` is not JSON data: return it as the last result instead".into()),
+            Ty::Basic(n) => Err(format!("`{n}` has no JSON form")),
+            Ty::Named(n) => {
+                if !seen.insert(n.clone()) {
+                    return Ok(());
+                }
+                match self.types.get(n) {
+                    Some(def) => self.json_shaped(&def.ty.clone(), seen),
+                    None => Err(format!("unknown type `{n}`")),
+                }
+            }
+            Ty::Ext(p, n) => match (p.as_str(), n.as_str()) {
+                ("time", "Time" | "Duration") | ("json", "RawMessage" | "Number") => Ok(()),
+                _ => Err(format!("`{p}.{n}` is not known to be JSON data")),
+            },
+            Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(x) => self.json_shaped(x, seen),
+            Ty::Map(k, v) => match &**k {
+                Ty::Basic(kn) if kn == "string" || types::is_number(kn) => self.json_shaped(v, seen),
+                _ => Err(format!("map keys of type `{}` cannot be JSON object keys", k.go())),
+            },
+            Ty::Chan(_) => Err("a channel has no JSON form".into()),
+            Ty::Func(_) => Err("a function has no JSON form".into()),
+            Ty::Iface => Err("an interface with methods cannot be decoded from JSON".into()),
+            Ty::Struct(fields) => fields.iter().filter(|f| types::is_exported(&f.name) || f.embedded).try_for_each(|f| self.json_shaped(&f.ty, seen)),
+            Ty::Any | Ty::Unknown | Ty::Object { .. } | Ty::Tuple(_) => Ok(()),
+        }
+    }
+
+    /// W0002: a field of a struct an endpoint sends or receives that encoding/json skips (unexported).
+    fn warn_unserializable_fields(&self, endpoints: &[EndpointInfo]) {
+        let mut reachable = Vec::new();
+        for e in endpoints {
+            for (_, t) in &e.params {
+                reachable_named(self, t, &mut reachable);
+            }
+            if let Some(t) = &e.result {
+                reachable_named(self, t, &mut reachable);
+            }
+        }
+        for name in reachable {
+            let Some(def) = self.types.get(&name) else { continue };
+            let Ty::Struct(fields) = &def.ty else { continue };
+            for f in fields.iter().filter(|f| !f.embedded && !types::is_exported(&f.name) && f.name != "_") {
+                let span = def.field_spans.get(&f.name).cloned().unwrap_or(def.span.clone());
+                self.report(
+                    Diagnostic::warning("W0002", format!("field `{}` of `{name}` is not exported: JSON will not carry it", f.name), &self.files[def.file].path, span)
+                        .with_label("unexported")
+                        .with_help(format!("rename it `{}` (add a `json:\"{}\"` tag to keep the JSON name)", types::capitalize(&f.name), f.name)),
+                );
+            }
+        }
+    }
+}
+
+/// Project type names reachable from `t`, in first-seen order.
+pub fn reachable_named(c: &impl TypeLookup, t: &Ty, out: &mut Vec<String>) {
+    match t {
+        Ty::Named(n) => {
+            if out.contains(n) {
+                return;
+            }
+            out.push(n.clone());
+            if let Some(def) = c.lookup(n) {
+                reachable_named(c, &def, out);
+            }
+        }
+        Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(x) | Ty::Chan(x) => reachable_named(c, x, out),
+        Ty::Map(k, v) => {
+            reachable_named(c, k, out);
+            reachable_named(c, v, out);
+        }
+        Ty::Struct(fields) => fields.iter().for_each(|f| reachable_named(c, &f.ty, out)),
+        Ty::Object { fields, .. } => fields.iter().for_each(|(_, t)| reachable_named(c, t, out)),
+        _ => {}
+    }
+}
+
+pub trait TypeLookup {
+    fn lookup(&self, name: &str) -> Option<Ty>;
+}
+
+impl TypeLookup for Checker<'_> {
+    fn lookup(&self, name: &str) -> Option<Ty> {
+        self.types.get(name).map(|d| d.ty.clone())
+    }
+}
+
+impl TypeLookup for HashMap<String, TypeDef> {
+    fn lookup(&self, name: &str) -> Option<Ty> {
+        self.get(name).map(|d| d.ty.clone())
+    }
+}
+
+fn base_type_name(t: &ast::Type) -> Option<String> {
+    match &t.kind {
+        TypeKind::Named { pkg: None, name, .. } => Some(name.clone()),
+        TypeKind::Named { name, .. } => Some(name.clone()),
+        TypeKind::Pointer(x) => base_type_name(x),
+        _ => None,
+    }
+}
+
+/// `processData` → `process-data`, `getHTTPStatus` → `get-http-status`, `load_all` → `load-all`.
+pub fn kebab(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+            continue;
+        }
+        if c.is_uppercase() {
+            let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let prev_upper = i > 0 && chars[i - 1].is_uppercase();
+            if !out.is_empty() && !out.ends_with('-') && (prev_lower || (prev_upper && next_lower)) {
+                out.push('-');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Result types from a function's return statements; `Err(span)` points at a value whose type is unknown.
+fn infer(returns: &[(Vec<Ty>, ast::Span)]) -> Result<Vec<Ty>, ast::Span> {
+    let valued: Vec<&(Vec<Ty>, ast::Span)> = returns.iter().filter(|(v, _)| !v.is_empty()).collect();
+    let Some(first) = valued.first() else { return Ok(vec![]) };
+    let arity = first.0.len();
+    let mut out = Vec::new();
+    for i in 0..arity {
+        let known = valued.iter().find_map(|(vals, _)| vals.get(i).filter(|t| !matches!(t, Ty::Unknown)).cloned());
+        match known {
+            Some(t) => out.push(t),
+            // `return x, nil`: a nil last value of two is an error.
+            None if i == arity - 1 && arity >= 2 => out.push(Ty::basic("error")),
+            None => return Err(first.1.clone()),
+        }
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------------------------------------------ the walker
+
+/// Walks one function (or the global declarations of a file) in source order, tracking local variable types, and
+/// records edits, used package names and the function's own return statements.
+struct Walker<'c, 'a> {
+    c: &'c Checker<'a>,
+    file: usize,
+    record: bool,
+    scope: HashMap<String, Ty>,
+    edits: Vec<Edit>,
+    pkgs: BTreeSet<String>,
+    returns: Vec<(Vec<Ty>, ast::Span)>,
+    /// The declared single result of the function being walked, for shape literals in its returns.
+    expected: Option<Ty>,
+    depth: usize,
+}
+
+impl<'c, 'a> Walker<'c, 'a> {
+    fn new(c: &'c Checker<'a>, file: usize, record: bool) -> Self {
+        Walker { c, file, record, scope: HashMap::new(), edits: Vec::new(), pkgs: BTreeSet::new(), returns: Vec::new(), expected: None, depth: 0 }
+    }
+
+    fn edit(&mut self, span: ast::Span, text: impl Into<String>) {
+        if self.record {
+            self.edits.push(Edit { span, text: text.into() });
+        }
+    }
+
+    /// Walks a function declaration; returns its own return statements' value types.
+    fn function(&mut self, f: &ast::Func) -> Vec<(Vec<Ty>, ast::Span)> {
+        self.scope.clear();
+        self.returns.clear();
+        if let Some(r) = &f.receiver {
+            self.ty_edits(&r.ty);
+            if let Some(n) = &r.name {
+                self.scope.insert(n.text.clone(), self.c.lower(&r.ty));
+            }
+        }
+        self.signature(&f.sig);
+        if let Some(colon) = f.sig.annot_colon {
+            self.edit(colon..colon + 1, "");
+        }
+        self.expected = match f.sig.results.as_slice() {
+            [one] => Some(self.c.lower(&one.ty)),
+            [one, e] if self.c.lower(&e.ty).is_error() => Some(self.c.lower(&one.ty)),
+            _ => None,
+        };
+        if let Some(body) = &f.body {
+            self.stmts(&body.stmts);
+        }
+        std::mem::take(&mut self.returns)
+    }
+
+    fn signature(&mut self, sig: &ast::Signature) {
+        for p in sig.params.iter().chain(&sig.results) {
+            self.ty_edits(&p.ty);
+            if let Some(n) = &p.name {
+                let t = self.c.lower(&p.ty);
+                let t = if p.variadic { Ty::Slice(Box::new(t)) } else { t };
+                self.scope.insert(n.text.clone(), t);
+            }
+        }
+    }
+
+    fn value_spec(&mut self, s: &ast::ValueSpec) {
+        for v in &s.values {
+            self.expr(v, false);
+        }
+        let declared = s.ty.as_ref().map(|t| {
+            self.ty_edits(t);
+            self.c.lower(t)
+        });
+        let tuple = if s.values.len() == 1 && s.names.len() > 1 { Some(self.tuple_of(&s.values[0], s.names.len())) } else { None };
+        for (i, n) in s.names.iter().enumerate() {
+            let t = match (&declared, &tuple) {
+                (Some(t), _) => t.clone(),
+                (None, Some(tys)) => tys.get(i).cloned().unwrap_or(Ty::Unknown),
+                (None, None) => s.values.get(i).map(|v| self.type_of(v)).unwrap_or(Ty::Unknown),
+            };
+            self.scope.insert(n.text.clone(), t);
+        }
+    }
+
+    fn stmts(&mut self, stmts: &[ast::Stmt]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &ast::Stmt) {
+        match &s.kind {
+            StmtKind::Return(values) => {
+                let shaped = self.expected.clone().filter(|_| self.depth == 0 && values.len() == 1);
+                for v in values {
+                    match (&v.kind, &shaped) {
+                        (ExprKind::Shape(fields), Some(expected)) if self.c.shape_field_names(expected).is_some() => {
+                            self.typed_shape(v.span.start, fields, expected)
+                        }
+                        _ => self.expr(v, false),
+                    }
+                }
+                if self.depth == 0 {
+                    let mut tys: Vec<Ty> = values.iter().map(|v| self.type_of(v)).collect();
+                    if let [Ty::Tuple(inner)] = tys.as_slice() {
+                        tys = inner.clone();
+                    }
+                    self.returns.push((tys, s.span.clone()));
+                }
+            }
+            StmtKind::Define(lhs, rhs) | StmtKind::Assign(lhs, rhs) => {
+                let comma_ok = lhs.len() == 2 && rhs.len() == 1;
+                for r in rhs {
+                    self.expr(r, comma_ok);
+                }
+                if let StmtKind::Define(..) = &s.kind {
+                    let tys: Vec<Ty> = if rhs.len() == lhs.len() {
+                        rhs.iter().map(|r| self.type_of(r)).collect()
+                    } else if let [one] = rhs.as_slice() {
+                        self.tuple_of(one, lhs.len())
+                    } else {
+                        vec![]
+                    };
+                    for (i, l) in lhs.iter().enumerate() {
+                        if let Some(n) = l.ident() {
+                            self.scope.insert(n.to_string(), tys.get(i).cloned().unwrap_or(Ty::Unknown));
+                        }
+                    }
+                } else {
+                    for l in lhs {
+                        self.expr(l, false);
+                    }
+                }
+            }
+            StmtKind::Decl(specs) => specs.iter().for_each(|sp| self.value_spec(sp)),
+            StmtKind::Expr(e) | StmtKind::Go(e) | StmtKind::Defer(e) | StmtKind::IncDec(e) => self.expr(e, false),
+            StmtKind::Send(a, b) => {
+                self.expr(a, false);
+                self.expr(b, false);
+            }
+            StmtKind::If { init, cond, then, els } => {
+                if let Some(i) = init {
+                    self.stmt(i);
+                }
+                self.expr(cond, false);
+                self.stmts(&then.stmts);
+                if let Some(e) = els {
+                    self.stmt(e);
+                }
+            }
+            StmtKind::For { init, cond, post, body } => {
+                if let Some(i) = init {
+                    self.stmt(i);
+                }
+                if let Some(c) = cond {
+                    self.expr(c, false);
+                }
+                if let Some(p) = post {
+                    self.stmt(p);
+                }
+                self.stmts(&body.stmts);
+            }
+            StmtKind::Range { keys, define, over, body } => {
+                self.expr(over, false);
+                if *define {
+                    let (k, v) = match self.c.underlying(&self.type_of(over)) {
+                        Ty::Slice(t) | Ty::Array(t) => (Ty::basic("int"), *t),
+                        Ty::Map(k, v) => (*k, *v),
+                        Ty::Chan(t) => (*t, Ty::Unknown),
+                        Ty::Basic(n) if n == "string" => (Ty::basic("int"), Ty::basic("rune")),
+                        Ty::Basic(n) if types::is_number(&n) => (Ty::Basic(n), Ty::Unknown),
+                        _ => (Ty::Unknown, Ty::Unknown),
+                    };
+                    for (i, key) in keys.iter().enumerate() {
+                        if let Some(n) = key.ident() {
+                            self.scope.insert(n.to_string(), if i == 0 { k.clone() } else { v.clone() });
+                        }
+                    }
+                } else {
+                    keys.iter().for_each(|k| self.expr(k, false));
+                }
+                self.stmts(&body.stmts);
+            }
+            StmtKind::Switch { init, tag, bind, clauses } => {
+                if let Some(i) = init {
+                    self.stmt(i);
+                }
+                if let Some(t) = tag {
+                    self.expr(t, false);
+                }
+                if let Some(b) = bind {
+                    self.scope.insert(b.text.clone(), Ty::Unknown);
+                }
+                for c in clauses {
+                    c.items.iter().for_each(|i| self.expr(i, false));
+                    self.stmts(&c.body);
+                }
+            }
+            StmtKind::Select(clauses) => {
+                for c in clauses {
+                    if let Some(comm) = &c.comm {
+                        self.stmt(comm);
+                    }
+                    self.stmts(&c.body);
+                }
+            }
+            StmtKind::Block(b) => self.stmts(&b.stmts),
+            StmtKind::Labeled(inner) => {
+                if let Some(i) = inner {
+                    self.stmt(i);
+                }
+            }
+            StmtKind::Other => {}
+        }
+    }
+
+    /// Types of `a, b := rhs` with a single right-hand side: a call's results, or the comma-ok forms.
+    fn tuple_of(&self, rhs: &ast::Expr, n: usize) -> Vec<Ty> {
+        let t = self.type_of(rhs);
+        if let Ty::Tuple(tys) = t {
+            return tys;
+        }
+        let ok = Ty::basic("bool");
+        match &rhs.kind {
+            ExprKind::Index(..) | ExprKind::Assert { .. } | ExprKind::Unary("<-", _) if n == 2 => vec![t, ok],
+            _ => vec![t],
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- edits
+
+    /// Sugar type names and shape types → Go; package names used in types.
+    fn ty_edits(&mut self, t: &ast::Type) {
+        match &t.kind {
+            TypeKind::Named { pkg: Some(p), args, .. } => {
+                self.pkgs.insert(p.clone());
+                args.iter().for_each(|a| self.ty_edits(a));
+            }
+            TypeKind::Named { pkg: None, name, args } => {
+                if let Some(go) = types::sugar(name).filter(|_| !self.c.type_names.contains(name)) {
+                    self.edit(t.span.clone(), go);
+                }
+                args.iter().for_each(|a| self.ty_edits(a));
+            }
+            TypeKind::Pointer(x) | TypeKind::Slice(x) | TypeKind::Array(x) | TypeKind::Chan(x) => self.ty_edits(x),
+            TypeKind::Map(k, v) => {
+                self.ty_edits(k);
+                self.ty_edits(v);
+            }
+            TypeKind::Func(sig) => sig.params.iter().chain(&sig.results).for_each(|p| self.ty_edits(&p.ty)),
+            TypeKind::Struct(fields) => fields.iter().for_each(|f| self.ty_edits(&f.ty)),
+            TypeKind::Shape(_) => {
+                self.ty_uses(t);
+                let go = self.c.lower(t).go();
+                self.edit(t.span.clone(), go);
+            }
+            TypeKind::Interface { .. } => {}
+        }
+    }
+
+    /// Package names a type mentions, without edits (for types that are re-rendered whole).
+    fn ty_uses(&mut self, t: &ast::Type) {
+        let record = std::mem::replace(&mut self.record, false);
+        self.ty_edits(t);
+        self.record = record;
+    }
+
+    fn is_package(&self, name: &str) -> bool {
+        !self.scope.contains_key(name) && !self.c.globals.contains_key(name) && !self.c.funcs.contains_key(name) && !self.c.type_names.contains(name)
+    }
+
+    /// Visits an expression for edits and package uses. `comma_ok`: the expression is the single right-hand side of
+    /// a two-value assignment.
+    fn expr(&mut self, e: &ast::Expr, comma_ok: bool) {
+        match &e.kind {
+            ExprKind::Ident(n) => {
+                if let Some(go) = types::sugar(n).filter(|_| !self.c.type_names.contains(n) && !self.scope.contains_key(n)) {
+                    self.edit(e.span.clone(), go);
+                }
+            }
+            ExprKind::Selector(x, sel) => {
+                if let Some(p) = x.ident().filter(|p| self.is_package(p)) {
+                    if matches!(x.kind, ExprKind::Ident(_)) {
+                        self.pkgs.insert(p.to_string());
+                        return;
+                    }
+                }
+                self.expr(x, false);
+                let xt = self.type_of(x);
+                if let Some(go) = self.c.shape_field(&xt, &sel.text) {
+                    self.edit(sel.span.clone(), go);
+                }
+            }
+            ExprKind::Assert { x, ty, dot } => {
+                self.expr(x, false);
+                let operand = self.type_of(x);
+                if matches!(operand, Ty::Any | Ty::Unknown) {
+                    // A JSON-aware assertion: converts structurally, fails as invalid input (see prelude forstAs).
+                    self.ty_uses(ty);
+                    let target = self.c.lower(ty).go();
+                    let func = if comma_ok { "forstAsOk" } else { "forstAs" };
+                    self.edit(x.span.start..x.span.start, format!("{func}[{target}]("));
+                    self.edit(*dot..e.span.end, ")");
+                } else {
+                    self.ty_edits(ty);
+                }
+            }
+            ExprKind::Paren(x) => self.expr(x, comma_ok),
+            ExprKind::Call { fun, args, .. } => {
+                self.expr(fun, false);
+                args.iter().for_each(|a| self.expr(a, false));
+            }
+            ExprKind::Index(x, idx) => {
+                self.expr(x, false);
+                idx.iter().for_each(|i| self.expr(i, false));
+            }
+            ExprKind::Slice(x, parts) => {
+                self.expr(x, false);
+                parts.iter().flatten().for_each(|p| self.expr(p, false));
+            }
+            ExprKind::Unary(_, x) => self.expr(x, false),
+            ExprKind::Binary(_, l, r) => {
+                self.expr(l, false);
+                self.expr(r, false);
+            }
+            ExprKind::FuncLit(sig, body) => {
+                let saved_expected = self.expected.take();
+                self.depth += 1;
+                self.signature(sig);
+                self.stmts(&body.stmts);
+                self.depth -= 1;
+                self.expected = saved_expected;
+            }
+            ExprKind::Composite(ty, elems) => {
+                if let Some(t) = ty {
+                    self.ty_edits(t);
+                }
+                let keyed_fields = matches!(ty.as_ref().map(|t| &t.kind), Some(TypeKind::Struct(_)));
+                self.elements(elems, keyed_fields, None);
+            }
+            ExprKind::CompositeOf(tyx, elems) => {
+                if let ExprKind::Selector(p, _) = &tyx.kind {
+                    if let Some(p) = p.ident() {
+                        self.pkgs.insert(p.to_string());
+                    }
+                }
+                let named = tyx.ident().filter(|n| self.c.type_names.contains(*n)).map(|n| Ty::Named(n.to_string()));
+                let is_struct = named.as_ref().is_some_and(|t| matches!(self.c.underlying(t), Ty::Struct(_)));
+                self.elements(elems, is_struct || !matches!(tyx.kind, ExprKind::Ident(_)), named.as_ref());
+            }
+            ExprKind::Shape(fields) => {
+                self.edit(e.span.start..e.span.start, "map[string]interface{}");
+                for (name, value) in fields {
+                    self.edit(name.span.clone(), format!("{:?}", name.text));
+                    self.expr(value, false);
+                }
+            }
+            ExprKind::Type(t) => self.ty_edits(t),
+            ExprKind::Int | ExprKind::Float | ExprKind::Imag | ExprKind::Rune | ExprKind::Str => {}
+        }
+    }
+
+    /// Composite literal elements. Bare identifiers as keys are field names when `field_keys` (and are renamed for
+    /// shape-declared structs), otherwise expressions.
+    fn elements(&mut self, elems: &[ast::Element], field_keys: bool, of: Option<&Ty>) {
+        for el in elems {
+            if let Some(k) = &el.key {
+                match (k.ident(), field_keys) {
+                    (Some(name), true) => {
+                        if let Some(go) = of.and_then(|t| self.c.shape_field(t, name)) {
+                            self.edit(k.span.clone(), go);
+                        }
+                    }
+                    _ => self.expr(k, false),
+                }
+            }
+            self.expr(&el.value, false);
+        }
+    }
+
+    /// `return {name: x}` in a function declared to return a struct or shape: a typed composite literal.
+    fn typed_shape(&mut self, at: usize, fields: &[(ast::Name, ast::Expr)], expected: &Ty) {
+        let type_text = match expected {
+            Ty::Named(n) => n.clone(),
+            other => other.go(),
+        };
+        self.edit(at..at, type_text);
+        for (name, value) in fields {
+            if let Some(go) = self.c.shape_field(expected, &name.text) {
+                self.edit(name.span.clone(), go);
+            }
+            self.expr(value, false);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- typing
+
+    fn type_of(&self, e: &ast::Expr) -> Ty {
+        let c = self.c;
+        match &e.kind {
+            ExprKind::Ident(n) => {
+                if let Some(t) = self.scope.get(n) {
+                    return t.clone();
+                }
+                if let Some((fi, spec, i)) = c.globals.get(n) {
+                    return match (&spec.ty, spec.values.get(*i)) {
+                        (Some(t), _) => c.lower(t),
+                        // `var a = b; var b = a` must not recurse forever.
+                        (None, Some(v)) if c.resolving.borrow_mut().insert(n.clone()) => {
+                            let t = Walker::new(c, *fi, false).type_of(v);
+                            c.resolving.borrow_mut().remove(n);
+                            t
+                        }
+                        _ => Ty::Unknown,
+                    };
+                }
+                match n.as_str() {
+                    "true" | "false" => Ty::basic("bool"),
+                    "iota" => Ty::basic("int"),
+                    _ if c.funcs.contains_key(n) => Ty::Func(c.results_of(n)),
+                    _ => Ty::Unknown,
+                }
+            }
+            ExprKind::Int => Ty::basic("int"),
+            ExprKind::Float => Ty::basic("float64"),
+            ExprKind::Imag => Ty::basic("complex128"),
+            ExprKind::Rune => Ty::basic("rune"),
+            ExprKind::Str => Ty::basic("string"),
+            ExprKind::FuncLit(sig, _) => Ty::Func(sig.results.iter().map(|p| c.lower(&p.ty)).collect()),
+            ExprKind::Composite(Some(t), elems) => {
+                let lowered = c.lower(t);
+                match &lowered {
+                    Ty::Map(k, _) if **k == Ty::basic("string") && !elems.is_empty() && elems.iter().all(|el| el.key.as_ref().is_some_and(|k| matches!(k.kind, ExprKind::Str))) => {
+                        let fields = elems
+                            .iter()
+                            .map(|el| (el.key.as_ref().map(|k| string_value(self.source_of(k))).unwrap_or_default(), self.type_of(&el.value)))
+                            .collect();
+                        Ty::Object { go: Box::new(lowered), fields }
+                    }
+                    _ => lowered,
+                }
+            }
+            ExprKind::Composite(None, _) => Ty::Unknown,
+            ExprKind::CompositeOf(tyx, _) => self.type_from_expr(tyx),
+            ExprKind::Shape(fields) => Ty::Object {
+                go: Box::new(Ty::Map(Box::new(Ty::basic("string")), Box::new(Ty::Any))),
+                fields: fields.iter().map(|(n, v)| (n.text.clone(), self.type_of(v))).collect(),
+            },
+            ExprKind::Paren(x) => self.type_of(x),
+            ExprKind::Selector(x, sel) => {
+                if let Some(p) = x.ident().filter(|p| self.is_package(p)) {
+                    return match types::std_results(p, &sel.text) {
+                        Some(r) => Ty::Func(r),
+                        None if p == "math" && sel.text.chars().next().is_some_and(|c| c.is_uppercase()) && !sel.text.starts_with("Max") && !sel.text.starts_with("Min") => Ty::basic("float64"),
+                        None => Ty::Unknown,
+                    };
+                }
+                c.field_of(&self.type_of(x), &sel.text, 0).unwrap_or(Ty::Unknown)
+            }
+            ExprKind::Assert { ty, .. } => c.lower(ty),
+            ExprKind::Call { fun, args, .. } => self.call_type(fun, args),
+            ExprKind::Index(x, _) => match c.underlying(&self.type_of(x)) {
+                Ty::Slice(t) | Ty::Array(t) => *t,
+                Ty::Map(_, v) => *v,
+                Ty::Object { .. } => Ty::Any,
+                Ty::Pointer(p) => match c.underlying(&p) {
+                    Ty::Array(t) => *t,
+                    _ => Ty::Unknown,
+                },
+                Ty::Basic(n) if n == "string" => Ty::basic("byte"),
+                _ => Ty::Unknown,
+            },
+            ExprKind::Slice(x, _) => match self.type_of(x) {
+                Ty::Array(t) => Ty::Slice(t),
+                t => t,
+            },
+            ExprKind::Unary(op, x) => {
+                let t = self.type_of(x);
+                match *op {
+                    "&" => Ty::Pointer(Box::new(t)),
+                    "*" => match t {
+                        Ty::Pointer(inner) => *inner,
+                        _ => Ty::Unknown,
+                    },
+                    "<-" => match c.underlying(&t) {
+                        Ty::Chan(inner) => *inner,
+                        _ => Ty::Unknown,
+                    },
+                    "!" => Ty::basic("bool"),
+                    _ => t,
+                }
+            }
+            ExprKind::Binary(op, l, r) => match op.as_str() {
+                "==" | "!=" | "<" | "<=" | ">" | ">=" | "&&" | "||" => Ty::basic("bool"),
+                "<<" | ">>" => self.type_of(l),
+                _ => {
+                    let (lt, rt) = (self.type_of(l), self.type_of(r));
+                    match (is_untyped(l), is_untyped(r)) {
+                        (true, false) if rt != Ty::Unknown => rt,
+                        (true, true) if rt == Ty::basic("float64") => rt,
+                        _ => lt,
+                    }
+                }
+            },
+            ExprKind::Type(t) => c.lower(t),
+        }
+    }
+
+    fn call_type(&self, fun: &ast::Expr, args: &[ast::Expr]) -> Ty {
+        let c = self.c;
+        let results = |rs: Vec<Ty>| match rs.len() {
+            0 => Ty::Unknown,
+            1 => rs.into_iter().next().unwrap_or(Ty::Unknown),
+            _ => Ty::Tuple(rs),
+        };
+        if let ExprKind::Ident(n) = &fun.kind {
+            if !self.scope.contains_key(n) {
+                match n.as_str() {
+                    "len" | "cap" | "copy" => return Ty::basic("int"),
+                    "make" => return args.first().map(|a| self.type_from_expr(a)).unwrap_or(Ty::Unknown),
+                    "new" => return Ty::Pointer(Box::new(args.first().map(|a| self.type_from_expr(a)).unwrap_or(Ty::Unknown))),
+                    "append" | "min" | "max" => return args.first().map(|a| self.type_of(a)).unwrap_or(Ty::Unknown),
+                    "real" | "imag" => return Ty::basic("float64"),
+                    "recover" => return Ty::Any,
+                    _ => {}
+                }
+                if c.type_names.contains(n) {
+                    return Ty::Named(n.clone());
+                }
+                if let Some(go) = types::sugar(n) {
+                    return Ty::basic(go);
+                }
+                if is_basic_type_name(n) {
+                    return Ty::Basic(n.clone());
+                }
+                if c.funcs.contains_key(n) {
+                    return results(c.results_of(n));
+                }
+            }
+        }
+        match self.type_of(fun) {
+            Ty::Func(rs) => results(rs),
+            Ty::Unknown => match &fun.kind {
+                ExprKind::Type(t) => c.lower(t),
+                ExprKind::Paren(inner) => self.type_from_expr(inner),
+                _ => Ty::Unknown,
+            },
+            _ => Ty::Unknown,
+        }
+    }
+
+    /// A type written where an expression may stand: `make(T)`, `T{...}`.
+    fn type_from_expr(&self, e: &ast::Expr) -> Ty {
+        match &e.kind {
+            ExprKind::Type(t) => self.c.lower(t),
+            ExprKind::Ident(n) if self.c.type_names.contains(n) => Ty::Named(n.clone()),
+            ExprKind::Ident(n) => types::sugar(n).map(Ty::basic).unwrap_or_else(|| if is_basic_type_name(n) { Ty::Basic(n.clone()) } else { Ty::Unknown }),
+            ExprKind::Selector(p, n) => match p.ident() {
+                Some(p) => Ty::Ext(p.to_string(), n.text.clone()),
+                None => Ty::Unknown,
+            },
+            ExprKind::Unary("*", inner) => Ty::Pointer(Box::new(self.type_from_expr(inner))),
+            ExprKind::Paren(inner) => self.type_from_expr(inner),
+            _ => Ty::Unknown,
+        }
+    }
+
+    fn source_of(&self, e: &ast::Expr) -> &str {
+        self.c.sources.get(self.file).and_then(|s| s.get(e.span.clone())).unwrap_or("")
+    }
+}
+
+impl Checker<'_> {
+    /// `Some` when values of `t` can be written as a shape literal (structs and shapes).
+    fn shape_field_names(&self, t: &Ty) -> Option<()> {
+        matches!(self.underlying(t.deref()), Ty::Struct(_)).then_some(())
+    }
+}
+
+fn is_untyped(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Int | ExprKind::Float | ExprKind::Rune => true,
+        ExprKind::Paren(x) => is_untyped(x),
+        ExprKind::Unary(_, x) => is_untyped(x),
+        _ => false,
+    }
+}
+
+fn is_basic_type_name(n: &str) -> bool {
+    types::is_number(n) || matches!(n, "string" | "bool" | "error" | "complex64" | "complex128")
+}
+
+fn string_value(lit: &str) -> String {
+    super::parse::unquote(lit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_routes() {
+        assert_eq!(kebab("processData"), "process-data");
+        assert_eq!(kebab("performConcurrentSearch"), "perform-concurrent-search");
+        assert_eq!(kebab("getHTTPStatus"), "get-http-status");
+        assert_eq!(kebab("load_all"), "load-all");
+        assert_eq!(kebab("add2"), "add2");
+        assert_eq!(kebab("Echo"), "echo");
+    }
+}
