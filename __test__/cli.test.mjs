@@ -40,13 +40,13 @@ test("forst check: 0 on a clean project, 1 with a code frame on errors, JSON wit
   const bad = await forst(["check"], dir, { NO_COLOR: "1" });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /error\[F\d{4}\]/);
-  assert.match(bad.stderr, /routes\/search\.ft:3:\d+/);
+  assert.match(bad.stderr, /routes\/search\.ft:4:\d+/);
   const json = await forst(["check", "--json"], dir);
   assert.equal(json.code, 1);
   const diags = JSON.parse(json.stdout);
   assert.equal(diags.filter((d) => d.severity === "error").length, 1);
   assert.equal(diags[0].file, "routes/search.ft");
-  assert.equal(diags[0].line, 3);
+  assert.equal(diags[0].line, 4);
 });
 
 test("forst build prints the binary and the manifest with sizes; a second build is cached", async () => {

@@ -115,7 +115,7 @@ test("a malformed .ft file: compile_error with a code frame at the typo", async 
   writeFileSync(file, readFileSync(file, "utf8").replace("len(queries))", "len(queries))g"));
   const e = await startError(dir);
   assert.equal(e.code, "compile_error");
-  assert.match(e.message, /routes\/search\.ft:3:\d+/);
+  assert.match(e.message, /routes\/search\.ft:4:\d+/);
   assert.match(e.message, /\^/);
 });
 

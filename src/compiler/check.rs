@@ -59,6 +59,8 @@ pub struct Program {
     pub out: Vec<FileOut>,
     pub endpoints: Vec<EndpointInfo>,
     pub types: HashMap<String, TypeDef>,
+    /// Named shape structs: `(forstShapeN, struct {...})`.
+    pub shapes: Vec<(String, String)>,
 }
 
 /// Package names the generated server and prelude import: a project-level declaration of that name would collide.
@@ -80,6 +82,7 @@ pub fn check<'a>(files: &'a [ast::File], sources: &'a [SourceFile]) -> (Program,
     program.endpoints = c.endpoints();
     c.warn_unserializable_fields(&program.endpoints);
     program.types = c.types.clone();
+    program.shapes = c.shapes.take();
     let diagnostics = c.diagnostics.into_inner();
     (program, diagnostics)
 }
@@ -93,6 +96,7 @@ struct Checker<'a> {
     type_names: HashSet<String>,
     inferred: RefCell<HashMap<String, Option<Vec<Ty>>>>,
     resolving: RefCell<HashSet<String>>,
+    shapes: RefCell<Vec<(String, String)>>,
     sources: Vec<&'a str>,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
@@ -117,6 +121,7 @@ impl<'a> Checker<'a> {
             type_names,
             inferred: RefCell::new(HashMap::new()),
             resolving: RefCell::new(HashSet::new()),
+            shapes: RefCell::new(Vec::new()),
             sources,
             diagnostics: RefCell::new(Vec::new()),
         }
@@ -328,7 +333,18 @@ impl<'a> Checker<'a> {
                         self.insert_inferred_result(f, &returns, &file.path, &mut w.edits);
                     }
                 }
-                DeclKind::Types(specs) => specs.iter().for_each(|s| w.ty_edits(&s.ty)),
+                DeclKind::Types(specs) => {
+                    for spec in specs {
+                        match &spec.ty.kind {
+                            // `type Person {name: String}` declares the struct itself.
+                            TypeKind::Shape(fields) => {
+                                fields.iter().for_each(|f| w.ty_uses(&f.ty));
+                                w.edit(spec.ty.span.clone(), self.lower(&spec.ty).go());
+                            }
+                            _ => w.ty_edits(&spec.ty),
+                        }
+                    }
+                }
                 DeclKind::Vars(specs) | DeclKind::Consts(specs) => {
                     for s in specs {
                         w.value_spec(s);
@@ -349,12 +365,13 @@ impl<'a> Checker<'a> {
                 edits.push(Edit { span: f.sig.params_end..f.sig.params_end, text });
             }
             Err(at) => {
-                let params_text = f.sig.params.iter().filter_map(|p| p.name.as_ref().map(|n| n.text.as_str())).collect::<Vec<_>>().join(", ");
+                let file = self.files.iter().position(|x| x.path == path).unwrap_or(0);
+                let params_text = self.sources.get(file).and_then(|s| s.get(f.name.span.end..f.sig.params_end)).unwrap_or("()");
                 self.report(
                     Diagnostic::error("F0204", format!("cannot infer the result type of `{}`", f.name.text), path, f.name.span.clone())
                         .with_label("result type unknown")
                         .with_note(path, at, "this return value's type is not known to the compiler")
-                        .with_help(format!("declare it: `func {}({params_text}): <Type>`", f.name.text)),
+                        .with_help(format!("declare it: `func {}{params_text}: <Type>`", f.name.text)),
                 );
             }
         }
@@ -423,6 +440,9 @@ impl<'a> Checker<'a> {
                 let DeclKind::Func(f) = &decl.kind else { continue };
                 if f.receiver.is_some() || decl.internal || matches!(f.name.text.as_str(), "init" | "main" | "_") {
                     continue;
+                }
+                if out.iter().any(|e| e.name == f.name.text) {
+                    continue; // F0101 already says it is declared twice
                 }
                 if let Some(e) = self.endpoint(fi, decl, f) {
                     if let Some((first_file, first_span)) = routes.get(&e.route) {
@@ -934,9 +954,10 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             TypeKind::Func(sig) => sig.params.iter().chain(&sig.results).for_each(|p| self.ty_edits(&p.ty)),
             TypeKind::Struct(fields) => fields.iter().for_each(|f| self.ty_edits(&f.ty)),
-            TypeKind::Shape(_) => {
-                self.ty_uses(t);
-                let go = self.c.lower(t).go();
+            TypeKind::Shape(fields) => {
+                // Rendered whole from the resolved type: only collect the packages its fields use.
+                fields.iter().for_each(|f| self.ty_uses(&f.ty));
+                let go = self.c.shape_name(&self.c.lower(t));
                 self.edit(t.span.clone(), go);
             }
             TypeKind::Interface { .. } => {}
@@ -1067,6 +1088,7 @@ impl<'c, 'a> Walker<'c, 'a> {
     fn typed_shape(&mut self, at: usize, fields: &[(ast::Name, ast::Expr)], expected: &Ty) {
         let type_text = match expected {
             Ty::Named(n) => n.clone(),
+            Ty::Struct(_) => self.c.shape_name(expected),
             other => other.go(),
         };
         self.edit(at..at, type_text);
@@ -1256,6 +1278,20 @@ impl<'c, 'a> Walker<'c, 'a> {
 }
 
 impl Checker<'_> {
+    /// The Go name of a shape type used inside signatures and bodies. Shapes are structural, so equal shapes share
+    /// one named struct (declared in `forst_shapes.go`); naming them keeps each `.ft` line on one Go line, which keeps
+    /// `//line` positions exact after gofmt.
+    fn shape_name(&self, t: &Ty) -> String {
+        let go = t.go();
+        let mut shapes = self.shapes.borrow_mut();
+        if let Some((name, _)) = shapes.iter().find(|(_, g)| *g == go) {
+            return name.clone();
+        }
+        let name = format!("forstShape{}", shapes.len() + 1);
+        shapes.push((name.clone(), go));
+        name
+    }
+
     /// `Some` when values of `t` can be written as a shape literal (structs and shapes).
     fn shape_field_names(&self, t: &Ty) -> Option<()> {
         matches!(self.underlying(t.deref()), Ty::Struct(_)).then_some(())

@@ -19,6 +19,13 @@ pub fn emit(sources: &[SourceFile], files: &[ast::File], program: &Program, mani
         GeneratedFile { name: "forst_prelude.go".into(), contents: PRELUDE.to_string() },
         GeneratedFile { name: "forst_endpoints.go".into(), contents: endpoints_file(sources, files, &program.endpoints, manifest_json) },
     ];
+    if !program.shapes.is_empty() {
+        let mut shapes = format!("{HEADER}\npackage main\n\n// Forst shape types used in signatures and bodies, one per distinct shape.\n");
+        for (name, go) in &program.shapes {
+            let _ = writeln!(shapes, "type {name} {go}");
+        }
+        out.push(GeneratedFile { name: "forst_shapes.go".into(), contents: shapes });
+    }
     for ((source, file), file_out) in sources.iter().zip(files).zip(&program.out) {
         out.push(GeneratedFile { name: go_file_name(&source.path), contents: source_file(source, file, file_out) });
     }
@@ -53,10 +60,14 @@ fn source_file(source: &SourceFile, file: &ast::File, out: &FileOut) -> String {
     // Insertions before replacements at the same offset; otherwise in the order the checker made them (outer first).
     edits.sort_by_key(|e| (e.span.start, e.span.end > e.span.start));
     for decl in &file.decls {
+        // The doc comment first, then the directive right above the declaration: gofmt keeps directives last in
+        // a comment group, so this order survives formatting.
         let start = doc_start(&source.text, decl.span.start);
-        let (line, _) = line_col(&source.text, start);
-        let _ = write!(s, "\n//line {}:{}\n", source.path, line);
-        s.push_str(&splice(&source.text, start..decl.span.end, &edits));
+        let (line, _) = line_col(&source.text, decl.span.start);
+        s.push('\n');
+        s.push_str(&source.text[start..decl.span.start]);
+        let _ = writeln!(s, "//line {}:{}", source.path, line);
+        s.push_str(&splice(&source.text, decl.span.start..decl.span.end, &edits));
         s.push('\n');
     }
     s

@@ -55,6 +55,11 @@ pub fn watch(supervisor: Arc<Supervisor>, config: Config, go: GoToolchain, packa
     let output_dir = config.output_dir.clone();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(event) = res {
+            // Reads are events too (inotify open/close): the reload's own compile reads every file, and reacting to
+            // that would reload forever. Only changes count.
+            if matches!(event.kind, notify::EventKind::Access(_)) {
+                return;
+            }
             if event.paths.iter().any(|p| is_relevant(p, &output_dir)) {
                 let _ = tx.send(());
             }
