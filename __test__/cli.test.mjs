@@ -45,8 +45,10 @@ test("forst check: 0 on a clean project, 1 with a code frame on errors, JSON wit
   assert.equal(json.code, 1);
   const diags = JSON.parse(json.stdout);
   assert.equal(diags.filter((d) => d.severity === "error").length, 1);
-  assert.equal(diags[0].file, "routes/search.ft");
-  assert.equal(diags[0].line, 4);
+  const error = diags.find((d) => d.severity === "error");
+  assert.equal(error.file, "routes/search.ft");
+  assert.equal(error.line, 4);
+  assert.equal(error.code, "F0001");
 });
 
 test("forst build prints the binary and the manifest with sizes; a second build is cached", async () => {

@@ -6,55 +6,35 @@ use std::time::Instant;
 
 use forst_sidecar::compiler::{self, SourceFile};
 
-/// One route file of about 100 lines: a struct, an endpoint with loops, a map literal result, an assertion on a
-/// JSON value, a shape, and helpers.
-fn route_file(i: usize) -> String {
-    let mut s = format!(
-        "// Generated route file {i}.\nimport \"strings\"\n\ntype Item{i} struct {{\n  ID    string  `json:\"id\"`\n  Name  string  `json:\"name\"`\n  Score float64 `json:\"score\"`\n  Tags  []string `json:\"tags,omitempty\"`\n}}\n\n"
-    );
-    s += &format!(
-        "// summarize{i} scores items.\nfunc summarize{i}(items []Item{i}, input map[string]interface{{}}) {{\n  weights := input[\"weights\"].([]float64)\n  total := 0.0\n  names := make([]string, 0, len(items))\n  for j, it := range items {{\n    w := 1.0\n    if j < len(weights) {{\n      w = weights[j]\n    }}\n    total += it.Score * w\n    names = append(names, strings.ToUpper(it.Name))\n  }}\n  return map[string]interface{{}}{{\n    \"total\": total,\n    \"count\": len(items),\n    \"names\": names,\n  }}\n}}\n\n"
-    );
-    s += &format!("func shape{i}(p {{name: String, age: Int}}): {{title: String, next: Int}} {{\n  return {{title: p.name, next: p.age + 1}}\n}}\n\n");
-    for h in 0..6 {
-        s += &format!(
-            "//forst:internal\nfunc helper{i}x{h}(xs []int) int {{\n  acc := 0\n  for k := 0; k < len(xs); k++ {{\n    switch {{\n    case xs[k] > {h}:\n      acc += xs[k] * 2\n    case xs[k] < 0:\n      acc -= xs[k]\n    default:\n      acc++\n    }}\n  }}\n  return acc\n}}\n\n"
-        );
-    }
-    s
-}
-
-fn project(lines_wanted: usize) -> Vec<SourceFile> {
-    let mut files = Vec::new();
-    let mut lines = 0;
-    let mut i = 0;
-    while lines < lines_wanted {
-        let text = route_file(i);
-        lines += text.lines().count();
-        files.push(SourceFile { path: format!("routes/r{i}.ft"), text });
-        i += 1;
-    }
-    files
-}
+include!("frontend_project.rs");
 
 fn main() {
-    let files = project(10_000);
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary too, as a quick smoke run.
+    let full = std::env::args().any(|a| a == "--bench");
+    let files = project(if full { 10_000 } else { 500 });
     let lines: usize = files.iter().map(|f| f.text.lines().count()).sum();
     let warm = compiler::compile(&files);
     assert!(!warm.has_errors(), "the generated project must compile: {:?}", warm.diagnostics.first());
-    let runs = 30;
-    let mut ms: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            let r = compiler::compile(&files);
-            std::hint::black_box(&r);
-            t.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    ms.sort_by(|a, b| a.total_cmp(b));
-    let p50 = ms[runs / 2];
-    let p99 = ms[runs - 1];
-    let mean = ms.iter().sum::<f64>() / runs as f64;
-    println!("frontend: {lines} lines in {} files: p50 {p50:.1} ms, p99 {p99:.1} ms, mean {mean:.1} ms ({runs} runs)", files.len());
-    println!("FORST_BENCH {{\"lines\":{lines},\"files\":{},\"p50\":{p50:.2},\"p99\":{p99:.2},\"mean\":{mean:.2},\"runs\":{runs},\"unit\":\"ms\"}}", files.len());
+    let runs = if full { 30 } else { 3 };
+    let measure = |threads: &str| {
+        std::env::set_var("FORST_COMPILER_THREADS", threads);
+        let mut ms: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                let r = compiler::compile(&files);
+                std::hint::black_box(&r);
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(|a, b| a.total_cmp(b));
+        (ms[runs / 2], ms[runs - 1], ms.iter().sum::<f64>() / runs as f64)
+    };
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let (p50, p99, mean) = measure(&cores.min(8).to_string());
+    let (p50_1, p99_1, mean_1) = measure("1");
+    println!("frontend: {lines} lines in {} files: p50 {p50:.1} ms, p99 {p99:.1} ms ({cores} cores); one thread: p50 {p50_1:.1} ms ({runs} runs)", files.len());
+    println!(
+        "FORST_BENCH {{\"lines\":{lines},\"files\":{},\"p50\":{p50:.2},\"p99\":{p99:.2},\"mean\":{mean:.2},\"runs\":{runs},\"unit\":\"ms\",\"cores\":{cores},\"oneThread\":{{\"p50\":{p50_1:.2},\"p99\":{p99_1:.2},\"mean\":{mean_1:.2}}}}}",
+        files.len()
+    );
 }

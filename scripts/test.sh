@@ -15,3 +15,11 @@ npm run --silent build:debug
 
 echo "== node tests (against the real sidecar)"
 node --test --test-concurrency=1 __test__/
+
+echo "== the example Express app: typecheck against the generated types, then run its demo"
+(
+  cd examples/express-app
+  [ -d node_modules ] || npm ci --no-audit --no-fund
+  npm run --silent typecheck
+  npm run --silent demo
+)

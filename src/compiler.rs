@@ -112,8 +112,7 @@ pub fn compile(files: &[SourceFile]) -> CompileResult {
 fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(sources.len());
-    for source in sources {
-        let (file, diags) = parse::parse_file(source);
+    for (file, diags) in parse_all(sources) {
         files.push(file);
         diagnostics.extend(diags);
     }
@@ -135,6 +134,29 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     let go_files = emit_go::emit(sources, &files, &program, &manifest_json);
     let dts = emit_ts::emit(&program.endpoints, &program.types);
     CompileResult { diagnostics, output: Some(Compiled { go_files, dts, manifest }) }
+}
+
+/// Parses every file, in parallel for big projects: files are independent, and parsing is most of the front end's
+/// time (a 10,000-line project parses in about 40 ms on one core).
+fn parse_all(sources: &[SourceFile]) -> Vec<(ast::File, Vec<Diagnostic>)> {
+    let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
+    // FORST_COMPILER_THREADS=1 parses on the calling thread only.
+    let threads = std::env::var("FORST_COMPILER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8));
+    if threads < 2 || sources.len() < 2 || bytes < 64 * 1024 {
+        return sources.iter().map(parse::parse_file).collect();
+    }
+    let per_thread = sources.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(parse::parse_file).collect::<Vec<_>>()))
+            .collect();
+        // A panic in a parser thread resumes here, where compile() turns it into F0900.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
 }
 
 fn build_manifest(sources: &[SourceFile], program: &check::Program) -> Manifest {

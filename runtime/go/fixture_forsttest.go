@@ -43,7 +43,7 @@ var forstEndpoints = []forstEndpoint{
 			return nil, err
 		}
 		sum := 0.0
-		for _, n := range forstAs[[]float64](input["numbers"]) {
+		for _, n := range forstAs[[]float64](input["numbers"], `input["numbers"]`) {
 			sum += n
 		}
 		return sum, nil

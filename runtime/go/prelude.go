@@ -75,10 +75,11 @@ func forstDecodeArg(fn, param string, raw json.RawMessage, dst any) error {
 	return &forstInputError{Function: fn, Path: param, Message: fmt.Sprintf("invalid %s: %v", param, err)}
 }
 
-// forstAs is a Forst type assertion v.(T) on a dynamic value. It panics with *forstInputError when v cannot be
-// converted; the server turns that panic into 400 invalid_input.
-func forstAs[T any](v any) T {
-	out, err := forstConvert[T](v)
+// forstAs is a Forst type assertion v.(T) on a dynamic value; expr is the asserted expression as written in the .ft
+// file (input["numbers"]), so that the error names it. It panics with *forstInputError when v cannot be converted;
+// the server turns that panic into 400 invalid_input.
+func forstAs[T any](v any, expr string) T {
+	out, err := forstConvert[T](v, expr)
 	if err != nil {
 		panic(err)
 	}
@@ -87,17 +88,17 @@ func forstAs[T any](v any) T {
 
 // forstAsOk is the comma-ok form x, ok := v.(T): it never panics.
 func forstAsOk[T any](v any) (T, bool) {
-	out, err := forstConvert[T](v)
+	out, err := forstConvert[T](v, "value")
 	return out, err == nil
 }
 
-func forstConvert[T any](v any) (T, error) {
+func forstConvert[T any](v any, expr string) (T, error) {
 	if t, ok := v.(T); ok {
 		return t, nil
 	}
 	var out T
 	target := reflect.ValueOf(&out).Elem()
-	if err := forstAssign(target, v, "value"); err != nil {
+	if err := forstAssign(target, v, expr); err != nil {
 		return out, err
 	}
 	return out, nil

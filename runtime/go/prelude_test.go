@@ -10,25 +10,25 @@ import (
 )
 
 func TestForstAsConvertsJSONValues(t *testing.T) {
-	if got := forstAs[[]float64]([]any{1.0, 2.0, 2.0}); !reflect.DeepEqual(got, []float64{1, 2, 2}) {
+	if got := forstAs[[]float64]([]any{1.0, 2.0, 2.0}, "v"); !reflect.DeepEqual(got, []float64{1, 2, 2}) {
 		t.Fatalf("[]float64: %v", got)
 	}
-	if got := forstAs[[]int]([]any{1.0, 2.0}); !reflect.DeepEqual(got, []int{1, 2}) {
+	if got := forstAs[[]int]([]any{1.0, 2.0}, "v"); !reflect.DeepEqual(got, []int{1, 2}) {
 		t.Fatalf("[]int: %v", got)
 	}
-	if got := forstAs[map[string][]string](map[string]any{"a": []any{"x"}}); !reflect.DeepEqual(got, map[string][]string{"a": {"x"}}) {
+	if got := forstAs[map[string][]string](map[string]any{"a": []any{"x"}}, "v"); !reflect.DeepEqual(got, map[string][]string{"a": {"x"}}) {
 		t.Fatalf("map: %v", got)
 	}
 	type point struct {
 		X int `json:"x"`
 	}
-	if got := forstAs[point](map[string]any{"x": 3.0}); got.X != 3 {
+	if got := forstAs[point](map[string]any{"x": 3.0}, "v"); got.X != 3 {
 		t.Fatalf("struct: %v", got)
 	}
-	if got := forstAs[string]("s"); got != "s" {
+	if got := forstAs[string]("s", "v"); got != "s" {
 		t.Fatalf("string: %v", got)
 	}
-	if got := forstAs[[]float64](nil); got != nil {
+	if got := forstAs[[]float64](nil, "v"); got != nil {
 		t.Fatalf("nil slice: %v", got)
 	}
 }
@@ -39,7 +39,7 @@ func TestForstAsFailsAsInvalidInput(t *testing.T) {
 		want string
 	}{
 		{"many", "expected []float64, got string"},
-		{[]any{1.0, "x"}, "at value[1]: expected float64, got string"},
+		{[]any{1.0, "x"}, "at v[1]: expected float64, got string"},
 		{nil, "expected int, got null"},
 	}
 	for _, c := range cases {
@@ -53,9 +53,9 @@ func TestForstAsFailsAsInvalidInput(t *testing.T) {
 			}()
 			switch c.want {
 			case "expected int, got null":
-				forstAs[int](c.v)
+				forstAs[int](c.v, "v")
 			default:
-				forstAs[[]float64](c.v)
+				forstAs[[]float64](c.v, "v")
 			}
 		}()
 	}

@@ -1004,9 +1004,15 @@ impl<'c, 'a> Walker<'c, 'a> {
                     // A JSON-aware assertion: converts structurally, fails as invalid input (see prelude forstAs).
                     self.ty_uses(ty);
                     let target = self.c.lower(ty).go();
-                    let func = if comma_ok { "forstAsOk" } else { "forstAs" };
-                    self.edit(x.span.start..x.span.start, format!("{func}[{target}]("));
-                    self.edit(*dot..e.span.end, ")");
+                    self.edit(x.span.start..x.span.start, format!("{}[{target}](", if comma_ok { "forstAsOk" } else { "forstAs" }));
+                    if comma_ok {
+                        self.edit(*dot..e.span.end, ")");
+                    } else {
+                        // The expression as written, for the error message: `at input["numbers"]: expected ...`.
+                        let written = self.source_of(x).split_whitespace().collect::<Vec<_>>().join(" ");
+                        let quoted = serde_json::to_string(&written).unwrap_or_else(|_| "\"value\"".into());
+                        self.edit(*dot..e.span.end, format!(", {quoted})"));
+                    }
                 } else {
                     self.ty_edits(ty);
                 }

@@ -536,28 +536,34 @@ impl Builder<'_> {
         let rule = p.as_rule();
         let mut parts = kids(p);
         let kind = match rule {
-            Rule::header_simple => return parts.pop().map(|s| self.stmt(s)).unwrap_or(Stmt { kind: StmtKind::Other, span }),
+            Rule::simple_stmt | Rule::header_simple => {
+                // expr_list [op rest]: the operator says which statement it is.
+                let mut it = parts.into_iter();
+                let lhs = self.exprs_or_one(it.next());
+                match (it.next(), it.next()) {
+                    (None, _) => match lhs.len() {
+                        1 => StmtKind::Expr(lhs.into_iter().next().unwrap_or_else(|| self.unknown_expr(&span))),
+                        _ => StmtKind::Other,
+                    },
+                    (Some(op), rest) => {
+                        let rhs = self.exprs_or_one(rest);
+                        let first = || lhs.first().cloned().unwrap_or_else(|| self.unknown_expr(&span));
+                        match op.as_rule() {
+                            Rule::define_op => StmtKind::Define(lhs.clone(), rhs),
+                            Rule::inc_dec_op => StmtKind::IncDec(first()),
+                            Rule::send_op => StmtKind::Send(first(), rhs.into_iter().next().unwrap_or_else(|| self.unknown_expr(&span))),
+                            _ => StmtKind::Assign(lhs.clone(), rhs),
+                        }
+                    }
+                }
+            }
             Rule::return_stmt => StmtKind::Return(parts.pop().map(|l| self.exprs(l)).unwrap_or_default()),
-            Rule::short_var_decl | Rule::hdr_short_var | Rule::recv_stmt if parts.len() == 2 => {
-                let rhs = self.exprs_or_one(parts.pop());
-                StmtKind::Define(self.exprs_or_one(parts.pop()), rhs)
-            }
-            Rule::assign_stmt | Rule::hdr_assign => {
-                let rhs = self.exprs_or_one(parts.pop());
-                StmtKind::Assign(self.exprs_or_one(parts.into_iter().next()), rhs)
-            }
             Rule::decl_stmt => match parts.pop() {
                 Some(d) if d.as_rule() != Rule::type_decl => StmtKind::Decl(self.value_specs(d)),
                 _ => StmtKind::Other,
             },
-            Rule::expr_stmt | Rule::hdr_expr_stmt | Rule::recv_stmt => StmtKind::Expr(self.expr_or_unknown(parts.pop(), &span)),
             Rule::go_stmt => StmtKind::Go(self.expr_or_unknown(parts.pop(), &span)),
             Rule::defer_stmt => StmtKind::Defer(self.expr_or_unknown(parts.pop(), &span)),
-            Rule::send_stmt | Rule::hdr_send => {
-                let v = self.expr_or_unknown(parts.pop(), &span);
-                StmtKind::Send(self.expr_or_unknown(parts.pop(), &span), v)
-            }
-            Rule::inc_dec_stmt | Rule::hdr_inc_dec => StmtKind::IncDec(self.expr_or_unknown(parts.pop(), &span)),
             Rule::block => StmtKind::Block(Block { stmts: parts.pop().map(|l| self.stmts(l)).unwrap_or_default(), span: span.clone() }),
             Rule::labeled_stmt => StmtKind::Labeled(self.opt_stmt(parts.into_iter().nth(1))),
             Rule::if_stmt => {
@@ -567,7 +573,19 @@ impl Builder<'_> {
                 let mut els = None;
                 for k in parts {
                     match k.as_rule() {
-                        Rule::header_simple => init = self.opt_stmt(Some(k)),
+                        Rule::header_simple => {
+                            let s = self.stmt(k);
+                            match s.kind {
+                                StmtKind::Expr(e) => cond = Some(e),
+                                _ => init = Some(Box::new(s)),
+                            }
+                        }
+                        Rule::header_expr if cond.is_some() => {
+                            // `if x; y {`: what looked like the condition was an expression statement.
+                            let first = cond.take().map(|e| Stmt { span: e.span.clone(), kind: StmtKind::Expr(e) });
+                            init = first.map(Box::new);
+                            cond = k.into_inner().next().map(|e| self.expr(e));
+                        }
                         Rule::header_expr => cond = k.into_inner().next().map(|e| self.expr(e)),
                         Rule::block if then.is_none() => then = Some(self.block(k)),
                         _ => els = self.opt_stmt(Some(k)),
