@@ -170,3 +170,11 @@ test("an AbortSignal cancels the call", async () => {
 test("a context-aware function sees the caller go away (the sidecar is not blocked)", async () => {
   assert.equal(await sleepFor(10), "slept");
 });
+
+test("the raw form: JSON text in, JSON text out, same errors", async () => {
+  assert.deepEqual(JSON.parse(await calculate.raw('{"numbers":[3,4]}')), { result: 5 });
+  assert.equal(JSON.parse(await add.raw("[2, 3]")), 5);
+  await rejectsWith(assert, calculate.raw("{nope"), { status: 400, code: "invalid_input", function: "calculate" });
+  await rejectsWith(assert, calculate.raw({ numbers: [1] }), { status: 400, code: "invalid_input", message: /JSON text/ });
+  await rejectsWith(assert, calculate.raw('{"numbers":"many"}'), { status: 400, code: "invalid_input", message: /input\["numbers"\]: expected \[\]float64, got string/ });
+});

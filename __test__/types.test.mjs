@@ -47,10 +47,11 @@ test("tsc --strict accepts correct calls with the inferred and declared types", 
     const c = await calculate({ numbers: [1, 2] }, { timeoutMs: 100 });
     const hits: number[] = (await performConcurrentSearch(["a"])).map((r) => r.hits);
     const sum: number = await add(1, 2);
+    const text: string = await calculate.raw('{"numbers":[1]}', { timeoutMs: 50 });
     const info = await start();
     const port: number = info.port;
     try { await add(1, 2); } catch (e) { if (e instanceof ForstError) { const code: string = e.code; } }
-    export { n, s, c, hits, sum, port };
+    export { n, s, c, hits, sum, text, port };
   `);
   assert.equal(r.code, 0, r.stdout + r.stderr);
 });

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use forst_sidecar::compiler::{self, SourceFile};
 
-include!("frontend_project.rs");
+include!("support/project.rs");
 
 fn main() {
     // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary too, as a quick smoke run.

@@ -170,6 +170,19 @@ let nextCallId = 1;
 async function call(name, arity, args) {
   const options = args.length > arity ? args[arity] : undefined;
   const body = arity === 0 ? "" : arity === 1 ? JSON.stringify(args[0]) : JSON.stringify(args.slice(0, arity));
+  const text = await callRaw(name, body === undefined ? "" : body, options);
+  return text === "" ? undefined : JSON.parse(text);
+}
+
+/**
+ * The raw form: the request body as JSON text (the single argument's JSON, or a JSON array of the arguments), the
+ * result as JSON text. Large payloads skip a JSON.parse/JSON.stringify round on each side: an Express route can pass
+ * `req.body` read as text straight through and send the answer as it comes.
+ */
+async function callRaw(name, body, options) {
+  if (typeof body !== "string") {
+    throw new ForstError({ status: 400, code: "invalid_input", message: `${name}.raw() takes the arguments as JSON text (a string), got ${typeof body}`, function: name });
+  }
   if (!started) await start();
   const signal = options && options.signal;
   const timeoutMs = (options && options.timeoutMs) || 0;
@@ -184,8 +197,7 @@ async function call(name, arity, args) {
     signal.addEventListener("abort", onAbort, { once: true });
   }
   try {
-    const text = await native().invoke(name, body === undefined ? "" : body, id, timeoutMs);
-    return text === "" ? undefined : JSON.parse(text);
+    return await native().invoke(name, body, id, timeoutMs);
   } catch (err) {
     throw toForstError(err);
   } finally {
@@ -193,10 +205,11 @@ async function call(name, arity, args) {
   }
 }
 
-/** Builds the exported function for one endpoint. */
+/** Builds the exported function for one endpoint, with its `.raw(json, options?)` form. */
 function forstFunction(name, arity) {
   const fn = { [name]: (...args) => call(name, arity, args) }[name];
   Object.defineProperty(fn, "length", { value: arity });
+  fn.raw = (json, options) => callRaw(name, json, options);
   return fn;
 }
 

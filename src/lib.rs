@@ -9,4 +9,6 @@
 pub mod cli;
 pub mod compiler;
 pub mod runtime;
+// napi-derive registers exports only outside `cfg(test)`: in test builds the glue looks unused.
+#[cfg_attr(test, allow(dead_code))]
 mod napi;

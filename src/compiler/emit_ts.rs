@@ -179,6 +179,16 @@ pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> Str
         let mut params: Vec<String> = e.params.iter().map(|(n, t)| format!("{}: {}", param_name(n), ts.ts(t))).collect();
         params.push("options?: ForstCallOptions".into());
         let _ = writeln!(out, "export declare function {}({}): Promise<{}>;", e.name, params.join(", "), result_type(&ts, e));
+        let _ = writeln!(
+            out,
+            "export declare namespace {} {{\n  /** The same call with JSON text in and out: {}. */\n  function raw(json: string, options?: ForstCallOptions): Promise<string>;\n}}",
+            e.name,
+            match e.params.len() {
+                0 => "send an empty string",
+                1 => "the argument's JSON",
+                _ => "a JSON array of the arguments",
+            }
+        );
     }
     out
 }

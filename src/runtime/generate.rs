@@ -45,7 +45,7 @@ fn js_modules(header: &str, compiled: &Compiled) -> (String, String) {
             let _ = writeln!(esm, "// `{0}` clashes with the package's own export: call it as invoke(\"{0}\", ...).", e.name);
             continue;
         }
-        let doc = e.doc.as_deref().map(jsdoc).unwrap_or_default();
+        let doc = e.doc.as_deref().map(crate::compiler::emit_ts::jsdoc).unwrap_or_default();
         let arity = e.params.len();
         let _ = writeln!(cjs, "{doc}exports.{0} = forstFunction({0:?}, {arity});", e.name);
         let _ = writeln!(esm, "{doc}export const {0} = forstFunction({0:?}, {arity});", e.name);
@@ -53,11 +53,3 @@ fn js_modules(header: &str, compiled: &Compiled) -> (String, String) {
     (cjs, esm)
 }
 
-fn jsdoc(doc: &str) -> String {
-    let mut s = String::from("/**\n");
-    for line in doc.lines() {
-        let _ = writeln!(s, " * {}", line.replace("*/", "* /"));
-    }
-    s.push_str(" */\n");
-    s
-}

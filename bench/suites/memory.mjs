@@ -1,0 +1,82 @@
+// Peak memory of processLargeDataset: pure Node vs Node + the Go sidecar. Each variant runs in its own child Node
+// process (memory-child.mjs) so peaks cannot mix; the parent samples VmRSS of the child and of its Go sidecar every
+// 10 ms and keeps the largest sum.
+import fs from "node:fs";
+import path from "node:path";
+import { fork } from "node:child_process";
+import { BENCH_DIR, makeProject, makeRecords, procStatusBytes, median, targetFigure, fmt } from "../lib.mjs";
+
+const MiB = 2 ** 20;
+
+function measure(mode, n, projectDir, dataFile) {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(BENCH_DIR, "suites", "memory-child.mjs"), [mode, String(n), projectDir || "", dataFile || ""], {
+      stdio: "inherit",
+    });
+    let goPid = null;
+    let peak = 0;
+    let final = null;
+    const sample = () => {
+      const rss = procStatusBytes(child.pid) + (goPid ? procStatusBytes(goPid) : 0);
+      if (rss > peak) peak = rss;
+    };
+    const timer = setInterval(sample, 10);
+    child.on("message", (m) => {
+      if (m.goPid) goPid = m.goPid;
+      if (m.error) final = { error: m.error };
+      if (m.done) final = m;
+      if (m.done || m.error) {
+        sample();
+        child.kill("SIGTERM");
+      }
+    });
+    child.once("exit", () => {
+      clearInterval(timer);
+      if (!final || final.error) return reject(new Error(`memory ${mode}: ${final ? final.error : "child exited without a result"}`));
+      if (final.length !== n) return reject(new Error(`memory ${mode}: ${final.length} results for ${n} records`));
+      resolve({ peak, hwm: final.hwm });
+    });
+  });
+}
+
+export async function run({ quick }) {
+  const n = quick ? 100_000 : 1_000_000;
+  const runs = quick ? 1 : 3;
+  const projectDir = makeProject("memory", {}, { copyExample: true });
+  // The request body of the text variants, written once (the parent's memory is not sampled).
+  const dataFile = path.join(projectDir, "dataset.json");
+  fs.writeFileSync(dataFile, JSON.stringify(makeRecords(n, 4)));
+  const js = [];
+  const forst = [];
+  const jsText = [];
+  const forstRaw = [];
+  // Alternate the variants so that page-cache or allocator drift does not favour one.
+  for (let r = 0; r < runs; r++) {
+    js.push(await measure("js", n));
+    forst.push(await measure("forst", n, projectDir));
+    jsText.push(await measure("js-text", n, projectDir, dataFile));
+    forstRaw.push(await measure("forst-raw", n, projectDir, dataFile));
+  }
+  const fig = (xs) => ({ p50: median(xs.map((x) => x.peak)) / MiB, p99: Math.max(...xs.map((x) => x.peak)) / MiB,
+    mean: xs.reduce((a, x) => a + x.peak, 0) / xs.length / MiB, runs: xs.length, count: xs.length, unit: "MiB" });
+  const jsF = fig(js);
+  const fF = fig(forst);
+  const ratio = targetFigure("peak RSS Forst/JS", fF.p50 / jsF.p50, "<=", 0.5);
+  const jsTextF = fig(jsText);
+  const rawF = fig(forstRaw);
+  const rawRatio = targetFigure("peak RSS Forst raw / JS, from and to JSON text", rawF.p50 / jsTextF.p50, "<=", 0.5);
+  const last = forst[forst.length - 1].hwm;
+  return {
+    title: `Memory: processLargeDataset, ${n.toLocaleString("en-US")} records (peak RSS, MiB, median of ${runs})`,
+    headers: ["variant", "peak RSS (MiB)", "Forst/JS", "target ≤ 0.5"],
+    rows: [
+      ["pure Node, from JS objects", fmt(jsF.p50, 1), "", ""],
+      ["Node + Go sidecar, from JS objects", fmt(fF.p50, 1), fmt(ratio.value), ratio.verdict],
+      ["pure Node, JSON text in and out (parse, process, stringify)", fmt(jsTextF.p50, 1), "", ""],
+      ["Node + Go sidecar, JSON text in and out (.raw)", fmt(rawF.p50, 1), fmt(rawRatio.value), rawRatio.verdict],
+    ],
+    figures: { js: jsF, forst: fF, forstOverJs: ratio, jsText: jsTextF, forstRaw: rawF, forstRawOverJsText: rawRatio },
+    notes: [`kernel VmHWM of the last Forst run: Node ${fmt(last.node / MiB, 1)} MiB, Go ${fmt(last.go / MiB, 1)} MiB; ` +
+      `pure Node ${fmt(js[js.length - 1].hwm.node / MiB, 1)} MiB`],
+  };
+}
