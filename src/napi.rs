@@ -160,3 +160,21 @@ pub async fn cli(argv: Vec<String>, options: ProjectOptions) -> Result<CliOutcom
 pub fn internal_token() -> Option<String> {
     runtime::runtime().supervisor.token()
 }
+
+/// Echoes a string through napi's tokio runtime without any HTTP. Internal: the benchmark uses it to split a call's
+/// cost into the JS ↔ Rust crossing (this) and the HTTP leg.
+#[napi]
+pub async fn round_trip(body: String) -> String {
+    body
+}
+
+/// napi's tokio runtime, sized for this workload. Compiles and `go build`s run on the blocking pool, so the workers
+/// only move HTTP calls. With one worker, a call's request task, hyper's connection task and the I/O driver share a
+/// thread: each call wakes one parked thread instead of several. `FORST_RUNTIME_THREADS` overrides.
+#[napi_derive::module_init]
+fn init_runtime() {
+    let workers = std::env::var("FORST_RUNTIME_THREADS").ok().and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(1);
+    if let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().thread_name("forst-rt").build() {
+        napi::bindgen_prelude::create_custom_tokio_runtime(rt);
+    }
+}

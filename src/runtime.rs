@@ -168,7 +168,7 @@ impl Runtime {
 
     /// One call: `body` is the JSON text of the arguments (see the Go server's body convention).
     pub async fn invoke(&self, name: &str, body: String, call_id: u32, timeout_ms: u32) -> Result<String, Failure> {
-        let route = match self.supervisor.manifest().and_then(|m| m.endpoint(name).map(|e| e.route.clone())) {
+        let route = match self.supervisor.route_of(name) {
             Some(r) => r,
             None => return Err(unknown_function(name, self.supervisor.manifest())),
         };

@@ -3,6 +3,7 @@
 //   (b) Go net/http echo + minimal Rust client     — the loopback floor: HTTP on 127.0.0.1 and nothing else,
 //   (c) Node's global fetch to the same Go server  — what a hand-written JS client would pay,
 //   (d) the generated function through the addon   — what users get,
+//   (f) a string echoed through the addon's tokio runtime with no HTTP (binding.roundTrip): the JS ↔ Rust crossing,
 //   (e) the Rust client straight to the Forst sidecar (token header, no JS): splits (d) into the Go server's share
 //       (e − b: routing, JSON decode into the parameter, JSON encode of the result) and the JS + addon share (d − e).
 // Variants are interleaved inside every run so that machine drift hits all four alike; figures are medians of runs.
@@ -50,7 +51,8 @@ export async function run({ quick }) {
     echo = forstFn(forst, "echo");
     const probe = await echo("ping");
     if (probe !== "ping") throw new Error(`echo("ping") returned ${JSON.stringify(probe)}`);
-    sidecar = { url: `${forst.status().url}/echo`, token: require(path.join(PKG_DIR, "binding.js")).internalToken() };
+    const binding = require(path.join(PKG_DIR, "binding.js"));
+    sidecar = { url: `${forst.status().url}/echo`, token: binding.internalToken(), binding };
   } catch (err) {
     forstError = errorText(err);
     console.error(`overhead: (d) addon unavailable, reporting (a)-(c) only:\n${forstError}`);
@@ -71,13 +73,14 @@ export async function run({ quick }) {
       const payload = randomString(mulberry32(p.bytes), p.bytes - 2);
       for (const c of CONCURRENCY) {
         const count = callCount(p.bytes, c, quick);
-        const per = { js: [], floor: [], fetch: [], addon: [], direct: [] };
+        const per = { js: [], floor: [], fetch: [], addon: [], direct: [], hop: [] };
         let cellError = null;
         for (let r = 0; r < runs; r++) {
           per.js.push(await measureCalls(() => jsEcho(payload), { concurrency: c, count }));
           per.floor.push(await runFloorClient(server.url, p.bytes, c, count));
           per.fetch.push(await measureCalls(() => fetchEcho(payload), { concurrency: c, count }));
           if (sidecar) per.direct.push(await runFloorClient(sidecar.url, p.bytes, c, count, sidecar.token));
+          if (sidecar) per.hop.push(await measureCalls(async () => JSON.parse(await sidecar.binding.roundTrip(JSON.stringify(payload))), { concurrency: c, count }));
           if (echo && !cellError) {
             // A failing (d) cell is reported and skipped; (a)-(c) and the other cells still run.
             try {
@@ -100,7 +103,7 @@ export async function run({ quick }) {
         figures[`${key}.addonOverFetch`] = vsFetch;
         const lat = (x) => (x ? `${fmt(x.p50, 3)} / ${fmt(x.p99, 3)}` : "n/a");
         rows.push([
-          p.label, c, lat(f.js), lat(f.floor), lat(f.fetch), lat(f.direct), lat(d),
+          p.label, c, lat(f.js), lat(f.hop), lat(f.floor), lat(f.fetch), lat(f.direct), lat(d),
           `${fmt(f.floor.callsPerSec, 0)} / ${fmt(f.fetch.callsPerSec, 0)} / ${fmt(d && d.callsPerSec, 0)}`,
           `${fmt(vsFloor.value)} (${vsFloor.verdict})`, `${fmt(vsFetch.value)} (${vsFetch.verdict})`,
         ]);
@@ -114,7 +117,7 @@ export async function run({ quick }) {
   return {
     title: "Call overhead: echo (latency p50 / p99 in ms; runs: " + runs + ")",
     headers: [
-      "payload", "conc", "(a) JS in-process", "(b) Go+Rust floor", "(c) fetch→Go", "(e) Rust→Forst sidecar", "(d) Forst addon",
+      "payload", "conc", "(a) JS in-process", "(f) JS→Rust→JS, no HTTP", "(b) Go+Rust floor", "(c) fetch→Go", "(e) Rust→Forst sidecar", "(d) Forst addon",
       "calls/s b / c / d", "(d)/(b) p50 ≤ 1.3", "(d)/(c) p50 ≤ 0.5",
     ],
     rows,

@@ -304,6 +304,11 @@ impl Supervisor {
         self.lock().built.as_ref().map(|b| b.compiled.manifest.clone())
     }
 
+    /// The route of a function in the running version, without copying the manifest (this is on every call's path).
+    pub fn route_of(&self, name: &str) -> Option<String> {
+        self.lock().built.as_ref().and_then(|b| b.compiled.manifest.endpoint(name).map(|e| e.route.clone()))
+    }
+
     /// Spawns a child and waits for `/readyz`; starts its monitor.
     async fn spawn_ready(self: &Arc<Self>, config: &Config, built: &Built, port: PortRequest) -> Result<Arc<Child>, Failure> {
         let generation = {
