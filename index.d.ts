@@ -51,6 +51,11 @@ export interface ForstStatus {
   state: ForstState;
   pid?: number;
   url?: string;
+  /**
+   * The Unix socket this process's calls travel over (default on Linux and macOS; `FORST_TRANSPORT=tcp` turns it
+   * off). Absent when calls use `url`. `url` keeps working for curl and other processes either way.
+   */
+  socket?: string;
   port?: number;
   /** Restarts after crashes since start(). */
   restarts: number;

@@ -2,6 +2,7 @@
 // crash → restart with callers getting 503 or success (never hanging), and the crash-loop limit.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { statSync, existsSync } from "node:fs";
 import { useFixture, loadPackage, isAlive, waitFor, rejectsWith } from "./helpers.mjs";
 
 useFixture("app");
@@ -17,6 +18,20 @@ test("the first call starts the sidecar when nobody called start()", async () =>
   assert.ok(s.pid > 0 && isAlive(s.pid));
   assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(s.lastError, null);
+});
+
+test("calls travel over the child's own Unix socket (owner-only); TCP keeps serving; stop() removes the socket", async () => {
+  await forst.start();
+  const { socket, url } = forst.status();
+  assert.ok(socket, "a socket on Linux by default");
+  const st = statSync(socket);
+  assert.ok(st.isSocket(), `${socket} is a socket`);
+  assert.equal(st.mode & 0o777, 0o600, "only the owner may connect");
+  assert.equal(await forst.add(2, 3), 5);
+  assert.equal((await fetch(url + "/readyz")).status, 200, "the loopback port still answers");
+  await forst.stop();
+  assert.ok(await waitFor(() => !existsSync(socket)), "the socket file is gone after stop()");
+  assert.equal(forst.status().socket, undefined);
 });
 
 test("start() is idempotent and concurrent starts share one sidecar", async () => {

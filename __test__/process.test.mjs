@@ -30,6 +30,22 @@ test("CommonJS: require('@forst/sidecar').calculate works with zero config, and 
   assert.ok(await waitFor(() => !isAlive(pid), { timeoutMs: 8000 }), "the Go child is gone after Node exits");
 });
 
+test("FORST_TRANSPORT=tcp: calls use the loopback port and no socket is made; a wrong value is config_invalid", async () => {
+  const dir = project();
+  writeFileSync(
+    path.join(dir, "main.cjs"),
+    `const { calculate, status } = require("@forst/sidecar");
+     calculate({ numbers: [1, 2, 2] }).then(
+       (r) => console.log(JSON.stringify(r) + " socket=" + status().socket),
+       (e) => console.log(e.code + ": " + e.message));`
+  );
+  const tcp = await runNode(["main.cjs"], { cwd: dir, env: { FORST_TRANSPORT: "tcp" }, timeoutMs: 120000 });
+  assert.equal(tcp.code, 0, tcp.stderr);
+  assert.match(tcp.stdout, /\{"result":3\} socket=undefined/);
+  const bad = await runNode(["main.cjs"], { cwd: dir, env: { FORST_TRANSPORT: "pigeon" } });
+  assert.match(bad.stdout, /config_invalid: [^]*FORST_TRANSPORT: expected "unix" or "tcp", got "pigeon"/);
+});
+
 test("ES modules: import { processData } from '@forst/sidecar' (after `forst generate`)", async () => {
   const dir = project();
   const gen = await runNode([path.join(packageDir, "bin", "forst.js"), "generate"], { cwd: dir });

@@ -90,6 +90,8 @@ pub struct StatusResult {
     pub state: String,
     pub pid: Option<u32>,
     pub url: Option<String>,
+    /// The Unix socket this process's calls use (`FORST_TRANSPORT`), when the sidecar has one.
+    pub socket: Option<String>,
     pub port: Option<u32>,
     pub restarts: u32,
     /// The last failure as its JSON envelope (parse it with `ForstError.fromEnvelope`).
@@ -104,6 +106,7 @@ pub fn status() -> StatusResult {
         state: s.state.as_str().to_string(),
         pid: s.pid,
         url: s.url,
+        socket: s.socket.map(|p| p.display().to_string()),
         port: s.port.map(u32::from),
         restarts: s.restarts,
         last_error: s.last_error.map(|f| f.to_envelope()),

@@ -1,6 +1,7 @@
 // Builds and starts the loopback floor: the Go echo server (server.go) and the Rust keep-alive client (client/).
 // Binaries are built on demand and reused: the server into bench/results/tmp, the client into its own target/.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { spawn, execFileSync, execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -26,10 +27,11 @@ export function buildFloor() {
   execFileSync("cargo", ["build", "--release", "--quiet", "--manifest-path", CLIENT_MANIFEST], { stdio: "inherit" });
 }
 
-/** Starts the Go echo server; resolves to {url, stop}. */
+/** Starts the Go echo server (TCP, and a Unix socket in the temp dir); resolves to {url, socket, stop}. */
 export function startFloorServer() {
+  const socket = path.join(os.tmpdir(), `forst-bench-floor-${process.pid}.sock`);
   return new Promise((resolve, reject) => {
-    const child = spawn(SERVER_BIN, [], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(SERVER_BIN, [], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FLOOR_UNIX: socket } });
     let buf = "";
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`floor server exited early (${code})`)));
@@ -42,17 +44,22 @@ export function startFloorServer() {
       resolve({
         pid: child.pid,
         url: `http://127.0.0.1:${buf.slice(0, nl).trim()}/echo`,
+        socket,
         stop: () => child.kill("SIGTERM"),
       });
     });
   });
 }
 
-/** Runs the Rust client once; its JSON is {p50, p99, mean, callsPerSec, count, unit}. */
-export async function runFloorClient(url, bytes, concurrency, count, token) {
+/**
+ * Runs the Rust client once; its JSON is {p50, p99, mean, callsPerSec, count, unit}. `transport`: reqwest (default),
+ * hyper or h2c; `socket`: a Unix socket path for reqwest/hyper (see client/src/main.rs).
+ */
+export async function runFloorClient(url, bytes, concurrency, count, { token, transport = "reqwest", socket } = {}) {
   const args = [url, String(bytes), String(concurrency), String(count), ...(token ? [token] : [])];
   const { stdout } = await promisify(execFile)(CLIENT_BIN, args, {
     maxBuffer: 1 << 20,
+    env: { ...process.env, FLOOR_TRANSPORT: transport, FLOOR_SOCKET: socket || "" },
   });
   return JSON.parse(stdout);
 }

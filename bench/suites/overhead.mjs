@@ -1,6 +1,7 @@
 // Call overhead of a Forst function: an echo, measured side by side against
 //   (a) the same echo in-process in JS            — the cost of not leaving V8 at all,
-//   (b) Go net/http echo + minimal Rust client     — the loopback floor: HTTP on 127.0.0.1 and nothing else,
+//   (b) Go net/http echo + minimal Rust client     — the loopback floor: HTTP and nothing else, over the transport
+//       the addon uses (a Unix socket by default; status().socket), and (b′) the same over TCP on 127.0.0.1,
 //   (c) Node's global fetch to the same Go server  — what a hand-written JS client would pay,
 //   (d) the generated function through the addon   — what users get,
 //   (f) a string echoed through the addon's tokio runtime with no HTTP (binding.roundTrip): the JS ↔ Rust crossing,
@@ -52,7 +53,8 @@ export async function run({ quick }) {
     const probe = await echo("ping");
     if (probe !== "ping") throw new Error(`echo("ping") returned ${JSON.stringify(probe)}`);
     const binding = require(path.join(PKG_DIR, "binding.js"));
-    sidecar = { url: `${forst.status().url}/echo`, token: binding.internalToken(), binding };
+    const st = forst.status();
+    sidecar = { url: `${st.url}/echo`, socket: st.socket, token: binding.internalToken(), binding };
   } catch (err) {
     forstError = errorText(err);
     console.error(`overhead: (d) addon unavailable, reporting (a)-(c) only:\n${forstError}`);
@@ -73,13 +75,16 @@ export async function run({ quick }) {
       const payload = randomString(mulberry32(p.bytes), p.bytes - 2);
       for (const c of CONCURRENCY) {
         const count = callCount(p.bytes, c, quick);
-        const per = { js: [], floor: [], fetch: [], addon: [], direct: [], hop: [] };
+        const per = { js: [], floor: [], floorTcp: [], fetch: [], addon: [], direct: [], hop: [] };
         let cellError = null;
         for (let r = 0; r < runs; r++) {
           per.js.push(await measureCalls(() => jsEcho(payload), { concurrency: c, count }));
-          per.floor.push(await runFloorClient(server.url, p.bytes, c, count));
+          // The floor and (e) travel like (d): over a Unix socket when the addon uses one.
+          const viaSocket = sidecar && sidecar.socket;
+          per.floor.push(await runFloorClient(server.url, p.bytes, c, count, { socket: viaSocket ? server.socket : undefined }));
+          if (viaSocket) per.floorTcp.push(await runFloorClient(server.url, p.bytes, c, count));
           per.fetch.push(await measureCalls(() => fetchEcho(payload), { concurrency: c, count }));
-          if (sidecar) per.direct.push(await runFloorClient(sidecar.url, p.bytes, c, count, sidecar.token));
+          if (sidecar) per.direct.push(await runFloorClient(sidecar.url, p.bytes, c, count, { token: sidecar.token, socket: sidecar.socket }));
           if (sidecar) per.hop.push(await measureCalls(async () => JSON.parse(await sidecar.binding.roundTrip(JSON.stringify(payload))), { concurrency: c, count }));
           if (echo && !cellError) {
             // A failing (d) cell is reported and skipped; (a)-(c) and the other cells still run.
@@ -103,7 +108,7 @@ export async function run({ quick }) {
         figures[`${key}.addonOverFetch`] = vsFetch;
         const lat = (x) => (x ? `${fmt(x.p50, 3)} / ${fmt(x.p99, 3)}` : "n/a");
         rows.push([
-          p.label, c, lat(f.js), lat(f.hop), lat(f.floor), lat(f.fetch), lat(f.direct), lat(d),
+          p.label, c, lat(f.js), lat(f.hop), lat(f.floor), lat(f.floorTcp), lat(f.fetch), lat(f.direct), lat(d),
           `${fmt(f.floor.callsPerSec, 0)} / ${fmt(f.fetch.callsPerSec, 0)} / ${fmt(d && d.callsPerSec, 0)}`,
           `${fmt(vsFloor.value)} (${vsFloor.verdict})`, `${fmt(vsFetch.value)} (${vsFetch.verdict})`,
         ]);
@@ -117,7 +122,8 @@ export async function run({ quick }) {
   return {
     title: "Call overhead: echo (latency p50 / p99 in ms; runs: " + runs + ")",
     headers: [
-      "payload", "conc", "(a) JS in-process", "(f) JS→Rust→JS, no HTTP", "(b) Go+Rust floor", "(c) fetch→Go", "(e) Rust→Forst sidecar", "(d) Forst addon",
+      "payload", "conc", "(a) JS in-process", "(f) JS→Rust→JS, no HTTP", `(b) Go+Rust floor, ${sidecar && sidecar.socket ? "Unix socket" : "TCP"}`,
+      "(b′) floor, TCP", "(c) fetch→Go", "(e) Rust→Forst sidecar", "(d) Forst addon",
       "calls/s b / c / d", "(d)/(b) p50 ≤ 1.3", "(d)/(c) p50 ≤ 0.5",
     ],
     rows,

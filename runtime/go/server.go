@@ -7,6 +7,9 @@
 //     FORST_PORT_STRICT=1 a busy port is fatal (exit 3). FORST_REUSEPORT=1 sets SO_REUSEPORT so that a hot swap can
 //     start the next version on the same port.
 //   - FORST_BODY_LIMIT (bytes, default 64 MiB), FORST_SHUTDOWN_GRACE_MS (default 5000).
+//   - FORST_SOCKET=<path>: also serve on this Unix socket (mode 0600; same token and rules), created before the
+//     listening line is printed. Loopback TCP stays for /readyz, curl and non-Node callers. When the socket cannot
+//     be created the server says so on stderr and serves TCP only; the supervisor then calls over TCP.
 //   - Binds 127.0.0.1 only; prints "FORST_LISTENING 127.0.0.1:<port>" on stdout once listening; logs to stderr.
 //   - Shuts down gracefully (not ready, drain, exit 0) on SIGTERM/SIGINT, on stdin EOF (the parent is gone) and on
 //     POST /__forst/shutdown.
@@ -65,13 +68,23 @@ func main() {
 	}
 	go srv.watchParent(os.Stdin)
 	go srv.watchSignals()
-	fmt.Printf("FORST_LISTENING %s\n", ln.Addr().String())
-	go func() {
-		if err := httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "forst: server failed:", err)
-			os.Exit(1)
+	listeners := []net.Listener{ln}
+	if path := os.Getenv("FORST_SOCKET"); path != "" {
+		if uln, err := forstListenUnix(path); err != nil {
+			fmt.Fprintln(os.Stderr, "forst: calls use TCP:", err)
+		} else {
+			listeners = append(listeners, uln)
 		}
-	}()
+	}
+	fmt.Printf("FORST_LISTENING %s\n", ln.Addr().String())
+	for _, l := range listeners {
+		go func(l net.Listener) {
+			if err := httpServer.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				fmt.Fprintln(os.Stderr, "forst: server failed:", err)
+				os.Exit(1)
+			}
+		}(l)
+	}
 	<-srv.shutdown
 	srv.draining.Store(true)
 	grace := time.Duration(forstEnvInt("FORST_SHUTDOWN_GRACE_MS", 5000)) * time.Millisecond
@@ -132,6 +145,23 @@ func forstListen() (net.Listener, error) {
 		return nil, fmt.Errorf("cannot listen on a free loopback port: %v", err)
 	}
 	fmt.Fprintf(os.Stderr, "forst: port 8080 is busy, using %s instead\n", ln.Addr())
+	return ln, nil
+}
+
+// forstListenUnix serves on a Unix socket only the owner may connect to. A file left by a killed predecessor is
+// replaced; the listener removes the file again when the server shuts down.
+func forstListenUnix(path string) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(path)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on the unix socket %s: %v", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("cannot restrict the unix socket %s to its owner: %v", path, err)
+	}
 	return ln, nil
 }
 

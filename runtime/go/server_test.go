@@ -6,8 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +163,29 @@ func TestMissingTokenRefusesToStart(t *testing.T) {
 	t.Setenv("FORST_NO_AUTH", "")
 	if _, err := newForstServer(nil); err == nil || !strings.Contains(err.Error(), "FORST_TOKEN") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUnixSocketIsOwnerOnlyAndReplacesAStaleOne(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sock")
+	for i := 0; i < 2; i++ { // the second listen finds the first one's file, as after a kill -9
+		ln, err := forstListenUnix(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("socket mode: %v %v", fi, err)
+		}
+		if i == 0 {
+			ln.(*net.UnixListener).SetUnlinkOnClose(false)
+		}
+		ln.Close()
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the socket file is removed on close: %v", err)
+	}
+	if _, err := forstListenUnix(filepath.Join(t.TempDir(), "missing", "s.sock")); err == nil || !strings.Contains(err.Error(), "cannot listen on the unix socket") {
+		t.Fatalf("want a clear error, got %v", err)
 	}
 }

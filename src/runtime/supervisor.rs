@@ -6,6 +6,7 @@
 //! `PR_SET_PDEATHSIG` (SIGTERM). Nothing here holds Node's event loop: the child is spawned by tokio, not libuv.
 
 use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,6 +54,8 @@ impl State {
 pub struct Child {
     pub pid: u32,
     pub port: u16,
+    /// The Unix socket calls go to (see [`Config::unix_socket`]).
+    pub socket: Option<PathBuf>,
     pub at: client::Endpoint,
     generation: u64,
     /// Set when a hot swap replaced this child: it drains and exits, and a call that could not reach it may safely
@@ -121,6 +124,8 @@ pub struct Status {
     pub state: State,
     pub pid: Option<u32>,
     pub url: Option<String>,
+    /// The Unix socket calls from this process use, when the sidecar has one.
+    pub socket: Option<PathBuf>,
     pub port: Option<u16>,
     pub restarts: u32,
     pub last_error: Option<Failure>,
@@ -182,6 +187,7 @@ impl Supervisor {
             state: inner.state,
             pid: inner.active.as_ref().map(|c| c.pid),
             url: inner.active.as_ref().map(|c| c.at.base_url.clone()),
+            socket: inner.active.as_ref().and_then(|c| c.socket.clone()),
             port: inner.active.as_ref().map(|c| c.port),
             restarts: inner.restarts,
             last_error: inner.last_error.clone(),
@@ -341,6 +347,11 @@ impl Supervisor {
         } else {
             cmd.env_remove("FORST_REUSEPORT");
         }
+        let socket = if config.unix_socket { socket_path(generation) } else { None };
+        match &socket {
+            Some(path) => cmd.env("FORST_SOCKET", path),
+            None => cmd.env_remove("FORST_SOCKET"),
+        };
         set_parent_death_signal(&mut cmd);
         let mut process = cmd.spawn().map_err(|e| {
             Failure::new(500, "spawn_failed", format!("could not start the sidecar binary {}: {e}", built.binary.display()))
@@ -378,8 +389,13 @@ impl Supervisor {
         let (exited_tx, exited_rx) = watch::channel(false);
         let (status_tx, mut status_rx) = watch::channel::<Option<String>>(None);
         let me = self.clone();
+        let socket_file = socket.clone();
         tokio::spawn(async move {
             let status = process.wait().await;
+            // A child that drained removed its socket itself; one that was killed left the file behind.
+            if let Some(path) = socket_file {
+                let _ = std::fs::remove_file(path);
+            }
             let text = match status {
                 Ok(s) => describe_exit(s),
                 Err(e) => format!("could not be waited for ({e})"),
@@ -425,10 +441,12 @@ impl Supervisor {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+        let via_socket = socket_client(socket.as_deref());
         Ok(Arc::new(Child {
             pid,
             port: port_no,
-            at: client::Endpoint { base_url, token },
+            socket: socket.filter(|_| via_socket.is_some()),
+            at: client::Endpoint { base_url, token, via_socket },
             generation,
             retired: std::sync::atomic::AtomicBool::new(false),
             stdin: Mutex::new(stdin),
@@ -541,13 +559,31 @@ impl Child {
         Child {
             pid: 0,
             port: 0,
-            at: client::Endpoint { base_url: String::new(), token: String::new() },
+            socket: None,
+            at: client::Endpoint { base_url: String::new(), token: String::new(), via_socket: None },
             generation,
             retired: std::sync::atomic::AtomicBool::new(false),
             stdin: Mutex::new(None),
             exited: watch::channel(true).1,
         }
     }
+}
+
+/// `$TMPDIR/forst-<node pid>-<generation>.sock`: unique per child, so a hot swap's two children never share one.
+/// `None` when the path would exceed the ~100 bytes a socket address holds (calls then use TCP).
+fn socket_path(generation: u64) -> Option<PathBuf> {
+    let path = std::env::temp_dir().join(format!("forst-{}-{generation}.sock", std::process::id()));
+    (cfg!(unix) && path.as_os_str().len() < 100).then_some(path)
+}
+
+/// The pool for a ready child's socket. The server creates its socket before it prints that it listens, so a
+/// missing file here means it could not (it said why on stderr) and calls stay on TCP.
+fn socket_client(socket: Option<&Path>) -> Option<reqwest::Client> {
+    let path = socket.filter(|p| p.exists())?;
+    #[cfg(unix)]
+    return Client::unix(path);
+    #[cfg(not(unix))]
+    return None;
 }
 
 #[derive(Clone, Copy, Debug)]
