@@ -7,7 +7,7 @@ import { useFixture, loadPackage, rawCall, rejectsWith } from "./helpers.mjs";
 
 useFixture("app");
 const forst = loadPackage();
-const { processData, calculate, performConcurrentSearch, processLargeDataset, echo, add, fail, crash, sleepFor, byteLength, nothing } = forst;
+const { processData, calculate, performConcurrentSearch, processLargeDataset, echo, add, fail, crash, sleepFor, cancelledSleepCount, byteLength, nothing } = forst;
 let server;
 let base;
 
@@ -167,8 +167,23 @@ test("an AbortSignal cancels the call", async () => {
   await rejectsWith(assert, sleepFor(10, { signal: already.signal }), { code: "aborted" });
 });
 
-test("a context-aware function sees the caller go away (the sidecar is not blocked)", async () => {
+test("a context-aware function sees the caller go away: abort and timeout cancel the Go context", async () => {
   assert.equal(await sleepFor(10), "slept");
+  // Small bodies travel on the Unix socket and large ones on TCP: both must carry the cancellation to Go.
+  for (const padding of [0, 100 * 1024]) {
+    for (const makeOptions of [() => ({ timeoutMs: 50 }), () => ({ signal: AbortSignal.timeout(50) })]) {
+      const before = await cancelledSleepCount();
+      const options = makeOptions();
+      const call = sleepFor.raw("5000" + " ".repeat(padding), options);
+      await assert.rejects(call);
+      let after = before;
+      for (let i = 0; i < 100 && after === before; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        after = await cancelledSleepCount();
+      }
+      assert.equal(after, before + 1, `the Go context was cancelled (${padding ? "TCP" : "socket"}, ${Object.keys(options)[0]})`);
+    }
+  }
 });
 
 test("the raw form: JSON text in, JSON text out, same errors", async () => {

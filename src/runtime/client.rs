@@ -1,10 +1,13 @@
 //! The HTTP hop: one keep-alive connection pool (reqwest, HTTP/1.1, no proxy — the sidecar is on loopback) shared
 //! by every call, readiness probes, and the mapping of sidecar answers to [`Failure`]s. A sidecar that also serves a
-//! Unix socket gets its own pool bound to that socket ([`Client::unix`]): calls go there, probes stay on TCP.
+//! Unix socket gets its own pool on that socket ([`SocketPool`], bare hyper): calls go there, probes stay on TCP.
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use super::failure::Failure;
+use super::socket_pool::SocketPool;
 
 /// The header carrying the per-spawn token.
 pub const TOKEN_HEADER: &str = "x-forst-token";
@@ -25,9 +28,8 @@ pub struct Client {
 pub struct Endpoint {
     pub base_url: String,
     pub token: String,
-    /// A pool connected to the sidecar's Unix socket, when it has one; calls use it instead of TCP. The URL (and so
-    /// the Host header the sidecar checks) stays `base_url`.
-    pub via_socket: Option<reqwest::Client>,
+    /// A pool connected to the sidecar's Unix socket, when it has one; calls with small bodies use it instead of TCP.
+    pub via_socket: Option<Arc<SocketPool>>,
 }
 
 impl Client {
@@ -36,28 +38,27 @@ impl Client {
         Client { http }
     }
 
-    /// A pool whose every connection goes to the Unix socket at `path` (`None` if reqwest cannot build it).
-    #[cfg(unix)]
-    pub fn unix(path: &std::path::Path) -> Option<reqwest::Client> {
-        pool().unix_socket(path).build().ok()
-    }
-
     /// POSTs a JSON body to `route` and returns the JSON result text, or the failure the sidecar reported.
     pub async fn call(&self, at: &Endpoint, function: &str, route: &str, body: bytes::Bytes) -> Result<String, Failure> {
-        let pool = match &at.via_socket {
-            Some(socket) if body.len() <= SOCKET_MAX_BODY => socket,
-            _ => &self.http,
+        let (status, bytes) = match &at.via_socket {
+            Some(socket) if body.len() <= SOCKET_MAX_BODY => {
+                let answer = socket.post(route, &at.token, body).await.map_err(|e| transport_failure(function, &e))?;
+                (answer.status, answer.body)
+            }
+            _ => {
+                let response = self
+                    .http
+                    .post(format!("{}{route}", at.base_url))
+                    .header(TOKEN_HEADER, &at.token)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(|e| transport_failure(function, &e))?;
+                let status = response.status().as_u16();
+                (status, response.bytes().await.map_err(|e| transport_failure(function, &e))?)
+            }
         };
-        let response = pool
-            .post(format!("{}{route}", at.base_url))
-            .header(TOKEN_HEADER, &at.token)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| transport_failure(function, &e))?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| transport_failure(function, &e))?;
         if status == 200 {
             return String::from_utf8(bytes.to_vec()).map_err(|_| {
                 Failure::new(502, "unexpected_response", "the sidecar answered with a body that is not UTF-8 JSON").with_function(function)
@@ -91,13 +92,12 @@ impl Default for Client {
     }
 }
 
-/// The settings both pools share. `no_proxy`: an HTTP_PROXY in the user's environment must never see loopback calls
-/// (or the token).
+/// `no_proxy`: an HTTP_PROXY in the user's environment must never see loopback calls (or the token).
 fn pool() -> reqwest::ClientBuilder {
     reqwest::Client::builder().no_proxy().pool_max_idle_per_host(512).pool_idle_timeout(Duration::from_secs(60))
 }
 
-fn transport_failure(function: &str, e: &reqwest::Error) -> Failure {
+fn transport_failure(function: &str, e: &dyn std::fmt::Display) -> Failure {
     let mut f = Failure::new(
         503,
         "unavailable",

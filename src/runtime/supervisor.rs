@@ -19,6 +19,7 @@ use super::build::Built;
 use super::client::{self, Client};
 use super::config::Config;
 use super::failure::Failure;
+use super::socket_pool::SocketPool;
 use crate::compiler::Manifest;
 
 /// Lines of the child's stderr kept for error messages.
@@ -441,7 +442,7 @@ impl Supervisor {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let via_socket = socket_client(socket.as_deref());
+        let via_socket = socket_pool(socket.as_deref(), &base_url);
         Ok(Arc::new(Child {
             pid,
             port: port_no,
@@ -577,13 +578,11 @@ fn socket_path(generation: u64) -> Option<PathBuf> {
 }
 
 /// The pool for a ready child's socket. The server creates its socket before it prints that it listens, so a
-/// missing file here means it could not (it said why on stderr) and calls stay on TCP.
-fn socket_client(socket: Option<&Path>) -> Option<reqwest::Client> {
+/// missing file here means it could not (it said why on stderr) and calls stay on TCP. Requests on the socket carry
+/// the TCP URL's authority as their Host, which the sidecar checks is loopback.
+fn socket_pool(socket: Option<&Path>, base_url: &str) -> Option<Arc<SocketPool>> {
     let path = socket.filter(|p| p.exists())?;
-    #[cfg(unix)]
-    return Client::unix(path);
-    #[cfg(not(unix))]
-    return None;
+    Some(Arc::new(SocketPool::new(path, base_url.trim_start_matches("http://"))))
 }
 
 #[derive(Clone, Copy, Debug)]
