@@ -1,7 +1,7 @@
 // Call overhead of a Forst function: an echo, measured side by side against
 //   (a) the same echo in-process in JS            — the cost of not leaving V8 at all,
 //   (b) Go net/http echo + minimal Rust client     — the loopback floor: HTTP and nothing else, over the transport
-//       the addon uses (a Unix socket by default; status().socket), and (b′) the same over TCP on 127.0.0.1,
+//       the addon uses (see addonTransport), and (b′) reqwest over TCP on 127.0.0.1 (what FORST_TRANSPORT=tcp uses),
 //   (c) Node's global fetch to the same Go server  — what a hand-written JS client would pay,
 //   (d) the generated function through the addon   — what users get,
 //   (f) a string echoed through the addon's tokio runtime with no HTTP (binding.roundTrip): the JS ↔ Rust crossing,
@@ -17,6 +17,12 @@ import {
 } from "../lib.mjs";
 
 const require = createRequire(import.meta.url);
+
+/** How the addon sends a body of `bytes` (src/runtime/client.rs): up to 64 KiB over the child's Unix socket on bare
+ * hyper connections (src/runtime/socket_pool.rs), larger bodies over TCP with reqwest. The floor and (e) copy it. */
+function addonTransport(bytes, socket) {
+  return socket && bytes <= 64 * 1024 ? { transport: "hyper", socket } : { transport: "reqwest" };
+}
 
 const ECHO_FT = `func echo(value interface{}) interface{} {
   return value
@@ -79,12 +85,12 @@ export async function run({ quick }) {
         let cellError = null;
         for (let r = 0; r < runs; r++) {
           per.js.push(await measureCalls(() => jsEcho(payload), { concurrency: c, count }));
-          // The floor and (e) travel like (d): over a Unix socket when the addon uses one.
+          // The floor and (e) travel like (d).
           const viaSocket = sidecar && sidecar.socket;
-          per.floor.push(await runFloorClient(server.url, p.bytes, c, count, { socket: viaSocket ? server.socket : undefined }));
+          per.floor.push(await runFloorClient(server.url, p.bytes, c, count, addonTransport(p.bytes, viaSocket && server.socket)));
           if (viaSocket) per.floorTcp.push(await runFloorClient(server.url, p.bytes, c, count));
           per.fetch.push(await measureCalls(() => fetchEcho(payload), { concurrency: c, count }));
-          if (sidecar) per.direct.push(await runFloorClient(sidecar.url, p.bytes, c, count, { token: sidecar.token, socket: sidecar.socket }));
+          if (sidecar) per.direct.push(await runFloorClient(sidecar.url, p.bytes, c, count, { token: sidecar.token, ...addonTransport(p.bytes, sidecar.socket) }));
           if (sidecar) per.hop.push(await measureCalls(async () => JSON.parse(await sidecar.binding.roundTrip(JSON.stringify(payload))), { concurrency: c, count }));
           if (echo && !cellError) {
             // A failing (d) cell is reported and skipped; (a)-(c) and the other cells still run.
@@ -122,8 +128,8 @@ export async function run({ quick }) {
   return {
     title: "Call overhead: echo (latency p50 / p99 in ms; runs: " + runs + ")",
     headers: [
-      "payload", "conc", "(a) JS in-process", "(f) JS→Rust→JS, no HTTP", `(b) Go+Rust floor, ${sidecar && sidecar.socket ? "Unix socket" : "TCP"}`,
-      "(b′) floor, TCP", "(c) fetch→Go", "(e) Rust→Forst sidecar", "(d) Forst addon",
+      "payload", "conc", "(a) JS in-process", "(f) JS→Rust→JS, no HTTP", `(b) Go+Rust floor, ${sidecar && sidecar.socket ? "the addon's transport" : "TCP"}`,
+      "(b′) floor, reqwest TCP", "(c) fetch→Go", "(e) Rust→Forst sidecar", "(d) Forst addon",
       "calls/s b / c / d", "(d)/(b) p50 ≤ 1.3", "(d)/(c) p50 ≤ 0.5",
     ],
     rows,
