@@ -2,9 +2,8 @@
 //! by every call, readiness probes, and the mapping of sidecar answers to [`Failure`]s. A sidecar that also serves a
 //! Unix socket gets its own pool on that socket ([`SocketPool`], bare hyper): calls go there, probes stay on TCP.
 
-use std::time::Duration;
-
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::failure::Failure;
 use super::socket_pool::SocketPool;
@@ -13,9 +12,10 @@ use super::socket_pool::SocketPool;
 pub const TOKEN_HEADER: &str = "x-forst-token";
 
 /// Bodies up to this size go over the Unix socket, larger ones over TCP. Measured side by side through the addon
-/// (an interleaved A/B of `FORST_TRANSPORT`, 6 rounds × 4,000 calls): one call at a time, the socket takes 8–10% off
-/// a 100 B call and 6% off a 10 KB one; with 64 in flight it is even (±4%); at 1 MB loopback TCP's larger buffers
-/// win by 4–13%. `bench/suites/transports.mjs` shows the same at the floor.
+/// (an interleaved A/B of `FORST_TRANSPORT`, 6 rounds × 4,000 calls, both on reqwest): one call at a time, the socket
+/// takes 8–10% off a 100 B call and 6% off a 10 KB one; with 64 in flight it is even (±4%); at 1 MB loopback TCP's
+/// larger buffers win by 4–13%. `bench/suites/transports.mjs` shows the same at the floor, and that bare hyper on the
+/// socket is faster again for small bodies but not at 1 MB.
 const SOCKET_MAX_BODY: usize = 64 * 1024;
 
 #[derive(Clone)]
