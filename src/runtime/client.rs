@@ -34,7 +34,14 @@ pub struct Endpoint {
 
 impl Client {
     pub fn new() -> Client {
-        let http = pool().tcp_nodelay(true).build().unwrap_or_else(|_| reqwest::Client::new());
+        // `no_proxy`: an HTTP_PROXY in the user's environment must never see loopback calls (or the token).
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(512)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
         Client { http }
     }
 
@@ -42,7 +49,7 @@ impl Client {
     pub async fn call(&self, at: &Endpoint, function: &str, route: &str, body: bytes::Bytes) -> Result<String, Failure> {
         let (status, bytes) = match &at.via_socket {
             Some(socket) if body.len() <= SOCKET_MAX_BODY => {
-                let answer = socket.post(route, &at.token, body).await.map_err(|e| transport_failure(function, &e))?;
+                let answer = socket.post(route, body).await.map_err(|e| transport_failure(function, &e))?;
                 (answer.status, answer.body)
             }
             _ => {
@@ -90,11 +97,6 @@ impl Default for Client {
     fn default() -> Self {
         Client::new()
     }
-}
-
-/// `no_proxy`: an HTTP_PROXY in the user's environment must never see loopback calls (or the token).
-fn pool() -> reqwest::ClientBuilder {
-    reqwest::Client::builder().no_proxy().pool_max_idle_per_host(512).pool_idle_timeout(Duration::from_secs(60))
 }
 
 fn transport_failure(function: &str, e: &dyn std::fmt::Display) -> Failure {

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::header::{CONTENT_TYPE, HOST};
+use hyper::header::{HeaderValue, CONTENT_TYPE, HOST};
 use hyper_util::rt::TokioIo;
 
 /// More idle connections than this are closed instead of kept (a burst of 10,000 concurrent calls must not leave
@@ -25,7 +25,9 @@ const MAX_IDLE: usize = 512;
 pub struct SocketPool {
     path: PathBuf,
     /// The Host header: the sidecar refuses requests whose Host is not loopback, on the socket as on TCP.
-    host: String,
+    host: HeaderValue,
+    /// The child's token. The pool lives and dies with its child, so both headers are built once, not per call.
+    token: HeaderValue,
     idle: Mutex<Vec<SendRequest<Full<Bytes>>>>,
 }
 
@@ -36,16 +38,22 @@ pub struct Answer {
 }
 
 impl SocketPool {
-    pub fn new(path: &Path, host: &str) -> SocketPool {
-        SocketPool { path: path.to_owned(), host: host.to_owned(), idle: Mutex::new(Vec::new()) }
+    /// `None` when `host` or `token` cannot be a header value (never for an `ip:port` and a hex token).
+    pub fn new(path: &Path, host: &str, token: &str) -> Option<SocketPool> {
+        Some(SocketPool {
+            path: path.to_owned(),
+            host: HeaderValue::from_str(host).ok()?,
+            token: HeaderValue::from_str(token).ok()?,
+            idle: Mutex::new(Vec::new()),
+        })
     }
 
     /// POSTs `body` as JSON to `route`. The error text says what failed (connect, send or read).
-    pub async fn post(&self, route: &str, token: &str, body: Bytes) -> Result<Answer, String> {
+    pub async fn post(&self, route: &str, body: Bytes) -> Result<Answer, String> {
         let request = || {
             hyper::Request::post(route)
                 .header(HOST, &self.host)
-                .header(super::client::TOKEN_HEADER, token)
+                .header(super::client::TOKEN_HEADER, &self.token)
                 .header(CONTENT_TYPE, "application/json")
                 .body(Full::new(body.clone()))
                 .map_err(|e| format!("could not build the request: {e}"))
@@ -145,9 +153,9 @@ mod tests {
             }
             requests
         });
-        let pool = SocketPool::new(&path, "127.0.0.1:8080");
+        let pool = SocketPool::new(&path, "127.0.0.1:8080", "secret").unwrap();
         for _ in 0..2 {
-            let answer = pool.post("/echo", "secret", Bytes::from_static(b"[1]")).await.unwrap();
+            let answer = pool.post("/echo", Bytes::from_static(b"[1]")).await.unwrap();
             assert_eq!((answer.status, &answer.body[..]), (200, &b"{}"[..]));
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
@@ -160,8 +168,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_socket_is_an_error_naming_it() {
-        let pool = SocketPool::new(Path::new("/nonexistent/forst.sock"), "127.0.0.1:1");
-        let err = pool.post("/x", "t", Bytes::new()).await.err().unwrap();
+        let pool = SocketPool::new(Path::new("/nonexistent/forst.sock"), "127.0.0.1:1", "t").unwrap();
+        let err = pool.post("/x", Bytes::new()).await.err().unwrap();
         assert!(err.contains("could not connect to /nonexistent/forst.sock"), "{err}");
     }
 }

@@ -442,7 +442,7 @@ impl Supervisor {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let via_socket = socket_pool(socket.as_deref(), &base_url);
+        let via_socket = socket_pool(socket.as_deref(), &addr, &token);
         Ok(Arc::new(Child {
             pid,
             port: port_no,
@@ -579,10 +579,10 @@ fn socket_path(generation: u64) -> Option<PathBuf> {
 
 /// The pool for a ready child's socket. The server creates its socket before it prints that it listens, so a
 /// missing file here means it could not (it said why on stderr) and calls stay on TCP. Requests on the socket carry
-/// the TCP URL's authority as their Host, which the sidecar checks is loopback.
-fn socket_pool(socket: Option<&Path>, base_url: &str) -> Option<Arc<SocketPool>> {
+/// the TCP address as their Host, which the sidecar checks is loopback.
+fn socket_pool(socket: Option<&Path>, addr: &str, token: &str) -> Option<Arc<SocketPool>> {
     let path = socket.filter(|p| p.exists())?;
-    Some(Arc::new(SocketPool::new(path, base_url.trim_start_matches("http://"))))
+    SocketPool::new(path, addr, token).map(Arc::new)
 }
 
 #[derive(Clone, Copy, Debug)]
