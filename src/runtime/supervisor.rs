@@ -373,7 +373,7 @@ impl Supervisor {
                 }
             });
         }
-        if let Some(err) = process.stderr.take() {
+        let stderr_read = process.stderr.take().map(|err| {
             let tail = self.stderr_tail.clone();
             tokio::spawn(async move {
                 let mut lines = BufReader::new(err).lines();
@@ -385,14 +385,20 @@ impl Supervisor {
                     }
                     tail.push_back(line);
                 }
-            });
-        }
+            })
+        });
         let (exited_tx, exited_rx) = watch::channel(false);
         let (status_tx, mut status_rx) = watch::channel::<Option<String>>(None);
         let me = self.clone();
         let socket_file = socket.clone();
         tokio::spawn(async move {
             let status = process.wait().await;
+            // The exit can be seen before the last stderr lines are read (e.g. "port … is already in use"), and every
+            // message about this exit quotes them: wait for the pipe's end first. Bounded, because a process the
+            // child started may still hold the pipe open.
+            if let Some(reader) = stderr_read {
+                let _ = tokio::time::timeout(Duration::from_secs(1), reader).await;
+            }
             // A child that drained removed its socket itself; one that was killed left the file behind.
             if let Some(path) = socket_file {
                 let _ = std::fs::remove_file(path);
