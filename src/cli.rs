@@ -11,7 +11,12 @@ use crate::compiler::{self, diagnostic, Manifest};
 use crate::runtime::{self, build, failure::Failure, ProjectRequest};
 
 #[derive(Parser, Debug)]
-#[command(name = "forst", version, about = "Compile, run and inspect Forst routes for @forst/sidecar", disable_help_subcommand = true)]
+#[command(
+    name = "forst",
+    version,
+    about = "Compile, run and inspect Forst routes for @forst/sidecar",
+    disable_help_subcommand = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -77,7 +82,11 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let (sources, result) = runtime::run_blocking(move || build::compile_project(&config)).await?;
             let errors = result.has_errors();
             if json {
-                println!("{}", serde_json::to_string_pretty(&diagnostic::to_json(&result.diagnostics, &sources)).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&diagnostic::to_json(&result.diagnostics, &sources))
+                        .unwrap_or_default()
+                );
             } else if result.diagnostics.is_empty() {
                 println!("forst: no problems in {} file{}", sources.len(), if sources.len() == 1 { "" } else { "s" });
             } else {
@@ -100,9 +109,15 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let (compiled, warnings) = build::require_output(&sources, result, runtime::stderr_color())?;
             eprint!("{warnings}");
             if let Some(dir) = package_dir {
-                runtime::generate::write(&dir, &config, &compiled)
-                    .map_err(|e| Failure::new(500, "io_error", format!("could not write into {}: {e}", dir.display())))?;
-                println!("forst: generated {} function{} into {}", compiled.manifest.endpoints.len(), if compiled.manifest.endpoints.len() == 1 { "" } else { "s" }, dir.join("generated").display());
+                runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
+                    Failure::new(500, "io_error", format!("could not write into {}: {e}", dir.display()))
+                })?;
+                println!(
+                    "forst: generated {} function{} into {}",
+                    compiled.manifest.endpoints.len(),
+                    if compiled.manifest.endpoints.len() == 1 { "" } else { "s" },
+                    dir.join("generated").display()
+                );
             }
             Ok(done(0))
         }

@@ -175,7 +175,10 @@ fn build_manifest(sources: &[SourceFile], program: &check::Program) -> Manifest 
                     .iter()
                     .map(|(n, t)| manifest::Param { name: n.clone(), go_type: t.go(), ts_type: ts.ts(t) })
                     .collect(),
-                result: e.result.as_ref().map(|t| manifest::TypeRef { go_type: t.go(), ts_type: emit_ts::result_type(&ts, e) }),
+                result: e
+                    .result
+                    .as_ref()
+                    .map(|t| manifest::TypeRef { go_type: t.go(), ts_type: emit_ts::result_type(&ts, e) }),
                 returns_error: e.returns_error,
                 takes_context: e.takes_context,
                 doc: e.doc.clone(),

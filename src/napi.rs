@@ -136,10 +136,16 @@ pub fn generate(options: ProjectOptions) -> Result<GenerateResult> {
     let req: ProjectRequest = options.into();
     let config = runtime::resolve_config(&req).map_err(to_js)?;
     let (sources, result) = runtime::build::compile_project(&config).map_err(to_js)?;
-    let (compiled, warnings) = runtime::build::require_output(&sources, result, runtime::stderr_color()).map_err(to_js)?;
+    let (compiled, warnings) =
+        runtime::build::require_output(&sources, result, runtime::stderr_color()).map_err(to_js)?;
     if let Some(dir) = package_dir {
-        runtime::generate::write(&dir, &config, &compiled)
-            .map_err(|e| to_js(Failure::new(500, "io_error", format!("could not write generated functions into {}: {e}", dir.display()))))?;
+        runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
+            to_js(Failure::new(
+                500,
+                "io_error",
+                format!("could not write generated functions into {}: {e}", dir.display()),
+            ))
+        })?;
     }
     Ok(GenerateResult { functions: compiled.manifest.endpoints.iter().map(|e| e.name.clone()).collect(), warnings })
 }
@@ -176,8 +182,14 @@ pub async fn round_trip(body: String) -> String {
 /// thread: each call wakes one parked thread instead of several. `FORST_RUNTIME_THREADS` overrides.
 #[napi_derive::module_init]
 fn init_runtime() {
-    let workers = std::env::var("FORST_RUNTIME_THREADS").ok().and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(1);
-    if let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().thread_name("forst-rt").build() {
+    let workers = std::env::var("FORST_RUNTIME_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(1);
+    if let Ok(rt) =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().thread_name("forst-rt").build()
+    {
         napi::bindgen_prelude::create_custom_tokio_runtime(rt);
     }
 }

@@ -84,8 +84,9 @@ pub fn resolve_config(req: &ProjectRequest) -> Result<Config, Failure> {
     };
     let merged = merge(req.file_config.clone(), req.overrides.clone());
     let env = |k: &str| std::env::var(k).ok();
-    let mut config = Config::resolve(&root, req.config_file.as_deref(), &merged, &env)
-        .map_err(|errors| Failure::new(500, "config_invalid", format!("invalid Forst configuration:\n  {}", errors.join("\n  "))))?;
+    let mut config = Config::resolve(&root, req.config_file.as_deref(), &merged, &env).map_err(|errors| {
+        Failure::new(500, "config_invalid", format!("invalid Forst configuration:\n  {}", errors.join("\n  ")))
+    })?;
     config.no_auth = req.no_auth;
     config.stable_port = req.stable_port;
     Ok(config)
@@ -157,7 +158,10 @@ impl Runtime {
         if status.state != State::Ready {
             return None;
         }
-        let routes = status.manifest.map(|m| m.endpoints.iter().map(|e| format!("POST {} → {}", e.route, e.name)).collect()).unwrap_or_default();
+        let routes = status
+            .manifest
+            .map(|m| m.endpoints.iter().map(|e| format!("POST {} → {}", e.route, e.name)).collect())
+            .unwrap_or_default();
         Some(StartInfo { url: status.url?, port: status.port?, pid: status.pid?, routes })
     }
 
@@ -183,7 +187,12 @@ impl Runtime {
             } else {
                 match tokio::time::timeout(Duration::from_millis(timeout_ms), call).await {
                     Ok(r) => r,
-                    Err(_) => Err(Failure::new(504, "timeout", format!("the call did not finish within {timeout_ms} ms; it was cancelled")).with_function(name)),
+                    Err(_) => Err(Failure::new(
+                        504,
+                        "timeout",
+                        format!("the call did not finish within {timeout_ms} ms; it was cancelled"),
+                    )
+                    .with_function(name)),
                 }
             }
         };
@@ -254,10 +263,12 @@ pub(crate) fn write_if_changed(path: &Path, contents: &[u8]) -> std::io::Result<
 }
 
 /// Runs blocking work (compiling, `go build`, file I/O) off the async threads.
-pub async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Failure> + Send + 'static) -> Result<T, Failure> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(Failure::new(500, "internal", format!("internal error in @forst/sidecar (please report): {e}"))))
+pub async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(Failure::new(500, "internal", format!("internal error in @forst/sidecar (please report): {e}")))
+    })
 }
 
 #[cfg(test)]

@@ -21,7 +21,10 @@ fn fixtures() -> Vec<(String, Vec<SourceFile>)> {
         .into_iter()
         .map(|p| {
             let name = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-            let mut files = vec![SourceFile { path: format!("routes/{name}.ft"), text: std::fs::read_to_string(&p).expect("fixture") }];
+            let mut files = vec![SourceFile {
+                path: format!("routes/{name}.ft"),
+                text: std::fs::read_to_string(&p).expect("fixture"),
+            }];
             let helpers = dir.join(format!("{name}.helpers.ft"));
             if let Ok(text) = std::fs::read_to_string(helpers) {
                 files.push(SourceFile { path: "shared/helpers.ft".into(), text });
@@ -68,16 +71,26 @@ fn expected_outcomes() {
 
 fn gofmt_path() -> PathBuf {
     let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
-    go.canonicalize().ok().and_then(|g| g.parent().map(|d| d.join("gofmt"))).filter(|p| p.is_file()).expect("gofmt next to go")
+    go.canonicalize()
+        .ok()
+        .and_then(|g| g.parent().map(|d| d.join("gofmt")))
+        .filter(|p| p.is_file())
+        .expect("gofmt next to go")
 }
 
 fn server_template() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/go/server.go")).expect("server template")
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/go/server.go"))
+        .expect("server template")
 }
 
 fn run(cmd: &mut Command, what: &str) {
     let out = cmd.output().unwrap_or_else(|e| panic!("could not run {what}: {e}"));
-    assert!(out.status.success(), "{what} failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -95,13 +108,21 @@ fn generated_go_builds_vets_and_is_gofmt_clean() {
         std::fs::write(dir.path().join("forst_server.go"), &template).expect("write");
         let go_cmd = |args: &[&str]| {
             let mut c = Command::new(&go);
-            c.args(args).current_dir(dir.path()).env("GOTOOLCHAIN", "local").env("CGO_ENABLED", "0").env("GOFLAGS", "-mod=mod");
+            c.args(args)
+                .current_dir(dir.path())
+                .env("GOTOOLCHAIN", "local")
+                .env("CGO_ENABLED", "0")
+                .env("GOFLAGS", "-mod=mod");
             c
         };
         run(&mut go_cmd(&["build", "-o", "sidecar", "."]), &format!("go build ({name})"));
         run(&mut go_cmd(&["vet", "."]), &format!("go vet ({name})"));
         let unformatted = Command::new(&gofmt).arg("-l").arg(dir.path()).output().expect("gofmt");
-        assert!(unformatted.stdout.is_empty(), "{name}: gofmt would change {}", String::from_utf8_lossy(&unformatted.stdout));
+        assert!(
+            unformatted.stdout.is_empty(),
+            "{name}: gofmt would change {}",
+            String::from_utf8_lossy(&unformatted.stdout)
+        );
     }
 }
 
@@ -118,5 +139,11 @@ fn generated_declarations_pass_tsc_strict() {
         std::fs::write(&path, &out.dts).expect("write");
         paths.push(path);
     }
-    run(Command::new(tsc).args(["--strict", "--noEmit", "--lib", "es2022,dom", "--types", "node"]).current_dir(root).args(&paths), "tsc --strict");
+    run(
+        Command::new(tsc)
+            .args(["--strict", "--noEmit", "--lib", "es2022,dom", "--types", "node"])
+            .current_dir(root)
+            .args(&paths),
+        "tsc --strict",
+    );
 }

@@ -49,7 +49,7 @@ pub struct Decl {
 
 #[derive(Clone, Debug)]
 pub enum DeclKind {
-    Func(Func),
+    Func(Box<Func>),
     Types(Vec<TypeSpec>),
     Vars(Vec<ValueSpec>),
     Consts(Vec<ValueSpec>),
@@ -105,7 +105,11 @@ pub struct Type {
 #[derive(Clone, Debug)]
 pub enum TypeKind {
     /// `int`, `Record`, `sync.WaitGroup`, `List[int]`.
-    Named { pkg: Option<String>, name: String, args: Vec<Type> },
+    Named {
+        pkg: Option<String>,
+        name: String,
+        args: Vec<Type>,
+    },
     Pointer(Box<Type>),
     Slice(Box<Type>),
     Array(Box<Type>),
@@ -114,7 +118,9 @@ pub enum TypeKind {
     Func(Box<Signature>),
     Struct(Vec<Field>),
     /// `interface{...}`; `empty` for `interface{}`.
-    Interface { empty: bool },
+    Interface {
+        empty: bool,
+    },
     /// Forst `{name: String, age: Int}`.
     Shape(Vec<Field>),
 }
@@ -150,10 +156,30 @@ pub enum StmtKind {
     Defer(Expr),
     Send(Expr, Expr),
     IncDec(Expr),
-    If { init: Option<Box<Stmt>>, cond: Expr, then: Block, els: Option<Box<Stmt>> },
-    For { init: Option<Box<Stmt>>, cond: Option<Expr>, post: Option<Box<Stmt>>, body: Block },
-    Range { keys: Vec<Expr>, define: bool, over: Expr, body: Block },
-    Switch { init: Option<Box<Stmt>>, tag: Option<Expr>, bind: Option<Name>, clauses: Vec<Clause> },
+    If {
+        init: Option<Box<Stmt>>,
+        cond: Expr,
+        then: Block,
+        els: Option<Box<Stmt>>,
+    },
+    For {
+        init: Option<Box<Stmt>>,
+        cond: Option<Expr>,
+        post: Option<Box<Stmt>>,
+        body: Block,
+    },
+    Range {
+        keys: Vec<Expr>,
+        define: bool,
+        over: Expr,
+        body: Block,
+    },
+    Switch {
+        init: Option<Box<Stmt>>,
+        tag: Option<Expr>,
+        bind: Option<Name>,
+        clauses: Vec<Clause>,
+    },
     Select(Vec<Clause>),
     Block(Block),
     Labeled(Option<Box<Stmt>>),
@@ -193,8 +219,16 @@ pub enum ExprKind {
     Paren(Box<Expr>),
     Selector(Box<Expr>, Name),
     /// `x.(T)`; the span of the whole expression; `dot` is where `.(` starts.
-    Assert { x: Box<Expr>, ty: Type, dot: usize },
-    Call { fun: Box<Expr>, args: Vec<Expr>, spread: bool },
+    Assert {
+        x: Box<Expr>,
+        ty: Type,
+        dot: usize,
+    },
+    Call {
+        fun: Box<Expr>,
+        args: Vec<Expr>,
+        spread: bool,
+    },
     Index(Box<Expr>, Vec<Expr>),
     Slice(Box<Expr>, Vec<Option<Expr>>),
     Unary(&'static str, Box<Expr>),

@@ -161,12 +161,22 @@ impl<'a> Checker<'a> {
                             if let TypeKind::Struct(fields) | TypeKind::Shape(fields) = &s.ty.kind {
                                 for f in fields {
                                     if let Some(n) = &f.name {
-                                        let go = if matches!(s.ty.kind, TypeKind::Shape(_)) { types::capitalize(&n.text) } else { n.text.clone() };
+                                        let go = if matches!(s.ty.kind, TypeKind::Shape(_)) {
+                                            types::capitalize(&n.text)
+                                        } else {
+                                            n.text.clone()
+                                        };
                                         field_spans.insert(go, n.span.clone());
                                     }
                                 }
                             }
-                            let def = TypeDef { ty: self.lower(&s.ty), doc: decl.doc.clone(), file: fi, span: s.name.span.clone(), field_spans };
+                            let def = TypeDef {
+                                ty: self.lower(&s.ty),
+                                doc: decl.doc.clone(),
+                                file: fi,
+                                span: s.name.span.clone(),
+                                field_spans,
+                            };
                             self.types.insert(s.name.text.clone(), def);
                         }
                     }
@@ -192,18 +202,28 @@ impl<'a> Checker<'a> {
                             format!("the generated server imports package `{}`", n.text)
                         };
                         self.report(
-                            Diagnostic::error("F0102", format!("`{}` is a reserved name", n.text), &file.path, n.span.clone())
-                                .with_label("reserved")
-                                .with_note("", 0..0, why)
-                                .with_help("rename it"),
+                            Diagnostic::error(
+                                "F0102",
+                                format!("`{}` is a reserved name", n.text),
+                                &file.path,
+                                n.span.clone(),
+                            )
+                            .with_label("reserved")
+                            .with_note("", 0..0, why)
+                            .with_help("rename it"),
                         );
                     }
                     match seen.get(&n.text) {
                         Some((first_file, first_span)) => self.report(
-                            Diagnostic::error("F0101", format!("`{}` is declared twice in the project", n.text), &file.path, n.span.clone())
-                                .with_label("declared again here")
-                                .with_note(first_file, first_span.clone(), "first declared here")
-                                .with_help("all .ft files share one namespace: rename one of them"),
+                            Diagnostic::error(
+                                "F0101",
+                                format!("`{}` is declared twice in the project", n.text),
+                                &file.path,
+                                n.span.clone(),
+                            )
+                            .with_label("declared again here")
+                            .with_note(first_file, first_span.clone(), "first declared here")
+                            .with_help("all .ft files share one namespace: rename one of them"),
                         ),
                         None => {
                             seen.insert(n.text.clone(), (file.path.clone(), n.span.clone()));
@@ -240,7 +260,12 @@ impl<'a> Checker<'a> {
                 fields
                     .iter()
                     .map(|f| TyField {
-                        name: f.name.as_ref().map(|n| n.text.clone()).or_else(|| base_type_name(&f.ty)).unwrap_or_default(),
+                        name: f
+                            .name
+                            .as_ref()
+                            .map(|n| n.text.clone())
+                            .or_else(|| base_type_name(&f.ty))
+                            .unwrap_or_default(),
                         ty: self.lower(&f.ty),
                         tag: f.tag.clone(),
                         embedded: f.name.is_none(),
@@ -252,7 +277,12 @@ impl<'a> Checker<'a> {
                     .iter()
                     .map(|f| {
                         let n = f.name.as_ref().map(|n| n.text.clone()).unwrap_or_default();
-                        TyField { name: types::capitalize(&n), ty: self.lower(&f.ty), tag: Some(format!("json:\"{n}\"")), embedded: false }
+                        TyField {
+                            name: types::capitalize(&n),
+                            ty: self.lower(&f.ty),
+                            tag: Some(format!("json:\"{n}\"")),
+                            embedded: false,
+                        }
                     })
                     .collect(),
             ),
@@ -280,7 +310,7 @@ impl<'a> Checker<'a> {
         if depth > 4 {
             return None;
         }
-        let base = t.deref().clone();
+        let base = t.pointee().clone();
         if let Ty::Named(n) = &base {
             if let Some(m) = self.methods.get(&(n.clone(), name.to_string())) {
                 return Some(Ty::Func(m.sig.results.iter().map(|p| self.lower(&p.ty)).collect()));
@@ -295,7 +325,7 @@ impl<'a> Checker<'a> {
 
     /// The Go name of a field written `name` in Forst: shape fields are exported in Go under their JSON name.
     fn shape_field(&self, t: &Ty, name: &str) -> Option<String> {
-        let Ty::Struct(fields) = self.underlying(t.deref()) else { return None };
+        let Ty::Struct(fields) = self.underlying(t.pointee()) else { return None };
         if fields.iter().any(|f| f.name == name) {
             return None;
         }
@@ -358,7 +388,13 @@ impl<'a> Checker<'a> {
         FileOut { imports: self.resolve_imports(file, &w.pkgs), edits: w.edits }
     }
 
-    fn insert_inferred_result(&self, f: &ast::Func, returns: &[(Vec<Ty>, ast::Span)], path: &str, edits: &mut Vec<Edit>) {
+    fn insert_inferred_result(
+        &self,
+        f: &ast::Func,
+        returns: &[(Vec<Ty>, ast::Span)],
+        path: &str,
+        edits: &mut Vec<Edit>,
+    ) {
         match infer(returns) {
             Ok(tys) => {
                 let text = match tys.as_slice() {
@@ -369,12 +405,18 @@ impl<'a> Checker<'a> {
             }
             Err(at) => {
                 let file = self.files.iter().position(|x| x.path == path).unwrap_or(0);
-                let params_text = self.sources.get(file).and_then(|s| s.get(f.name.span.end..f.sig.params_end)).unwrap_or("()");
+                let params_text =
+                    self.sources.get(file).and_then(|s| s.get(f.name.span.end..f.sig.params_end)).unwrap_or("()");
                 self.report(
-                    Diagnostic::error("F0204", format!("cannot infer the result type of `{}`", f.name.text), path, f.name.span.clone())
-                        .with_label("result type unknown")
-                        .with_note(path, at, "this return value's type is not known to the compiler")
-                        .with_help(format!("declare it: `func {}{params_text}: <Type>`", f.name.text)),
+                    Diagnostic::error(
+                        "F0204",
+                        format!("cannot infer the result type of `{}`", f.name.text),
+                        path,
+                        f.name.span.clone(),
+                    )
+                    .with_label("result type unknown")
+                    .with_note(path, at, "this return value's type is not known to the compiler")
+                    .with_help(format!("declare it: `func {}{params_text}: <Type>`", f.name.text)),
                 );
             }
         }
@@ -397,9 +439,14 @@ impl<'a> Checker<'a> {
             }
             if !STDLIB.lines().any(|l| l == imp.path) {
                 self.report(
-                    Diagnostic::error("F0302", format!("`{}` is not a Go standard library package", imp.path), &file.path, imp.span.clone())
-                        .with_label("unknown package")
-                        .with_help("check the import path (https://pkg.go.dev/std lists the standard library)"),
+                    Diagnostic::error(
+                        "F0302",
+                        format!("`{}` is not a Go standard library package", imp.path),
+                        &file.path,
+                        imp.span.clone(),
+                    )
+                    .with_label("unknown package")
+                    .with_help("check the import path (https://pkg.go.dev/std lists the standard library)"),
                 );
                 continue;
             }
@@ -409,9 +456,14 @@ impl<'a> Checker<'a> {
                 out.push((imp.alias.clone(), imp.path.clone()));
             } else {
                 self.report(
-                    Diagnostic::warning("W0001", format!("unused import `{}` removed", imp.path), &file.path, imp.span.clone())
-                        .with_label("not used in this file")
-                        .with_help("delete the import"),
+                    Diagnostic::warning(
+                        "W0001",
+                        format!("unused import `{}` removed", imp.path),
+                        &file.path,
+                        imp.span.clone(),
+                    )
+                    .with_label("not used in this file")
+                    .with_help("delete the import"),
                 );
             }
         }
@@ -450,10 +502,15 @@ impl<'a> Checker<'a> {
                 if let Some(e) = self.endpoint(fi, decl, f) {
                     if let Some((first_file, first_span)) = routes.get(&e.route) {
                         self.report(
-                            Diagnostic::error("F0203", format!("two endpoints share the route `POST {}`", e.route), &file.path, f.name.span.clone())
-                                .with_label("this one")
-                                .with_note(first_file, first_span.clone(), "and this one")
-                                .with_help("rename one of them, or mark a helper `//forst:internal`"),
+                            Diagnostic::error(
+                                "F0203",
+                                format!("two endpoints share the route `POST {}`", e.route),
+                                &file.path,
+                                f.name.span.clone(),
+                            )
+                            .with_label("this one")
+                            .with_note(first_file, first_span.clone(), "and this one")
+                            .with_help("rename one of them, or mark a helper `//forst:internal`"),
                         );
                         continue;
                     }
@@ -469,9 +526,14 @@ impl<'a> Checker<'a> {
         let path = &self.files[fi].path;
         if f.generic {
             self.report(
-                Diagnostic::error("F0206", format!("generic function `{}` cannot be an endpoint", f.name.text), path, f.name.span.clone())
-                    .with_label("has type parameters")
-                    .with_help("mark it `//forst:internal` or move it out of routes/, and expose a non-generic wrapper"),
+                Diagnostic::error(
+                    "F0206",
+                    format!("generic function `{}` cannot be an endpoint", f.name.text),
+                    path,
+                    f.name.span.clone(),
+                )
+                .with_label("has type parameters")
+                .with_help("mark it `//forst:internal` or move it out of routes/, and expose a non-generic wrapper"),
             );
             return None;
         }
@@ -484,20 +546,32 @@ impl<'a> Checker<'a> {
                 takes_context = true;
                 continue;
             }
-            let name = p.name.as_ref().map(|n| n.text.clone()).filter(|n| n != "_").unwrap_or_else(|| format!("arg{i}"));
+            let name =
+                p.name.as_ref().map(|n| n.text.clone()).filter(|n| n != "_").unwrap_or_else(|| format!("arg{i}"));
             let ty = if p.variadic { Ty::Slice(Box::new(ty)) } else { ty };
             if let Err(why) = self.json_shaped(&ty, &mut HashSet::new()) {
                 ok = false;
                 self.report(
-                    Diagnostic::error("F0201", format!("parameter `{name}` of endpoint `{}` cannot come from JSON", f.name.text), path, p.ty.span.clone())
-                        .with_label(why)
-                        .with_help("use basic types, structs, slices, string-keyed maps, pointers, interface{} or time.Time"),
+                    Diagnostic::error(
+                        "F0201",
+                        format!("parameter `{name}` of endpoint `{}` cannot come from JSON", f.name.text),
+                        path,
+                        p.ty.span.clone(),
+                    )
+                    .with_label(why)
+                    .with_help(
+                        "use basic types, structs, slices, string-keyed maps, pointers, interface{} or time.Time",
+                    ),
                 );
             }
             params.push((name, ty));
         }
-        let results: Vec<Ty> = if f.sig.results.is_empty() { self.results_of(&f.name.text) } else { f.sig.results.iter().map(|p| self.lower(&p.ty)).collect() };
-        if results.iter().any(|t| *t == Ty::Unknown) {
+        let results: Vec<Ty> = if f.sig.results.is_empty() {
+            self.results_of(&f.name.text)
+        } else {
+            f.sig.results.iter().map(|p| self.lower(&p.ty)).collect()
+        };
+        if results.contains(&Ty::Unknown) {
             return None; // F0204 was reported
         }
         let result_span = f.sig.results.first().map(|r| r.ty.span.clone()).unwrap_or(f.name.span.clone());
@@ -518,9 +592,16 @@ impl<'a> Checker<'a> {
         if let Some(t) = &result {
             if let Err(why) = self.json_shaped(t, &mut HashSet::new()) {
                 self.report(
-                    Diagnostic::error("F0201", format!("the result of endpoint `{}` cannot be sent as JSON", f.name.text), path, result_span)
-                        .with_label(why)
-                        .with_help("return basic types, structs, slices, string-keyed maps, pointers, interface{} or time.Time"),
+                    Diagnostic::error(
+                        "F0201",
+                        format!("the result of endpoint `{}` cannot be sent as JSON", f.name.text),
+                        path,
+                        result_span,
+                    )
+                    .with_label(why)
+                    .with_help(
+                        "return basic types, structs, slices, string-keyed maps, pointers, interface{} or time.Time",
+                    ),
                 );
                 ok = false;
             }
@@ -551,7 +632,9 @@ impl<'a> Checker<'a> {
             let fi = self.funcs.get(&f.name.text).map(|(fi, _)| *fi).unwrap_or(0);
             let mut w = Walker::new(self, fi, false);
             let returns = w.function(f);
-            if let Some(obj) = returns.iter().find_map(|(vals, _)| vals.first().filter(|t| matches!(t, Ty::Object { .. })).cloned()) {
+            if let Some(obj) =
+                returns.iter().find_map(|(vals, _)| vals.first().filter(|t| matches!(t, Ty::Object { .. })).cloned())
+            {
                 return obj;
             }
         }
@@ -561,8 +644,12 @@ impl<'a> Checker<'a> {
     fn json_shaped(&self, t: &Ty, seen: &mut HashSet<String>) -> Result<(), String> {
         match t {
             Ty::Basic(n) if types::is_number(n) || n == "string" || n == "bool" => Ok(()),
-            Ty::Basic(n) if n == "error" => Err("`error` is not JSON data: return it as the last result instead".into()),
-            Ty::Basic(n) if matches!(n.as_str(), "complex64" | "complex128" | "uintptr") => Err(format!("`{n}` has no JSON form")),
+            Ty::Basic(n) if n == "error" => {
+                Err("`error` is not JSON data: return it as the last result instead".into())
+            }
+            Ty::Basic(n) if matches!(n.as_str(), "complex64" | "complex128" | "uintptr") => {
+                Err(format!("`{n}` has no JSON form"))
+            }
             // Type parameters of generic types (`Pair[K, V]`): the instantiation decides; `go build` checks it.
             Ty::Basic(_) => Ok(()),
             Ty::Named(n) => {
@@ -586,7 +673,10 @@ impl<'a> Checker<'a> {
             Ty::Chan(_) => Err("a channel has no JSON form".into()),
             Ty::Func(_) => Err("a function has no JSON form".into()),
             Ty::Iface => Err("an interface with methods cannot be decoded from JSON".into()),
-            Ty::Struct(fields) => fields.iter().filter(|f| types::is_exported(&f.name) || f.embedded).try_for_each(|f| self.json_shaped(&f.ty, seen)),
+            Ty::Struct(fields) => fields
+                .iter()
+                .filter(|f| types::is_exported(&f.name) || f.embedded)
+                .try_for_each(|f| self.json_shaped(&f.ty, seen)),
             Ty::Any | Ty::Unknown | Ty::Object { .. } | Ty::Tuple(_) => Ok(()),
         }
     }
@@ -608,9 +698,18 @@ impl<'a> Checker<'a> {
             for f in fields.iter().filter(|f| !f.embedded && !types::is_exported(&f.name) && f.name != "_") {
                 let span = def.field_spans.get(&f.name).cloned().unwrap_or(def.span.clone());
                 self.report(
-                    Diagnostic::warning("W0002", format!("field `{}` of `{name}` is not exported: JSON will not carry it", f.name), &self.files[def.file].path, span)
-                        .with_label("unexported")
-                        .with_help(format!("rename it `{}` (add a `json:\"{}\"` tag to keep the JSON name)", types::capitalize(&f.name), f.name)),
+                    Diagnostic::warning(
+                        "W0002",
+                        format!("field `{}` of `{name}` is not exported: JSON will not carry it", f.name),
+                        &self.files[def.file].path,
+                        span,
+                    )
+                    .with_label("unexported")
+                    .with_help(format!(
+                        "rename it `{}` (add a `json:\"{}\"` tag to keep the JSON name)",
+                        types::capitalize(&f.name),
+                        f.name
+                    )),
                 );
             }
         }
@@ -726,7 +825,7 @@ impl Checker<'_> {
 
     /// `Some` when values of `t` can be written as a shape literal (structs and shapes).
     fn shape_field_names(&self, t: &Ty) -> Option<()> {
-        matches!(self.underlying(t.deref()), Ty::Struct(_)).then_some(())
+        matches!(self.underlying(t.pointee()), Ty::Struct(_)).then_some(())
     }
 }
 

@@ -84,7 +84,8 @@ impl Diagnostic {
 /// help line. `color` chooses ANSI colours (the caller decides: TTY and `NO_COLOR`).
 pub fn render(diagnostics: &[Diagnostic], files: &[SourceFile], color: bool) -> String {
     let mut db = SimpleFiles::new();
-    let ids: Vec<(String, usize)> = files.iter().map(|f| (f.path.clone(), db.add(f.path.clone(), f.text.clone()))).collect();
+    let ids: Vec<(String, usize)> =
+        files.iter().map(|f| (f.path.clone(), db.add(f.path.clone(), f.text.clone()))).collect();
     let id_of = |name: &str| ids.iter().find(|(n, _)| n == name).map(|(_, id)| *id);
     let len_of = |name: &str| files.iter().find(|f| f.path == name).map(|f| f.text.len()).unwrap_or(0);
     let clamp = |name: &str, span: &Range<usize>| {
@@ -109,7 +110,9 @@ pub fn render(diagnostics: &[Diagnostic], files: &[SourceFile], color: bool) -> 
         let mut notes = Vec::new();
         for n in &d.notes {
             match id_of(&n.file) {
-                Some(id) => labels.push(cs::Label::secondary(id, clamp(&n.file, &n.span)).with_message(n.message.clone())),
+                Some(id) => {
+                    labels.push(cs::Label::secondary(id, clamp(&n.file, &n.span)).with_message(n.message.clone()))
+                }
                 None => notes.push(format!("note: {}", n.message)),
             }
         }

@@ -17,10 +17,15 @@ pub fn emit(sources: &[SourceFile], files: &[ast::File], program: &Program, mani
     let mut out = vec![
         GeneratedFile { name: "go.mod".into(), contents: "module forstapp\n\ngo 1.22\n".into() },
         GeneratedFile { name: "forst_prelude.go".into(), contents: PRELUDE.to_string() },
-        GeneratedFile { name: "forst_endpoints.go".into(), contents: endpoints_file(sources, files, &program.endpoints, manifest_json) },
+        GeneratedFile {
+            name: "forst_endpoints.go".into(),
+            contents: endpoints_file(sources, files, &program.endpoints, manifest_json),
+        },
     ];
     if !program.shapes.is_empty() {
-        let mut shapes = format!("{HEADER}\npackage main\n\n// Forst shape types used in signatures and bodies, one per distinct shape.\n");
+        let mut shapes = format!(
+            "{HEADER}\npackage main\n\n// Forst shape types used in signatures and bodies, one per distinct shape.\n"
+        );
         for (name, go) in &program.shapes {
             let _ = writeln!(shapes, "type {name} {go}");
         }
@@ -117,7 +122,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// The table the server routes by: per endpoint, decode each JSON argument into its parameter type, call, and map
 /// the result forms `T`, `(T, error)`, `error` and none onto `(any, error)`.
-fn endpoints_file(sources: &[SourceFile], files: &[ast::File], endpoints: &[EndpointInfo], manifest_json: &str) -> String {
+fn endpoints_file(
+    sources: &[SourceFile],
+    files: &[ast::File],
+    endpoints: &[EndpointInfo],
+    manifest_json: &str,
+) -> String {
     let mut pkgs = std::collections::BTreeSet::new();
     for e in endpoints {
         for (_, t) in &e.params {

@@ -46,7 +46,11 @@ impl<'a> TsTypes<'a> {
                     return "string".into();
                 }
                 let inner = self.ts(x);
-                if inner.contains(' ') && !inner.starts_with('{') { format!("({inner})[]") } else { format!("{inner}[]") }
+                if inner.contains(' ') && !inner.starts_with('{') {
+                    format!("({inner})[]")
+                } else {
+                    format!("{inner}[]")
+                }
             }
             Ty::Map(_, v) => {
                 if self.record_shadowed {
@@ -57,7 +61,8 @@ impl<'a> TsTypes<'a> {
             }
             Ty::Struct(_) => self.object_body(t, ""),
             Ty::Object { fields, .. } => {
-                let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{}: {}", property(k), self.ts(v))).collect();
+                let parts: Vec<String> =
+                    fields.iter().map(|(k, v)| format!("{}: {}", property(k), self.ts(v))).collect();
                 format!("{{ {} }}", parts.join("; "))
             }
             _ => "unknown".into(),
@@ -98,7 +103,7 @@ impl<'a> TsTypes<'a> {
                 let bases: Vec<String> = fields
                     .iter()
                     .filter(|f| f.embedded && f.tag.is_none())
-                    .filter_map(|f| match f.ty.deref() {
+                    .filter_map(|f| match f.ty.pointee() {
                         Ty::Named(n) => Some(n.clone()),
                         _ => None,
                     })
@@ -115,7 +120,11 @@ impl<'a> TsTypes<'a> {
 fn property(name: &str) -> String {
     let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
         && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$');
-    if plain { name.to_string() } else { format!("{name:?}") }
+    if plain {
+        name.to_string()
+    } else {
+        format!("{name:?}")
+    }
 }
 
 pub fn jsdoc(doc: &str) -> String {
@@ -130,11 +139,47 @@ pub fn jsdoc(doc: &str) -> String {
 /// JS reserved words that Go allows as parameter names.
 fn param_name(name: &str) -> String {
     const RESERVED: &[&str] = &[
-        "class", "new", "delete", "this", "void", "typeof", "in", "instanceof", "let", "with", "yield", "enum", "export",
-        "extends", "super", "throw", "try", "catch", "finally", "while", "do", "function", "null", "true", "false",
-        "await", "static", "public", "private", "protected", "implements", "package", "arguments", "eval", "options",
+        "class",
+        "new",
+        "delete",
+        "this",
+        "void",
+        "typeof",
+        "in",
+        "instanceof",
+        "let",
+        "with",
+        "yield",
+        "enum",
+        "export",
+        "extends",
+        "super",
+        "throw",
+        "try",
+        "catch",
+        "finally",
+        "while",
+        "do",
+        "function",
+        "null",
+        "true",
+        "false",
+        "await",
+        "static",
+        "public",
+        "private",
+        "protected",
+        "implements",
+        "package",
+        "arguments",
+        "eval",
+        "options",
     ];
-    if RESERVED.contains(&name) { format!("{name}_") } else { name.to_string() }
+    if RESERVED.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
 }
 
 /// The TypeScript name of an endpoint's result: a declared type's own name, or `<Name>Result` for object results.
@@ -176,9 +221,16 @@ pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> Str
         if let Some(doc) = &e.doc {
             out.push_str(&jsdoc(doc));
         }
-        let mut params: Vec<String> = e.params.iter().map(|(n, t)| format!("{}: {}", param_name(n), ts.ts(t))).collect();
+        let mut params: Vec<String> =
+            e.params.iter().map(|(n, t)| format!("{}: {}", param_name(n), ts.ts(t))).collect();
         params.push("options?: ForstCallOptions".into());
-        let _ = writeln!(out, "export declare function {}({}): Promise<{}>;", e.name, params.join(", "), result_type(&ts, e));
+        let _ = writeln!(
+            out,
+            "export declare function {}({}): Promise<{}>;",
+            e.name,
+            params.join(", "),
+            result_type(&ts, e)
+        );
         let _ = writeln!(
             out,
             "export declare namespace {} {{\n  /** The same call with JSON text in and out: {}. */\n  function raw(json: string, options?: ForstCallOptions): Promise<string>;\n}}",

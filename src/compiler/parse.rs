@@ -24,7 +24,8 @@ pub fn parse_file(file: &SourceFile) -> (File, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     for chunk in split_declarations(&marked) {
         let text = &marked[chunk.clone()];
-        let rule = if chunk.start == 0 && !starts_declaration(text.trim_start_matches(['\n', '\x01', ' ', '\t', '\r'])) {
+        let rule = if chunk.start == 0 && !starts_declaration(text.trim_start_matches(['\n', '\x01', ' ', '\t', '\r']))
+        {
             Rule::empty_chunk
         } else {
             Rule::decl_chunk
@@ -98,7 +99,12 @@ pub fn mark_statement_ends(text: &str) -> String {
             }
             c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
                 let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.' && bytes[start].is_ascii_digit() || bytes[i] >= 0x80) {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || bytes[i] == b'.' && bytes[start].is_ascii_digit()
+                        || bytes[i] >= 0x80)
+                {
                     i += 1;
                 }
                 let word = &text[start..i.min(text.len())];
@@ -118,9 +124,31 @@ pub fn mark_statement_ends(text: &str) -> String {
 fn is_keyword(word: &str) -> bool {
     matches!(
         word,
-        "break" | "case" | "chan" | "const" | "continue" | "default" | "defer" | "else" | "fallthrough" | "for" | "func"
-            | "go" | "goto" | "if" | "import" | "interface" | "map" | "package" | "range" | "return" | "select"
-            | "struct" | "switch" | "type" | "var"
+        "break"
+            | "case"
+            | "chan"
+            | "const"
+            | "continue"
+            | "default"
+            | "defer"
+            | "else"
+            | "fallthrough"
+            | "for"
+            | "func"
+            | "go"
+            | "goto"
+            | "if"
+            | "import"
+            | "interface"
+            | "map"
+            | "package"
+            | "range"
+            | "return"
+            | "select"
+            | "struct"
+            | "switch"
+            | "type"
+            | "var"
     )
 }
 
@@ -194,7 +222,8 @@ fn syntax_error(path: &str, text: &str, base: usize, e: pest::error::Error<Rule>
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
     let (token, len) = token_at(text, at);
-    let after_expression = positives.iter().any(|r| matches!(r, Rule::binary_op | Rule::call | Rule::selector | Rule::index_or_slice));
+    let after_expression =
+        positives.iter().any(|r| matches!(r, Rule::binary_op | Rule::call | Rule::selector | Rule::index_or_slice));
     let expected = describe_expected(&positives);
     let (message, help) = if after_expression && !token.starts_with("end of") {
         (
@@ -229,14 +258,31 @@ fn describe_expected(positives: &[Rule]) -> String {
         .filter_map(|r| {
             Some(match r {
                 Rule::ident | Rule::ident_list | Rule::ident_names | Rule::qualified_ident => "a name",
-                Rule::expr | Rule::hexpr | Rule::unary | Rule::hunary | Rule::primary | Rule::hprimary | Rule::expr_list
-                | Rule::hexpr_list | Rule::int_lit | Rule::string_lit | Rule::float_lit => "an expression",
-                Rule::named_type | Rule::pointer_type | Rule::slice_type | Rule::map_type | Rule::struct_type | Rule::shape_type => "a type",
+                Rule::expr
+                | Rule::hexpr
+                | Rule::unary
+                | Rule::hunary
+                | Rule::primary
+                | Rule::hprimary
+                | Rule::expr_list
+                | Rule::hexpr_list
+                | Rule::int_lit
+                | Rule::string_lit
+                | Rule::float_lit => "an expression",
+                Rule::named_type
+                | Rule::pointer_type
+                | Rule::slice_type
+                | Rule::map_type
+                | Rule::struct_type
+                | Rule::shape_type => "a type",
                 Rule::block => "`{`",
                 Rule::params => "`(`",
-                Rule::func_decl | Rule::type_decl | Rule::var_decl | Rule::const_decl | Rule::import_decl | Rule::package_clause => {
-                    "a declaration (func, type, var, const)"
-                }
+                Rule::func_decl
+                | Rule::type_decl
+                | Rule::var_decl
+                | Rule::const_decl
+                | Rule::import_decl
+                | Rule::package_clause => "a declaration (func, type, var, const)",
                 Rule::case_clause => "`case` or `default`",
                 Rule::element | Rule::literal_value => "a value",
                 Rule::shape_field => "a field",
@@ -297,7 +343,7 @@ impl Builder<'_> {
                 let span = self.span(&p);
                 let (doc, internal) = doc_comment(self.source, span.start);
                 let kind = match p.as_rule() {
-                    Rule::func_decl => DeclKind::Func(self.func(p)),
+                    Rule::func_decl => DeclKind::Func(Box::new(self.func(p))),
                     Rule::type_decl => DeclKind::Types(self.type_specs(p)),
                     Rule::var_decl => DeclKind::Vars(self.value_specs(p)),
                     _ => DeclKind::Consts(self.value_specs(p)),
@@ -331,7 +377,8 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        let sig = sig.unwrap_or(Signature { params: vec![], results: vec![], annot_colon: None, params_end: name.span.end });
+        let sig =
+            sig.unwrap_or(Signature { params: vec![], results: vec![], annot_colon: None, params_end: name.span.end });
         Func { name, receiver, generic, sig, body }
     }
 
@@ -436,7 +483,9 @@ impl Builder<'_> {
         let text = p.as_str();
         let mut parts = kids(p);
         let mut next = || if parts.is_empty() { None } else { Some(parts.remove(0)) };
-        let boxed = |b: &Self, x: Option<Pair<'_, Rule>>| Box::new(x.map(|x| b.ty(x)).unwrap_or_else(|| b.unknown_type(span.clone())));
+        let boxed = |b: &Self, x: Option<Pair<'_, Rule>>| {
+            Box::new(x.map(|x| b.ty(x)).unwrap_or_else(|| b.unknown_type(span.clone())))
+        };
         let kind = match rule {
             Rule::pointer_type => TypeKind::Pointer(boxed(self, next())),
             Rule::slice_type => TypeKind::Slice(boxed(self, next())),
@@ -502,8 +551,10 @@ impl Builder<'_> {
                 Rule::embedded => {
                     let span = self.span(&k);
                     let pointer = k.as_str().starts_with('*');
-                    let inner = k.into_inner().next().map(|t| self.ty(t)).unwrap_or_else(|| self.unknown_type(span.clone()));
-                    embedded = Some(if pointer { Type { kind: TypeKind::Pointer(Box::new(inner)), span } } else { inner });
+                    let inner =
+                        k.into_inner().next().map(|t| self.ty(t)).unwrap_or_else(|| self.unknown_type(span.clone()));
+                    embedded =
+                        Some(if pointer { Type { kind: TypeKind::Pointer(Box::new(inner)), span } } else { inner });
                 }
                 _ => ty = Some(self.ty(k)),
             }
@@ -551,7 +602,10 @@ impl Builder<'_> {
                         match op.as_rule() {
                             Rule::define_op => StmtKind::Define(lhs.clone(), rhs),
                             Rule::inc_dec_op => StmtKind::IncDec(first()),
-                            Rule::send_op => StmtKind::Send(first(), rhs.into_iter().next().unwrap_or_else(|| self.unknown_expr(&span))),
+                            Rule::send_op => StmtKind::Send(
+                                first(),
+                                rhs.into_iter().next().unwrap_or_else(|| self.unknown_expr(&span)),
+                            ),
                             _ => StmtKind::Assign(lhs.clone(), rhs),
                         }
                     }
@@ -564,7 +618,10 @@ impl Builder<'_> {
             },
             Rule::go_stmt => StmtKind::Go(self.expr_or_unknown(parts.pop(), &span)),
             Rule::defer_stmt => StmtKind::Defer(self.expr_or_unknown(parts.pop(), &span)),
-            Rule::block => StmtKind::Block(Block { stmts: parts.pop().map(|l| self.stmts(l)).unwrap_or_default(), span: span.clone() }),
+            Rule::block => StmtKind::Block(Block {
+                stmts: parts.pop().map(|l| self.stmts(l)).unwrap_or_default(),
+                span: span.clone(),
+            }),
             Rule::labeled_stmt => StmtKind::Labeled(self.opt_stmt(parts.into_iter().nth(1))),
             Rule::if_stmt => {
                 let mut init = None;
@@ -626,7 +683,12 @@ impl Builder<'_> {
                         }
                         StmtKind::For { init, cond, post, body }
                     }
-                    Some(h) => StmtKind::For { init: None, cond: h.into_inner().next().map(|e| self.expr(e)), post: None, body },
+                    Some(h) => StmtKind::For {
+                        init: None,
+                        cond: h.into_inner().next().map(|e| self.expr(e)),
+                        post: None,
+                        body,
+                    },
                     None => StmtKind::For { init: None, cond: None, post: None, body },
                 }
             }
@@ -742,11 +804,19 @@ impl Builder<'_> {
                     let whole = start..pspan.end;
                     let kind = match post.as_rule() {
                         Rule::selector => {
-                            let n = post.into_inner().next().map(|n| self.name(&n)).unwrap_or(Name { text: String::new(), span: pspan });
+                            let n = post
+                                .into_inner()
+                                .next()
+                                .map(|n| self.name(&n))
+                                .unwrap_or(Name { text: String::new(), span: pspan });
                             ExprKind::Selector(Box::new(e), n)
                         }
                         Rule::type_assert => {
-                            let ty = post.into_inner().next().map(|t| self.ty(t)).unwrap_or_else(|| self.unknown_type(pspan.clone()));
+                            let ty = post
+                                .into_inner()
+                                .next()
+                                .map(|t| self.ty(t))
+                                .unwrap_or_else(|| self.unknown_type(pspan.clone()));
                             ExprKind::Assert { x: Box::new(e), ty, dot: pspan.start }
                         }
                         Rule::call => {
@@ -765,7 +835,9 @@ impl Builder<'_> {
                             Some(inner) if inner.as_rule() == Rule::slice_expr => {
                                 ExprKind::Slice(Box::new(e), inner.into_inner().map(|x| Some(self.expr(x))).collect())
                             }
-                            Some(inner) => ExprKind::Index(Box::new(e), inner.into_inner().map(|x| self.expr(x)).collect()),
+                            Some(inner) => {
+                                ExprKind::Index(Box::new(e), inner.into_inner().map(|x| self.expr(x)).collect())
+                            }
                             None => ExprKind::Index(Box::new(e), vec![]),
                         },
                         _ => {
@@ -790,10 +862,12 @@ impl Builder<'_> {
             Rule::func_lit => {
                 let mut parts = kids(p);
                 let body = parts.pop().map(|b| self.block(b)).unwrap_or(Block { stmts: vec![], span: span.clone() });
-                let sig = parts
-                    .pop()
-                    .map(|s| self.signature(s))
-                    .unwrap_or(Signature { params: vec![], results: vec![], annot_colon: None, params_end: span.start });
+                let sig = parts.pop().map(|s| self.signature(s)).unwrap_or(Signature {
+                    params: vec![],
+                    results: vec![],
+                    annot_colon: None,
+                    params_end: span.start,
+                });
                 Expr { kind: ExprKind::FuncLit(Box::new(sig), body), span }
             }
             Rule::composite_lit | Rule::composite_lit_typed => {
@@ -809,7 +883,8 @@ impl Builder<'_> {
                     .map(|f| {
                         let mut fk = kids(f);
                         let value = self.expr_or_unknown(fk.pop(), &span);
-                        let name = fk.pop().map(|n| self.name(&n)).unwrap_or(Name { text: String::new(), span: span.clone() });
+                        let name =
+                            fk.pop().map(|n| self.name(&n)).unwrap_or(Name { text: String::new(), span: span.clone() });
                         (name, value)
                     })
                     .collect();

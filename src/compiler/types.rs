@@ -20,7 +20,10 @@ pub enum Ty {
     Iface,
     /// A map literal with constant string keys (or a Forst shape literal): `map[string]interface{}` in Go, an object
     /// type in TypeScript. `go` is the literal's own Go type.
-    Object { go: Box<Ty>, fields: Vec<(String, Ty)> },
+    Object {
+        go: Box<Ty>,
+        fields: Vec<(String, Ty)>,
+    },
     /// The results of a call with several.
     Tuple(Vec<Ty>),
     Unknown,
@@ -49,8 +52,21 @@ pub fn sugar(name: &str) -> Option<&'static str> {
 pub fn is_number(name: &str) -> bool {
     matches!(
         name,
-        "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr"
-            | "float32" | "float64" | "byte" | "rune"
+        "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uintptr"
+            | "float32"
+            | "float64"
+            | "byte"
+            | "rune"
     )
 }
 
@@ -99,9 +115,9 @@ impl Ty {
     }
 
     /// Dereferences pointers: the type whose fields a selector reaches.
-    pub fn deref(&self) -> &Ty {
+    pub fn pointee(&self) -> &Ty {
         match self {
-            Ty::Pointer(t) => t.deref(),
+            Ty::Pointer(t) => t.pointee(),
             t => t,
         }
     }
@@ -172,10 +188,16 @@ pub fn std_results(pkg: &str, func: &str) -> Option<Vec<Ty>> {
     let b = || Ty::basic("bool");
     let e = || Ty::basic("error");
     Some(match (pkg, func) {
-        ("math", "Sqrt" | "Pow" | "Abs" | "Floor" | "Ceil" | "Max" | "Min" | "Log" | "Log2" | "Log10" | "Exp" | "Sin"
-        | "Cos" | "Tan" | "Round" | "Trunc" | "Mod" | "Hypot" | "Inf" | "NaN" | "Cbrt" | "Atan" | "Atan2") => vec![f()],
-        ("strings", "ToUpper" | "ToLower" | "TrimSpace" | "Trim" | "TrimLeft" | "TrimRight" | "Replace" | "ReplaceAll"
-        | "Join" | "Repeat" | "Title" | "TrimPrefix" | "TrimSuffix" | "ToTitle") => vec![s()],
+        (
+            "math",
+            "Sqrt" | "Pow" | "Abs" | "Floor" | "Ceil" | "Max" | "Min" | "Log" | "Log2" | "Log10" | "Exp" | "Sin"
+            | "Cos" | "Tan" | "Round" | "Trunc" | "Mod" | "Hypot" | "Inf" | "NaN" | "Cbrt" | "Atan" | "Atan2",
+        ) => vec![f()],
+        (
+            "strings",
+            "ToUpper" | "ToLower" | "TrimSpace" | "Trim" | "TrimLeft" | "TrimRight" | "Replace" | "ReplaceAll" | "Join"
+            | "Repeat" | "Title" | "TrimPrefix" | "TrimSuffix" | "ToTitle",
+        ) => vec![s()],
         ("strings", "Split" | "Fields" | "SplitN" | "SplitAfter") => vec![Ty::Slice(Box::new(s()))],
         ("strings", "Contains" | "HasPrefix" | "HasSuffix" | "EqualFold" | "ContainsAny" | "ContainsRune") => vec![b()],
         ("strings", "Index" | "Count" | "LastIndex" | "IndexByte" | "Compare") => vec![i()],

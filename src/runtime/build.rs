@@ -59,7 +59,11 @@ pub fn find_go() -> Result<GoToolchain, Failure> {
     let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if !out.status.success() || !version.starts_with("go") {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(Failure::new(500, "go_not_found", format!("{} did not report its version ({}). {install}", go.display(), err.trim())));
+        return Err(Failure::new(
+            500,
+            "go_not_found",
+            format!("{} did not report its version ({}). {install}", go.display(), err.trim()),
+        ));
     }
     match go_minor(&version) {
         Some(minor) if minor >= MIN_GO_MINOR => Ok(GoToolchain { go, version }),
@@ -114,8 +118,13 @@ pub fn compile_project(config: &Config) -> Result<(Vec<SourceFile>, compiler::Co
 }
 
 /// Turns a compile result into output or a `compile_error` failure with every diagnostic rendered.
-pub fn require_output(sources: &[SourceFile], result: compiler::CompileResult, color: bool) -> Result<(Compiled, String), Failure> {
-    let warnings: Vec<_> = result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Warning).cloned().collect();
+pub fn require_output(
+    sources: &[SourceFile],
+    result: compiler::CompileResult,
+    color: bool,
+) -> Result<(Compiled, String), Failure> {
+    let warnings: Vec<_> =
+        result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Warning).cloned().collect();
     let warnings = compiler::diagnostic::render(&warnings, sources, color);
     match result.output {
         Some(out) if !result.diagnostics.iter().any(|d| d.severity == compiler::Severity::Error) => Ok((out, warnings)),
@@ -141,11 +150,20 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let hash = cache_key(&compiled, config, &go.version);
     let out = &config.output_dir;
     let io = |what: &str, p: &Path, e: std::io::Error| {
-        Failure::new(500, "io_error", format!("could not {what} {}: {e} (check that outputDir is writable)", p.display()))
+        Failure::new(
+            500,
+            "io_error",
+            format!("could not {what} {}: {e} (check that outputDir is writable)", p.display()),
+        )
     };
     std::fs::create_dir_all(out.join("bin")).map_err(|e| io("create", out, e))?;
     let lock_path = out.join(".build.lock");
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| io("open", &lock_path, e))?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| io("open", &lock_path, e))?;
     fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| io("lock", &lock_path, e))?;
 
     let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
@@ -167,7 +185,17 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let manifest = serde_json::to_vec_pretty(&compiled.manifest).unwrap_or_default();
     write_if_changed(&manifest_path, &manifest).map_err(|e| io("write", &manifest_path, e))?;
     drop(lock);
-    Ok(Built { binary, compiled, sources, warnings, hash, cached, compile_ms, build_ms, go_version: go.version.clone() })
+    Ok(Built {
+        binary,
+        compiled,
+        sources,
+        warnings,
+        hash,
+        cached,
+        compile_ms,
+        build_ms,
+        go_version: go.version.clone(),
+    })
 }
 
 fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {
@@ -232,8 +260,9 @@ fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path) -> Res
             ),
         ));
     }
-    std::fs::rename(&tmp, binary)
-        .map_err(|e| Failure::new(500, "io_error", format!("could not move the built binary to {}: {e}", binary.display())))
+    std::fs::rename(&tmp, binary).map_err(|e| {
+        Failure::new(500, "io_error", format!("could not move the built binary to {}: {e}", binary.display()))
+    })
 }
 
 /// Keeps the cache bounded: the current binary and the two most recent others survive.

@@ -46,7 +46,13 @@ impl Client {
     }
 
     /// POSTs a JSON body to `route` and returns the JSON result text, or the failure the sidecar reported.
-    pub async fn call(&self, at: &Endpoint, function: &str, route: &str, body: bytes::Bytes) -> Result<String, Failure> {
+    pub async fn call(
+        &self,
+        at: &Endpoint,
+        function: &str,
+        route: &str,
+        body: bytes::Bytes,
+    ) -> Result<String, Failure> {
         let (status, bytes) = match &at.via_socket {
             Some(socket) if body.len() <= SOCKET_MAX_BODY => {
                 let answer = socket.post(route, body).await.map_err(|e| transport_failure(function, &e))?;
@@ -68,7 +74,8 @@ impl Client {
         };
         if status == 200 {
             return String::from_utf8(bytes.to_vec()).map_err(|_| {
-                Failure::new(502, "unexpected_response", "the sidecar answered with a body that is not UTF-8 JSON").with_function(function)
+                Failure::new(502, "unexpected_response", "the sidecar answered with a body that is not UTF-8 JSON")
+                    .with_function(function)
             });
         }
         Err(Failure::from_envelope(status, &bytes, function))

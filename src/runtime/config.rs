@@ -82,7 +82,12 @@ impl Config {
 
     /// Builds the configuration from the user's config object (`null` when there is no file), then applies the
     /// environment. Every problem is reported, not just the first.
-    pub fn resolve(project_root: &Path, file: Option<&Path>, user: &Value, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Vec<String>> {
+    pub fn resolve(
+        project_root: &Path,
+        file: Option<&Path>,
+        user: &Value,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, Vec<String>> {
         let mut config = Config::defaults(project_root);
         config.config_file = file.map(Path::to_path_buf);
         let mut errors = Vec::new();
@@ -94,7 +99,11 @@ impl Config {
             other => v.errors.push(format!("{where_}: the configuration must be an object, got {}", kind(other))),
         }
         apply_env(&mut config, env, &mut errors);
-        if errors.is_empty() { Ok(config) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -122,7 +131,10 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
         match t.as_str() {
             "tcp" => config.unix_socket = false,
             "unix" if cfg!(unix) => config.unix_socket = true,
-            _ => errors.push(format!("FORST_TRANSPORT: expected {}, got {t:?}", if cfg!(unix) { "\"unix\" or \"tcp\"" } else { "\"tcp\" (Unix sockets need a Unix system)" })),
+            _ => errors.push(format!(
+                "FORST_TRANSPORT: expected {}, got {t:?}",
+                if cfg!(unix) { "\"unix\" or \"tcp\"" } else { "\"tcp\" (Unix sockets need a Unix system)" }
+            )),
         }
     }
     if let Some(limit) = env("FORST_BODY_LIMIT").filter(|s| !s.is_empty()) {
@@ -224,7 +236,11 @@ impl Validator<'_> {
             Value::Null => None,
             Value::String(s) if !s.is_empty() => Some(s.clone()),
             other => {
-                self.errors.push(format!("{}: {key} must be a non-empty string (a path), got {}", self.file, short(other)));
+                self.errors.push(format!(
+                    "{}: {key} must be a non-empty string (a path), got {}",
+                    self.file,
+                    short(other)
+                ));
                 None
             }
         }
@@ -247,7 +263,8 @@ impl Validator<'_> {
             Value::Number(n) => match n.as_f64() {
                 Some(x) if x.fract() == 0.0 && x >= min && x <= max => Some(x),
                 _ => {
-                    self.errors.push(format!("{}: {key} must be a whole number from {min} to {max}, got {n}", self.file));
+                    self.errors
+                        .push(format!("{}: {key} must be a whole number from {min} to {max}, got {n}", self.file));
                     None
                 }
             },
@@ -339,7 +356,8 @@ mod tests {
     #[test]
     fn unknown_key_suggests_the_close_one_and_names_the_file() {
         let user = json!({"devServer": {"prot": 1}});
-        let errs = Config::resolve(Path::new("/app"), Some(Path::new("/app/forst.config.js")), &user, &no_env).unwrap_err();
+        let errs =
+            Config::resolve(Path::new("/app"), Some(Path::new("/app/forst.config.js")), &user, &no_env).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(errs[0].contains("/app/forst.config.js"), "{}", errs[0]);
         assert!(errs[0].contains("unknown key `devServer.prot` (did you mean `port`?)"), "{}", errs[0]);

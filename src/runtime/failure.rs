@@ -57,8 +57,12 @@ impl Failure {
             Err(_) => {
                 let text = String::from_utf8_lossy(body);
                 let text: String = text.chars().take(500).collect();
-                Failure::new(status, "unexpected_response", format!("the sidecar answered HTTP {status} with a body that is not a Forst error: {text}"))
-                    .with_function(function)
+                Failure::new(
+                    status,
+                    "unexpected_response",
+                    format!("the sidecar answered HTTP {status} with a body that is not a Forst error: {text}"),
+                )
+                .with_function(function)
             }
         }
     }
@@ -78,7 +82,8 @@ mod tests {
 
     #[test]
     fn envelope_round_trips() {
-        let f = Failure::new(400, "invalid_input", "at input.numbers: expected []float64, got string").with_function("calculate");
+        let f = Failure::new(400, "invalid_input", "at input.numbers: expected []float64, got string")
+            .with_function("calculate");
         let back = Failure::from_envelope(400, f.to_envelope().as_bytes(), "x");
         assert_eq!(back, f);
     }

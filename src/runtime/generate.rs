@@ -41,8 +41,16 @@ fn js_modules(header: &str, compiled: &Compiled) -> (String, String) {
     let mut esm = format!("{header}import core from \"../lib/core.js\";\nconst {{ forstFunction }} = core;\n");
     for e in &compiled.manifest.endpoints {
         if RESERVED.contains(&e.name.as_str()) {
-            let _ = writeln!(cjs, "// `{0}` clashes with the package's own export: call it as invoke(\"{0}\", ...).", e.name);
-            let _ = writeln!(esm, "// `{0}` clashes with the package's own export: call it as invoke(\"{0}\", ...).", e.name);
+            let _ = writeln!(
+                cjs,
+                "// `{0}` clashes with the package's own export: call it as invoke(\"{0}\", ...).",
+                e.name
+            );
+            let _ = writeln!(
+                esm,
+                "// `{0}` clashes with the package's own export: call it as invoke(\"{0}\", ...).",
+                e.name
+            );
             continue;
         }
         let doc = e.doc.as_deref().map(crate::compiler::emit_ts::jsdoc).unwrap_or_default();
@@ -52,4 +60,3 @@ fn js_modules(header: &str, compiled: &Compiled) -> (String, String) {
     }
     (cjs, esm)
 }
-

@@ -82,7 +82,8 @@ impl SocketPool {
         response: hyper::Response<hyper::body::Incoming>,
     ) -> Result<Answer, String> {
         let status = response.status().as_u16();
-        let body = response.into_body().collect().await.map_err(|e| format!("reading the answer failed: {e}"))?.to_bytes();
+        let body =
+            response.into_body().collect().await.map_err(|e| format!("reading the answer failed: {e}"))?.to_bytes();
         self.checkin(sender);
         Ok(Answer { status, body })
     }

@@ -232,7 +232,8 @@ impl Supervisor {
     /// Hot swap: starts `built` beside the running child, waits until it is ready, switches new calls to it, then lets
     /// the old one finish its in-flight calls and exit. On failure the old child keeps serving.
     pub async fn swap(self: &Arc<Self>, built: Built) -> Result<Arc<Child>, Failure> {
-        let config = self.lock().config.clone().ok_or_else(|| Failure::new(503, "not_started", "the sidecar is not running"))?;
+        let config =
+            self.lock().config.clone().ok_or_else(|| Failure::new(503, "not_started", "the sidecar is not running"))?;
         let beside = self.lock().active.as_ref().map(|c| c.port);
         let child = self.spawn_ready(&config, &built, swap_port(&config, beside)).await?;
         let old = {
@@ -283,10 +284,18 @@ impl Supervisor {
                     (State::Ready, Some(child)) => return Ok(child.clone()),
                     (State::Crashed, _) => {
                         let why = inner.last_error.as_ref().map(|f| f.message.clone()).unwrap_or_default();
-                        return Err(Failure::new(503, "unavailable", format!("the Forst sidecar crashed repeatedly and was given up on: {why}")));
+                        return Err(Failure::new(
+                            503,
+                            "unavailable",
+                            format!("the Forst sidecar crashed repeatedly and was given up on: {why}"),
+                        ));
                     }
                     (State::Stopped | State::Stopping, _) => {
-                        return Err(Failure::new(503, "unavailable", "the Forst sidecar is stopped: call start() (or any Forst function) to start it"));
+                        return Err(Failure::new(
+                            503,
+                            "unavailable",
+                            "the Forst sidecar is stopped: call start() (or any Forst function) to start it",
+                        ));
                     }
                     _ => {}
                 }
@@ -317,7 +326,12 @@ impl Supervisor {
     }
 
     /// Spawns a child and waits for `/readyz`; starts its monitor.
-    async fn spawn_ready(self: &Arc<Self>, config: &Config, built: &Built, port: PortRequest) -> Result<Arc<Child>, Failure> {
+    async fn spawn_ready(
+        self: &Arc<Self>,
+        config: &Config,
+        built: &Built,
+        port: PortRequest,
+    ) -> Result<Arc<Child>, Failure> {
         let generation = {
             let mut inner = self.lock();
             inner.generation += 1;
@@ -355,7 +369,11 @@ impl Supervisor {
         };
         set_parent_death_signal(&mut cmd);
         let mut process = cmd.spawn().map_err(|e| {
-            Failure::new(500, "spawn_failed", format!("could not start the sidecar binary {}: {e}", built.binary.display()))
+            Failure::new(
+                500,
+                "spawn_failed",
+                format!("could not start the sidecar binary {}: {e}", built.binary.display()),
+            )
         })?;
         let pid = process.id().unwrap_or(0);
         let stdin = process.stdin.take();
@@ -444,7 +462,10 @@ impl Supervisor {
             }
             if Instant::now() >= deadline {
                 signal(pid, libc::SIGKILL);
-                return Err(self.not_ready(format!("the sidecar did not answer /readyz within {} ms (timeouts.readyMs)", timeout.as_millis()), port));
+                return Err(self.not_ready(
+                    format!("the sidecar did not answer /readyz within {} ms (timeouts.readyMs)", timeout.as_millis()),
+                    port,
+                ));
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -462,7 +483,8 @@ impl Supervisor {
     }
 
     fn not_ready(&self, what: String, port: PortRequest) -> Failure {
-        let tail = self.stderr_tail.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default();
+        let tail =
+            self.stderr_tail.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default();
         let busy = tail.contains("already in use");
         let code = if busy { "port_in_use" } else { "not_ready" };
         let mut message = what;
@@ -480,7 +502,11 @@ impl Supervisor {
 
     /// Called when a child exits. Only the active child's unexpected exit is a crash. Boxed with an explicit `Send`
     /// because exit → restart → spawn → exit is recursive, which opaque future types cannot express.
-    fn on_exit(self: Arc<Self>, generation: u64, how: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    fn on_exit(
+        self: Arc<Self>,
+        generation: u64,
+        how: String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
         Box::pin(async move { self.handle_exit(generation, &how).await })
     }
 
@@ -497,11 +523,16 @@ impl Supervisor {
             while inner.crashes.front().is_some_and(|t| now.duration_since(*t) > CRASH_WINDOW) {
                 inner.crashes.pop_front();
             }
-            let tail = self.stderr_tail.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default();
+            let tail =
+                self.stderr_tail.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default();
             let crashes = inner.crashes.len();
-            inner.last_error = Some(Failure::new(503, "crashed", format!("the sidecar {how}; last stderr lines:\n{tail}")));
+            inner.last_error =
+                Some(Failure::new(503, "crashed", format!("the sidecar {how}; last stderr lines:\n{tail}")));
             if crashes > CRASH_LIMIT {
-                eprintln!("[forst] the sidecar {how} {crashes} times within {} s; giving up (state: crashed)", CRASH_WINDOW.as_secs());
+                eprintln!(
+                    "[forst] the sidecar {how} {crashes} times within {} s; giving up (state: crashed)",
+                    CRASH_WINDOW.as_secs()
+                );
                 self.set_state(&mut inner, State::Crashed);
                 return;
             }

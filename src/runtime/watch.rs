@@ -39,7 +39,8 @@ pub fn is_relevant(path: &Path, output_dir: &Path) -> bool {
         return false;
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp") || name == "4913" {
+    if name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp") || name == "4913"
+    {
         return false;
     }
     // `.ft` files, and paths without an extension (directories created, renamed or deleted with their files).
@@ -50,7 +51,12 @@ pub fn is_relevant(path: &Path, output_dir: &Path) -> bool {
 }
 
 /// Starts watching. `package_dir` is where generated functions are rewritten after each successful reload.
-pub fn watch(supervisor: Arc<Supervisor>, config: Config, go: GoToolchain, package_dir: Option<PathBuf>) -> Result<WatchHandle, Failure> {
+pub fn watch(
+    supervisor: Arc<Supervisor>,
+    config: Config,
+    go: GoToolchain,
+    package_dir: Option<PathBuf>,
+) -> Result<WatchHandle, Failure> {
     let (tx, rx) = mpsc::unbounded_channel::<()>();
     let output_dir = config.output_dir.clone();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -66,14 +72,20 @@ pub fn watch(supervisor: Arc<Supervisor>, config: Config, go: GoToolchain, packa
         }
     })
     .map_err(|e| Failure::new(500, "watch_failed", format!("could not watch {}: {e}", config.forst_dir.display())))?;
-    watcher
-        .watch(&config.forst_dir, RecursiveMode::Recursive)
-        .map_err(|e| Failure::new(500, "watch_failed", format!("could not watch {}: {e}", config.forst_dir.display())))?;
+    watcher.watch(&config.forst_dir, RecursiveMode::Recursive).map_err(|e| {
+        Failure::new(500, "watch_failed", format!("could not watch {}: {e}", config.forst_dir.display()))
+    })?;
     let task = tokio::spawn(reload_loop(rx, supervisor, config, go, package_dir));
     Ok(WatchHandle { _watcher: watcher, task })
 }
 
-async fn reload_loop(mut rx: mpsc::UnboundedReceiver<()>, supervisor: Arc<Supervisor>, config: Config, go: GoToolchain, package_dir: Option<PathBuf>) {
+async fn reload_loop(
+    mut rx: mpsc::UnboundedReceiver<()>,
+    supervisor: Arc<Supervisor>,
+    config: Config,
+    go: GoToolchain,
+    package_dir: Option<PathBuf>,
+) {
     let mut last_reported = String::new();
     while rx.recv().await.is_some() {
         // Debounce: wait until events stop for DEBOUNCE.
@@ -107,7 +119,10 @@ async fn reload_loop(mut rx: mpsc::UnboundedReceiver<()>, supervisor: Arc<Superv
                         reload_line(routes, compile_ms, if cached { None } else { Some(build_ms) }, t0.elapsed())
                     ),
                     Err(f) => {
-                        eprintln!("[forst] ✗ the new version did not start — the previous version keeps serving\n{}", f.message);
+                        eprintln!(
+                            "[forst] ✗ the new version did not start — the previous version keeps serving\n{}",
+                            f.message
+                        );
                         supervisor.record_error(f);
                     }
                 }

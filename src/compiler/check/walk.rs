@@ -24,7 +24,17 @@ pub(super) struct Walker<'c, 'a> {
 
 impl<'c, 'a> Walker<'c, 'a> {
     pub(super) fn new(c: &'c Checker<'a>, file: usize, record: bool) -> Self {
-        Walker { c, file, record, scope: HashMap::new(), edits: Vec::new(), pkgs: BTreeSet::new(), returns: Vec::new(), expected: None, depth: 0 }
+        Walker {
+            c,
+            file,
+            record,
+            scope: HashMap::new(),
+            edits: Vec::new(),
+            pkgs: BTreeSet::new(),
+            returns: Vec::new(),
+            expected: None,
+            depth: 0,
+        }
     }
 
     pub(super) fn edit(&mut self, span: ast::Span, text: impl Into<String>) {
@@ -77,7 +87,11 @@ impl<'c, 'a> Walker<'c, 'a> {
             self.ty_edits(t);
             self.c.lower(t)
         });
-        let tuple = if s.values.len() == 1 && s.names.len() > 1 { Some(self.tuple_of(&s.values[0], s.names.len())) } else { None };
+        let tuple = if s.values.len() == 1 && s.names.len() > 1 {
+            Some(self.tuple_of(&s.values[0], s.names.len()))
+        } else {
+            None
+        };
         for (i, n) in s.names.iter().enumerate() {
             let t = match (&declared, &tuple) {
                 (Some(t), _) => t.clone(),
@@ -273,7 +287,10 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     fn is_package(&self, name: &str) -> bool {
-        !self.scope.contains_key(name) && !self.c.globals.contains_key(name) && !self.c.funcs.contains_key(name) && !self.c.type_names.contains(name)
+        !self.scope.contains_key(name)
+            && !self.c.globals.contains_key(name)
+            && !self.c.funcs.contains_key(name)
+            && !self.c.type_names.contains(name)
     }
 
     /// Visits an expression for edits and package uses. `comma_ok`: the expression is the single right-hand side of
@@ -281,7 +298,9 @@ impl<'c, 'a> Walker<'c, 'a> {
     fn expr(&mut self, e: &ast::Expr, comma_ok: bool) {
         match &e.kind {
             ExprKind::Ident(n) => {
-                if let Some(go) = types::sugar(n).filter(|_| !self.c.type_names.contains(n) && !self.scope.contains_key(n)) {
+                if let Some(go) =
+                    types::sugar(n).filter(|_| !self.c.type_names.contains(n) && !self.scope.contains_key(n))
+                {
                     self.edit(e.span.clone(), go);
                 }
             }
@@ -305,7 +324,10 @@ impl<'c, 'a> Walker<'c, 'a> {
                     // A JSON-aware assertion: converts structurally, fails as invalid input (see prelude forstAs).
                     self.ty_uses(ty);
                     let target = self.c.lower(ty).go();
-                    self.edit(x.span.start..x.span.start, format!("{}[{target}](", if comma_ok { "forstAsOk" } else { "forstAs" }));
+                    self.edit(
+                        x.span.start..x.span.start,
+                        format!("{}[{target}](", if comma_ok { "forstAsOk" } else { "forstAs" }),
+                    );
                     if comma_ok {
                         self.edit(*dot..e.span.end, ")");
                     } else {
@@ -444,10 +466,21 @@ impl<'c, 'a> Walker<'c, 'a> {
             ExprKind::Composite(Some(t), elems) => {
                 let lowered = c.lower(t);
                 match &lowered {
-                    Ty::Map(k, _) if **k == Ty::basic("string") && !elems.is_empty() && elems.iter().all(|el| el.key.as_ref().is_some_and(|k| matches!(k.kind, ExprKind::Str))) => {
+                    Ty::Map(k, _)
+                        if **k == Ty::basic("string")
+                            && !elems.is_empty()
+                            && elems
+                                .iter()
+                                .all(|el| el.key.as_ref().is_some_and(|k| matches!(k.kind, ExprKind::Str))) =>
+                    {
                         let fields = elems
                             .iter()
-                            .map(|el| (el.key.as_ref().map(|k| string_value(self.source_of(k))).unwrap_or_default(), self.type_of(&el.value)))
+                            .map(|el| {
+                                (
+                                    el.key.as_ref().map(|k| string_value(self.source_of(k))).unwrap_or_default(),
+                                    self.type_of(&el.value),
+                                )
+                            })
                             .collect();
                         Ty::Object { go: Box::new(lowered), fields }
                     }
@@ -465,7 +498,13 @@ impl<'c, 'a> Walker<'c, 'a> {
                 if let Some(p) = x.ident().filter(|p| self.is_package(p)) {
                     return match types::std_results(p, &sel.text) {
                         Some(r) => Ty::Func(r),
-                        None if p == "math" && sel.text.chars().next().is_some_and(|c| c.is_uppercase()) && !sel.text.starts_with("Max") && !sel.text.starts_with("Min") => Ty::basic("float64"),
+                        None if p == "math"
+                            && sel.text.chars().next().is_some_and(|c| c.is_uppercase())
+                            && !sel.text.starts_with("Max")
+                            && !sel.text.starts_with("Min") =>
+                        {
+                            Ty::basic("float64")
+                        }
                         None => Ty::Unknown,
                     };
                 }
@@ -532,7 +571,11 @@ impl<'c, 'a> Walker<'c, 'a> {
                 match n.as_str() {
                     "len" | "cap" | "copy" => return Ty::basic("int"),
                     "make" => return args.first().map(|a| self.type_from_expr(a)).unwrap_or(Ty::Unknown),
-                    "new" => return Ty::Pointer(Box::new(args.first().map(|a| self.type_from_expr(a)).unwrap_or(Ty::Unknown))),
+                    "new" => {
+                        return Ty::Pointer(Box::new(
+                            args.first().map(|a| self.type_from_expr(a)).unwrap_or(Ty::Unknown),
+                        ))
+                    }
                     "append" | "min" | "max" => return args.first().map(|a| self.type_of(a)).unwrap_or(Ty::Unknown),
                     "real" | "imag" => return Ty::basic("float64"),
                     "recover" => return Ty::Any,
@@ -568,7 +611,13 @@ impl<'c, 'a> Walker<'c, 'a> {
         match &e.kind {
             ExprKind::Type(t) => self.c.lower(t),
             ExprKind::Ident(n) if self.c.type_names.contains(n) => Ty::Named(n.clone()),
-            ExprKind::Ident(n) => types::sugar(n).map(Ty::basic).unwrap_or_else(|| if is_basic_type_name(n) { Ty::Basic(n.clone()) } else { Ty::Unknown }),
+            ExprKind::Ident(n) => types::sugar(n).map(Ty::basic).unwrap_or_else(|| {
+                if is_basic_type_name(n) {
+                    Ty::Basic(n.clone())
+                } else {
+                    Ty::Unknown
+                }
+            }),
             ExprKind::Selector(p, n) => match p.ident() {
                 Some(p) => Ty::Ext(p.to_string(), n.text.clone()),
                 None => Ty::Unknown,
