@@ -4,35 +4,13 @@
 //! fixture that compiles must build with `go build`, pass `go vet`, come out of `gofmt` unchanged-able, and its
 //! declarations must pass `tsc --strict --noEmit`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use forst_sidecar::compiler::{self, diagnostic, CompileResult, SourceFile};
+use forst_sidecar::compiler::{self, diagnostic, CompileResult};
 
-fn fixtures() -> Vec<(String, Vec<SourceFile>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ft") && !p.to_string_lossy().ends_with(".helpers.ft"))
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .map(|p| {
-            let name = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-            let mut files = vec![SourceFile {
-                path: format!("routes/{name}.ft"),
-                text: std::fs::read_to_string(&p).expect("fixture"),
-            }];
-            let helpers = dir.join(format!("{name}.helpers.ft"));
-            if let Ok(text) = std::fs::read_to_string(helpers) {
-                files.push(SourceFile { path: "shared/helpers.ft".into(), text });
-            }
-            (name, files)
-        })
-        .collect()
-}
+mod common;
+use common::{fixtures, gofmt_path, run, write_module};
 
 /// The Go files as users see them: after gofmt (from the toolchain on PATH).
 fn go_text(result: &CompileResult) -> String {
@@ -41,7 +19,7 @@ fn go_text(result: &CompileResult) -> String {
     compiler::gofmt(&mut go_files, &gofmt_path());
     go_files
         .iter()
-        .filter(|f| f.name != "forst_prelude.go")
+        .filter(|f| f.name != "forst_prelude.go" && f.name != "forst_codec.go") // verbatim runtime files
         .map(|f| format!("=== {}\n{}", f.name, f.contents))
         .collect::<Vec<_>>()
         .join("\n")
@@ -69,52 +47,13 @@ fn expected_outcomes() {
     }
 }
 
-fn gofmt_path() -> PathBuf {
-    let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
-    go.canonicalize()
-        .ok()
-        .and_then(|g| g.parent().map(|d| d.join("gofmt")))
-        .filter(|p| p.is_file())
-        .expect("gofmt next to go")
-}
-
-fn server_template() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/go/server.go"))
-        .expect("server template")
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("could not run {what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn generated_go_builds_vets_and_is_gofmt_clean() {
-    let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
     let gofmt = gofmt_path();
-    let template = server_template();
     for (name, files) in fixtures() {
-        let Some(mut out) = compiler::compile(&files).output else { continue };
+        let Some(out) = compiler::compile(&files).output else { continue };
         let dir = tempfile::tempdir().expect("tempdir");
-        compiler::gofmt(&mut out.go_files, &gofmt);
-        for f in &out.go_files {
-            std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
-        }
-        std::fs::write(dir.path().join("forst_server.go"), &template).expect("write");
-        let go_cmd = |args: &[&str]| {
-            let mut c = Command::new(&go);
-            c.args(args)
-                .current_dir(dir.path())
-                .env("GOTOOLCHAIN", "local")
-                .env("CGO_ENABLED", "0")
-                .env("GOFLAGS", "-mod=mod");
-            c
-        };
+        let go_cmd = write_module(out, dir.path());
         run(&mut go_cmd(&["build", "-o", "sidecar", "."]), &format!("go build ({name})"));
         run(&mut go_cmd(&["vet", "."]), &format!("go vet ({name})"));
         let unformatted = Command::new(&gofmt).arg("-l").arg(dir.path()).output().expect("gofmt");

@@ -6,64 +6,87 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 )
 
 const forstManifestJSON = `{"endpoints":[]}`
 
 var forstEndpoints = []forstEndpoint{
-	{Name: "echo", Route: "/echo", Params: []string{"value"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+	{Name: "echo", Route: "/echo", Params: []string{"value"}, New: func() forstCall {
 		var v any
-		if err := forstDecodeArg("echo", "value", args[0], &v); err != nil {
-			return nil, err
-		}
-		return v, nil
+		return fixture(func(d *forstDecoder, i int) { forstDecodeAny(d, &v) }, func(context.Context) (any, error) { return v, nil }, &v)
 	}},
-	{Name: "add", Route: "/add", Params: []string{"a", "b"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+	{Name: "add", Route: "/add", Params: []string{"a", "b"}, New: func() forstCall {
 		var a, b int
-		if err := forstDecodeArg("add", "a", args[0], &a); err != nil {
-			return nil, err
-		}
-		if err := forstDecodeArg("add", "b", args[1], &b); err != nil {
-			return nil, err
-		}
-		return a + b, nil
+		return fixture(func(d *forstDecoder, i int) {
+			if i == 0 {
+				forstDecodeInt(d, &a)
+			} else {
+				forstDecodeInt(d, &b)
+			}
+		}, func(context.Context) (any, error) { return a + b, nil }, &a, &b)
 	}},
-	{Name: "fail", Route: "/fail", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		return nil, &forstReturnedError{Err: errors.New("asked to fail")}
+	{Name: "fail", Route: "/fail", Params: nil, New: func() forstCall {
+		return fixture(nil, func(context.Context) (any, error) {
+			return nil, &forstReturnedError{Err: errors.New("asked to fail")}
+		})
 	}},
-	{Name: "crash", Route: "/crash", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		return fixtureCrash(), nil
+	{Name: "crash", Route: "/crash", Params: nil, New: func() forstCall {
+		return fixture(nil, func(context.Context) (any, error) { return fixtureCrash(), nil })
 	}},
-	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, New: func() forstCall {
 		var input map[string]any
-		if err := forstDecodeArg("numbers", "input", args[0], &input); err != nil {
-			return nil, err
-		}
-		sum := 0.0
-		for _, n := range forstAs[[]float64](input["numbers"], `input["numbers"]`) {
-			sum += n
-		}
-		return sum, nil
+		return fixture(func(d *forstDecoder, i int) { forstDecodeAnyMap(d, &input) }, func(context.Context) (any, error) {
+			sum := 0.0
+			for _, n := range forstAs[[]float64](input["numbers"], `input["numbers"]`) {
+				sum += n
+			}
+			return sum, nil
+		}, &input)
 	}},
-	{Name: "nan", Route: "/nan", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		return math.NaN(), nil
+	{Name: "nan", Route: "/nan", Params: nil, New: func() forstCall {
+		return fixture(nil, func(context.Context) (any, error) { return math.NaN(), nil })
 	}},
-	{Name: "wait", Route: "/wait", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		<-ctx.Done()
-		fixtureCancelled <- struct{}{}
-		return nil, ctx.Err()
+	{Name: "wait", Route: "/wait", Params: nil, New: func() forstCall {
+		return fixture(nil, func(ctx context.Context) (any, error) {
+			<-ctx.Done()
+			fixtureCancelled <- struct{}{}
+			return nil, ctx.Err()
+		})
 	}},
-	{Name: "big", Route: "/big", Params: []string{"s"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+	{Name: "big", Route: "/big", Params: []string{"s"}, New: func() forstCall {
 		var s string
-		if err := forstDecodeArg("big", "s", args[0], &s); err != nil {
-			return nil, err
-		}
-		return len(s), nil
+		return fixture(func(d *forstDecoder, i int) { forstDecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
 	}},
 }
+
+// fixtureCall adapts a test function to forstCall (generated code has one type per endpoint instead).
+type fixtureCall struct {
+	argv   []any
+	decode func(d *forstDecoder, i int)
+	run    func(ctx context.Context) (any, error)
+	out    any
+}
+
+func fixture(decode func(d *forstDecoder, i int), run func(ctx context.Context) (any, error), argv ...any) forstCall {
+	return &fixtureCall{argv: argv, decode: decode, run: run}
+}
+
+func (c *fixtureCall) decodeArg(d *forstDecoder, i int) { c.decode(d, i) }
+func (c *fixtureCall) call(ctx context.Context) error {
+	out, err := c.run(ctx)
+	c.out = out
+	return err
+}
+func (c *fixtureCall) encodeResult(e *forstEncoder)     { e.any(c.out) }
+func (c *fixtureCall) args() []any                      { return c.argv }
+func (c *fixtureCall) encodeArg(e *forstEncoder, i int) { e.any(reflectElem(c.argv[i])) }
+func (c *fixtureCall) result() any                      { return &c.out }
+func (c *fixtureCall) decodeResult(d *forstDecoder)     { forstDecodeAny(d, &c.out) }
+func forstEncodeKnown(e *forstEncoder, v any) bool      { return false }
+func reflectElem(p any) any                             { return reflect.ValueOf(p).Elem().Interface() }
 
 var fixtureCancelled = make(chan struct{}, 1)
 

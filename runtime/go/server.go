@@ -17,7 +17,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -256,21 +255,15 @@ func forstLoopbackHost(host string) bool {
 }
 
 func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndpoint) {
-	body, status, err := s.readBody(r)
-	if err != nil {
-		code := "invalid_input"
-		if status == http.StatusRequestEntityTooLarge {
-			code = "body_too_large"
+	c := ep.New()
+	status := 0
+	err, panicked := forstInvoke(func() error {
+		var err error
+		if status, err = s.readArgs(r, ep, c); err != nil {
+			return err
 		}
-		forstFail(w, status, code, err.Error(), ep.Name, "")
-		return
-	}
-	args, err := forstSplitArgs(body, ep.Params)
-	if err != nil {
-		forstFail(w, http.StatusBadRequest, "invalid_input", err.Error(), ep.Name, "")
-		return
-	}
-	result, err, panicked := forstInvoke(r.Context(), ep, args)
+		return c.call(r.Context())
+	})
 	if panicked != nil {
 		var input *forstInputError
 		if errors.As(panicked.err, &input) {
@@ -283,78 +276,52 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 	}
 	if err != nil {
 		var input *forstInputError
-		if errors.As(err, &input) {
-			forstFail(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, "")
-			return
+		switch {
+		case status == http.StatusRequestEntityTooLarge:
+			forstFail(w, status, "body_too_large", err.Error(), ep.Name, "")
+		case status != 0 || errors.As(err, &input):
+			forstFail(w, http.StatusBadRequest, "invalid_input", err.Error(), ep.Name, "")
+		default:
+			forstFail(w, http.StatusInternalServerError, "returned_error", err.Error(), ep.Name, "")
 		}
-		forstFail(w, http.StatusInternalServerError, "returned_error", err.Error(), ep.Name, "")
 		return
 	}
-	out, err := json.Marshal(result)
-	if err != nil {
+	e := forstGetEncoder()
+	defer forstPutEncoder(e)
+	if err := forstEncodeWith(e, c.encodeResult); err != nil {
 		forstFail(w, http.StatusInternalServerError, "invalid_result", "the result is not JSON-encodable: "+err.Error(), ep.Name, "")
 		return
 	}
-	forstJSON(w, http.StatusOK, out)
+	forstJSON(w, http.StatusOK, e.buf)
 }
 
-// readBody reads the whole body within the limit, pre-sizing the buffer when the length is known.
-func (s *forstServer) readBody(r *http.Request) ([]byte, int, error) {
+// readArgs decodes the request body into c's arguments as it arrives (forst_codec.go), within the body limit. The
+// answers are those of reading the whole body first: a body over the limit is 413 whatever it holds.
+func (s *forstServer) readArgs(r *http.Request, ep *forstEndpoint, c forstCall) (int, error) {
 	tooLarge := fmt.Errorf("the request body is larger than the limit of %d bytes; raise it with limits.bodyBytes in forst.config.js or FORST_BODY_LIMIT", s.bodyLimit)
 	if r.ContentLength > s.bodyLimit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
+		return http.StatusRequestEntityTooLarge, tooLarge
 	}
-	reader := http.MaxBytesReader(nil, r.Body, s.bodyLimit)
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	body := http.MaxBytesReader(nil, r.Body, s.bodyLimit)
+	d := forstGetDecoder(body)
+	defer forstPutDecoder(d)
+	err := forstDecodeArgs(d, ep, c)
+	if err == nil {
+		return 0, nil
 	}
-	if _, err := buf.ReadFrom(reader); err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return nil, http.StatusRequestEntityTooLarge, tooLarge
+	var readErr forstReadError
+	if !errors.As(err, &readErr) {
+		_, drainErr := io.Copy(io.Discard, body)
+		if drainErr == nil {
+			return http.StatusBadRequest, err
 		}
-		return nil, http.StatusBadRequest, fmt.Errorf("could not read the request body: %v", err)
+		readErr = forstReadError{drainErr}
 	}
-	return buf.Bytes(), 0, nil
-}
-
-// forstSplitArgs applies the body convention: the JSON value of the single parameter, a JSON array for several,
-// nothing (or null / []) for none.
-func forstSplitArgs(body []byte, params []string) ([]json.RawMessage, error) {
-	trimmed := bytes.TrimSpace(body)
-	switch len(params) {
-	case 0:
-		if len(trimmed) == 0 || string(trimmed) == "null" || string(trimmed) == "[]" {
-			return nil, nil
-		}
-		return nil, errors.New("this function takes no arguments; send an empty body")
-	case 1:
-		if len(trimmed) == 0 {
-			return nil, errors.New("missing argument " + params[0])
-		}
-		if !json.Valid(trimmed) {
-			return nil, forstSyntaxError(trimmed)
-		}
-		return []json.RawMessage{trimmed}, nil
+	var maxErr *http.MaxBytesError
+	if errors.As(readErr.err, &maxErr) {
+		return http.StatusRequestEntityTooLarge, tooLarge
 	}
-	var args []json.RawMessage
-	if err := json.Unmarshal(trimmed, &args); err != nil {
-		if !json.Valid(trimmed) {
-			return nil, forstSyntaxError(trimmed)
-		}
-		return nil, fmt.Errorf("expected a JSON array of %d arguments [%s]", len(params), strings.Join(params, ", "))
-	}
-	if len(args) != len(params) {
-		return nil, fmt.Errorf("expected %d arguments [%s], got %d", len(params), strings.Join(params, ", "), len(args))
-	}
-	return args, nil
-}
-
-func forstSyntaxError(body []byte) error {
-	var v any
-	err := json.Unmarshal(body, &v)
-	return fmt.Errorf("malformed JSON body: %v", err)
+	return http.StatusBadRequest, fmt.Errorf("could not read the request body: %v", readErr.err)
 }
 
 type forstPanic struct {
@@ -364,9 +331,10 @@ type forstPanic struct {
 	stack    []byte
 }
 
-// forstInvoke calls the endpoint, turning a panic into data: its value, the .ft location of the innermost Forst
-// frame (generated code carries //line directives), and the stack for the log.
-func forstInvoke(ctx context.Context, ep *forstEndpoint, args []json.RawMessage) (result any, err error, p *forstPanic) {
+// forstInvoke runs a call (decoding included: a type's UnmarshalJSON may panic), turning a panic into data: its
+// value, the .ft location of the innermost Forst frame (generated code carries //line directives), and the stack
+// for the log.
+func forstInvoke(run func() error) (err error, p *forstPanic) {
 	defer func() {
 		if v := recover(); v != nil {
 			p = &forstPanic{value: v, location: forstPanicLocation(), stack: debug.Stack()}
@@ -375,8 +343,7 @@ func forstInvoke(ctx context.Context, ep *forstEndpoint, args []json.RawMessage)
 			}
 		}
 	}()
-	result, err = ep.Invoke(ctx, args)
-	return result, err, nil
+	return run(), nil
 }
 
 func forstPanicLocation() string {
