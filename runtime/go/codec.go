@@ -21,6 +21,7 @@ import (
 	"context"
 	"encoding"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,11 +48,14 @@ type forstDecoder struct {
 	r    io.Reader // nil: buf is all the input
 	rerr error     // the reader's error once it returned one (io.EOF at the end of the input)
 
-	depth int      // open arrays and objects
-	key   []byte   // the object key read by member, unescaped (a copy, valid until the next key)
-	fold  []byte   // the key folded for a case-insensitive match
-	tmp   []byte   // scratch for unescaping strings
-	path  []string // encoding/json's error context: the struct fields (JSON names) down to the value being decoded
+	depth int          // open arrays and objects
+	key   []byte       // the object key read by member, unescaped (a copy, valid until the next key)
+	fold  []byte       // the key folded for a case-insensitive match
+	tmp   []byte       // scratch for unescaping strings
+	path  []string     // encoding/json's error context: the struct fields (JSON names) down to the value being decoded
+	stack []any        // anyArray's scratch
+	short *[256]string // recently decoded short strings, reused instead of allocated again (see string)
+	own   []byte       // the pooled read buffer (buf is the caller's bytes in a bytes decoder)
 
 	saved error // the first type error of the current argument; decoding goes on
 	abort error // an error that ends the current argument (a failing UnmarshalJSON), as in encoding/json
@@ -143,6 +147,15 @@ func forstIsSpace(c byte) bool {
 
 // peek skips whitespace and returns the next byte, not consumed. The end of the input is a syntax error.
 func (d *forstDecoder) peek() byte {
+	if d.pos < len(d.buf) {
+		if c := d.buf[d.pos]; c > ' ' {
+			return c
+		}
+	}
+	return d.peekSlow()
+}
+
+func (d *forstDecoder) peekSlow() byte {
 	for {
 		for d.pos < len(d.buf) {
 			c := d.buf[d.pos]
@@ -317,6 +330,10 @@ func (d *forstDecoder) str() []byte {
 	start := d.pos + 1
 	i := start
 	buf := d.buf
+	// Eight bytes at a time while they are all plain.
+	for i+8 <= len(buf) && forstPlain8(binary.LittleEndian.Uint64(buf[i:])) {
+		i += 8
+	}
 	for i < len(buf) {
 		c := buf[i]
 		if forstPlain[c] {
@@ -330,6 +347,15 @@ func (d *forstDecoder) str() []byte {
 		break
 	}
 	return d.strSlow(start, i)
+}
+
+// forstPlain8 reports whether eight bytes are all plain: no '"', no '\\', no control byte, no byte >= 0x80.
+func forstPlain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	special := (quote-ones) & ^quote | (backslash-ones) & ^backslash | (x-ones*0x20) & ^x | x
+	return special&highs == 0
 }
 
 // strSlow goes on from buf[i] (buf[start:i] is plain text) through escapes, non-ASCII text and refills.
@@ -439,6 +465,27 @@ func (d *forstDecoder) hex4(i int) (rune, int) {
 		}
 	}
 	return r, i + 4
+}
+
+// string reads a string value. Short strings repeat a lot in JSON (enumerations, keys, flags): one that was decoded
+// recently is shared instead of allocated again (Go strings are immutable, so nobody can tell).
+func (d *forstDecoder) string() string {
+	b := d.str()
+	if len(b) > 16 || len(b) == 0 {
+		return string(b)
+	}
+	if d.short == nil {
+		d.short = new([256]string)
+	}
+	h := uint32(len(b)) * 0x9E3779B1
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 0x01000193
+	}
+	slot := &d.short[h>>24]
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
 }
 
 // forstGetU4 decodes a complete \uXXXX at the start of s, or returns -1.
@@ -709,7 +756,7 @@ func forstNonEmpty(s string) []string {
 func forstDecodeString[T ~string](d *forstDecoder, v *T) {
 	switch c := d.peek(); c {
 	case '"':
-		*v = T(d.str())
+		*v = T(d.string())
 	case 'n':
 		d.literal("null")
 	default:
@@ -749,6 +796,13 @@ func (d *forstDecoder) numberText(v any) []byte {
 
 // forstDecodeInt decodes an integer into *v, with encoding/json's checks: no fraction, no exponent, in range.
 func forstDecodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *forstDecoder, v *T) {
+	if n, start, ok := d.smallInt(); ok {
+		if int64(T(n)) == n {
+			*v = T(n)
+			return
+		}
+		d.pos = start // out of range for T: the slow path reports it with its text
+	}
 	text := d.numberText(v)
 	if text == nil {
 		return
@@ -777,16 +831,81 @@ func forstDecodeUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](
 
 // forstDecodeFloat64 decodes a number into *v; out of range (1e400) is a type error, as in encoding/json.
 func forstDecodeFloat64[T ~float64](d *forstDecoder, v *T) {
-	text := d.numberText(v)
-	if text == nil {
-		return
+	switch c := d.peek(); {
+	case c == '-' || '0' <= c && c <= '9':
+		f, text, ok := d.float()
+		if !ok {
+			d.typeError("number "+string(text), v)
+			return
+		}
+		*v = T(f)
+	case c == 'n':
+		d.literal("null")
+	default:
+		d.mismatch(c, v)
 	}
+}
+
+// float reads a number (buf[pos] is '-' or a digit) as a float64, as strconv.ParseFloat would (ok is false when
+// it is out of range), and returns its text. Plain numbers with at most 15 significant digits, no exponent and a
+// delimiter already in the buffer are scanned and converted in one pass (Clinger's exact case: one correctly
+// rounded division of two exactly representable values); everything else goes through number and strconv.
+func (d *forstDecoder) float() (float64, []byte, bool) {
+	b := d.buf
+	start := d.pos
+	i := start
+	neg := b[i] == '-'
+	if neg {
+		i++
+	}
+	var mant uint64
+	digits, exp := 0, 0
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else {
+		for i < len(b) && b[i]-'0' <= 9 {
+			mant = mant*10 + uint64(b[i]-'0')
+			digits++
+			i++
+		}
+		if digits == 0 {
+			return d.floatSlow(start)
+		}
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		frac := i
+		for i < len(b) && b[i]-'0' <= 9 {
+			mant = mant*10 + uint64(b[i]-'0')
+			if mant != 0 {
+				digits++
+			}
+			i++
+		}
+		if i == frac {
+			return d.floatSlow(start)
+		}
+		exp = frac - i
+	}
+	if i >= len(b) || b[i] == 'e' || b[i] == 'E' || digits > 15 || exp < -22 {
+		return d.floatSlow(start)
+	}
+	d.pos = i
+	f := float64(mant)
+	if exp < 0 {
+		f /= forstPow10[-exp]
+	}
+	if neg {
+		f = -f
+	}
+	return f, b[start:i], true
+}
+
+func (d *forstDecoder) floatSlow(start int) (float64, []byte, bool) {
+	d.pos = start
+	text := d.number()
 	f, ok := forstParseFloat(text)
-	if !ok {
-		d.typeError("number "+string(text), v)
-		return
-	}
-	*v = T(f)
+	return f, text, ok
 }
 
 // forstDecodeFloat32 decodes a number into *v, rounded once to float32 (strconv.ParseFloat with 32 bits).
@@ -857,16 +976,16 @@ func forstDecodeBytes[T ~[]byte](d *forstDecoder, v *T) {
 }
 
 // forstGrow makes s[i] exist for decoding element i into it, as encoding/json does: an element that exists (from
-// a duplicate key's earlier array) is decoded into, a new one starts as the zero value.
+// a duplicate key's earlier array) is decoded into, a new one starts as the zero value. The capacity doubles when it
+// runs out (append grows large slices by a quarter: four times as many copies of a long array).
 func forstGrow[S ~[]E, E any](s S, i int) S {
 	if i < len(s) {
 		return s
 	}
-	if i < cap(s) {
-		return s[:i+1]
+	if i >= cap(s) {
+		s = slices.Grow(s, max(len(s), 4))
 	}
-	var zero E
-	return append(s, zero)
+	return s[:i+1]
 }
 
 // forstCut ends a decoded array of n elements: truncated to n, and an empty array is an empty, non-nil slice.
@@ -963,6 +1082,39 @@ func (d *forstDecoder) foldedKey() []byte {
 	}
 	d.fold = out
 	return out
+}
+
+// smallInt reads an integer of at most 18 digits that the buffer shows whole (a delimiter follows it): the common
+// case, in one pass. ok is false, with nothing consumed, for anything else (null, a fraction, a string...).
+func (d *forstDecoder) smallInt() (n int64, start int, ok bool) {
+	if d.pos >= len(d.buf) || d.buf[d.pos] <= ' ' {
+		d.peek()
+	}
+	b := d.buf
+	start = d.pos
+	i := start
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	first := i
+	for i < len(b) && b[i]-'0' <= 9 {
+		n = n*10 + int64(b[i]-'0')
+		i++
+	}
+	digits := i - first
+	if digits == 0 || digits > 18 || (b[first] == '0' && digits > 1) || i >= len(b) {
+		return 0, start, false
+	}
+	switch b[i] {
+	case '.', 'e', 'E':
+		return 0, start, false
+	}
+	if neg {
+		n = -n
+	}
+	d.pos = i
+	return n, start, true
 }
 
 // forstParseInt parses a JSON number's text as strconv.ParseInt(text, 10, 64) would.
@@ -1106,7 +1258,7 @@ func forstDecodeAny(d *forstDecoder, v *any) {
 func (d *forstDecoder) anyValue() any {
 	switch c := d.peek(); c {
 	case '"':
-		return string(d.str())
+		return d.string()
 	case '{':
 		d.pos++
 		d.push(c)
@@ -1126,8 +1278,7 @@ func (d *forstDecoder) anyValue() any {
 		return nil
 	default:
 		if c == '-' || '0' <= c && c <= '9' {
-			text := d.number()
-			f, ok := forstParseFloat(text)
+			f, text, ok := d.float()
 			if !ok {
 				d.typeErrorOf("number "+string(text), reflect.TypeFor[float64]())
 				return nil
@@ -1180,11 +1331,18 @@ func (d *forstDecoder) anyObject() map[string]any {
 	return m
 }
 
+// anyArray collects the elements on a scratch stack shared by nested arrays and allocates the slice once, at its
+// final length.
 func (d *forstDecoder) anyArray() []any {
-	a := make([]any, 0)
+	base := len(d.stack)
 	for n := 0; d.elem(n); n++ {
-		a = append(a, d.anyValue())
+		v := d.anyValue()
+		d.stack = append(d.stack, v)
 	}
+	a := make([]any, len(d.stack)-base)
+	copy(a, d.stack[base:])
+	clear(d.stack[base:])
+	d.stack = d.stack[:base]
 	return a
 }
 
@@ -1600,16 +1758,27 @@ var forstDecoders = sync.Pool{New: func() any { return &forstDecoder{buf: make([
 // forstGetDecoder returns a pooled decoder reading r.
 func forstGetDecoder(r io.Reader) *forstDecoder {
 	d := forstDecoders.Get().(*forstDecoder)
-	*d = forstDecoder{buf: d.buf[:0], r: r, keep: -1, key: d.key[:0], fold: d.fold[:0], tmp: d.tmp[:0], path: d.path[:0]}
+	*d = forstDecoder{buf: d.buf[:0], r: r, keep: -1, key: d.key[:0], fold: d.fold[:0], tmp: d.tmp[:0], path: d.path[:0],
+		stack: d.stack[:0], short: d.short, own: d.buf[:0]}
 	return d
 }
 
-// forstPutDecoder returns d to the pool, unless one huge string made its buffers big.
+// forstGetBytesDecoder returns a pooled decoder reading data (a body already in memory: small calls).
+func forstGetBytesDecoder(data []byte) *forstDecoder {
+	d := forstGetDecoder(nil)
+	d.buf, d.r, d.rerr = data, nil, io.EOF
+	return d
+}
+
+// forstPutDecoder returns d to the pool, unless one huge value made its buffers big.
 func forstPutDecoder(d *forstDecoder) {
-	if cap(d.buf) > 4*forstReadBuffer || cap(d.tmp) > 4*forstReadBuffer {
+	if d.r != nil {
+		d.own = d.buf // a reader decoder's buffer is its own (it may have grown); a bytes decoder's is the caller's
+	}
+	if cap(d.own) > 4*forstReadBuffer || cap(d.tmp) > 4*forstReadBuffer || cap(d.stack) > forstReadBuffer {
 		return
 	}
-	d.r, d.rerr, d.saved, d.abort = nil, nil, nil, nil
+	*d = forstDecoder{buf: d.own[:0], key: d.key, fold: d.fold, tmp: d.tmp, path: d.path, stack: d.stack, short: d.short}
 	forstDecoders.Put(d)
 }
 

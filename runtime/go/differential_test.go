@@ -510,3 +510,24 @@ func fieldType(t reflect.Type, name string) reflect.Type {
 	}
 	return reflect.TypeFor[any]()
 }
+
+// The pooled decoders give the same answers as fresh ones, one body after another (nothing leaks between uses).
+func TestPooledDecodersForgetTheirLastBody(t *testing.T) {
+	for i := range forstEndpoints {
+		ep := &forstEndpoints[i]
+		g := newJSONGen(int64(i) + 99)
+		for n := 0; n < 100; n++ {
+			body := []byte(g.body(ep))
+			want := ep.New()
+			wantErr := forstDecodeArgs(newForstBytesDecoder(body), ep, want)
+			for _, d := range []*forstDecoder{forstGetBytesDecoder(body), forstGetDecoder(bytes.NewReader(body))} {
+				got := ep.New()
+				err := forstDecodeArgs(d, ep, got)
+				forstPutDecoder(d)
+				if errText(err) != errText(wantErr) || (err == nil && !reflect.DeepEqual(got.args(), want.args())) {
+					t.Fatalf("%s(%q): pooled decoder: %v %s, fresh: %v %s", ep.Name, body, err, dump(got.args()), wantErr, dump(want.args()))
+				}
+			}
+		}
+	}
+}
