@@ -2087,6 +2087,7 @@ func (e *forstEncoder) any(v any) {
 				e.byte(',')
 			}
 			e.any(item)
+			e.flushIfFull()
 		}
 		e.byte(']')
 		e.level--
@@ -2124,6 +2125,7 @@ func (e *forstEncoder) anyMap(m map[string]any) {
 		e.str(k)
 		e.byte(':')
 		e.any(m[k])
+		e.flushIfFull()
 	}
 	e.byte('}')
 	e.level--
@@ -2141,6 +2143,7 @@ func forstEncodeSlice[S ~[]E, E any](e *forstEncoder, s S, elem func(*forstEncod
 			e.byte(',')
 		}
 		elem(e, &s[i])
+		e.flushIfFull()
 	}
 	e.byte(']')
 }
@@ -2159,6 +2162,7 @@ func forstEncodeMap[M ~map[K]V, K ~string, V any](e *forstEncoder, m M, elem fun
 		e.str(string(k))
 		e.byte(':')
 		elem(e, m[k])
+		e.flushIfFull()
 	}
 	e.byte('}')
 }

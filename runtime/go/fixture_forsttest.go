@@ -56,6 +56,16 @@ var forstEndpoints = []forstEndpoint{
 			return nil, ctx.Err()
 		})
 	}},
+	{Name: "skip", Route: "/skip", Params: []string{"empty"}, New: func() forstCall {
+		var v struct{}
+		return fixture(func(d *forstDecoder, i int) {
+			if d.open('{', &v) == forstOpened {
+				for n := 0; d.member(n); n++ {
+					d.skip() // a struct without fields: every member is unknown
+				}
+			}
+		}, func(context.Context) (any, error) { return "skipped", nil }, &v)
+	}},
 	{Name: "big", Route: "/big", Params: []string{"s"}, New: func() forstCall {
 		var s string
 		return fixture(func(d *forstDecoder, i int) { forstDecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
