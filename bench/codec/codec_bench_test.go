@@ -81,44 +81,38 @@ func (c benchCase) decoded(b *testing.B) forstCall {
 	return call
 }
 
+// measure runs op b.N times, reporting throughput over size bytes and allocations.
+func measure(b *testing.B, size int, op func() error) {
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDecode: the request body into the endpoint's parameter. codec: from the bytes (a pooled decoder, as small
 // calls use); codec-stream: from a reader through the server's 64 KiB buffer (the server's path); v1:
 // json.Unmarshal.
 func BenchmarkDecode(b *testing.B) {
 	for _, c := range benchCases(b) {
 		b.Run(c.name()+"/codec", func(b *testing.B) {
-			b.SetBytes(int64(len(c.body)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				call := c.ep.New()
+			measure(b, len(c.body), func() error {
 				d := forstGetBytesDecoder(c.body)
-				if err := forstDecodeArgs(d, c.ep, call); err != nil {
-					b.Fatal(err)
-				}
-				forstPutDecoder(d)
-			}
+				defer forstPutDecoder(d)
+				return forstDecodeArgs(d, c.ep, c.ep.New())
+			})
 		})
 		b.Run(c.name()+"/codec-stream", func(b *testing.B) {
-			b.SetBytes(int64(len(c.body)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				call := c.ep.New()
+			measure(b, len(c.body), func() error {
 				d := forstGetDecoder(bytes.NewReader(c.body))
-				if err := forstDecodeArgs(d, c.ep, call); err != nil {
-					b.Fatal(err)
-				}
-				forstPutDecoder(d)
-			}
+				defer forstPutDecoder(d)
+				return forstDecodeArgs(d, c.ep, c.ep.New())
+			})
 		})
 		b.Run(c.name()+"/v1", func(b *testing.B) {
-			b.SetBytes(int64(len(c.body)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				call := c.ep.New()
-				if err := json.Unmarshal(c.body, call.args()[0]); err != nil {
-					b.Fatal(err)
-				}
-			}
+			measure(b, len(c.body), func() error { return json.Unmarshal(c.body, c.ep.New().args()[0]) })
 		})
 	}
 }
@@ -128,16 +122,9 @@ func BenchmarkDecode(b *testing.B) {
 func BenchmarkEncode(b *testing.B) {
 	for _, c := range benchCases(b) {
 		call := c.decoded(b)
-		values := map[string]struct {
-			value  any
-			encode func(e *forstEncoder)
-		}{
-			"input":  {reflect.ValueOf(call.args()[0]).Elem().Interface(), func(e *forstEncoder) { call.encodeArg(e, 0) }},
-			"result": {reflect.ValueOf(call.result()).Elem().Interface(), call.encodeResult},
-		}
 		for _, what := range []string{"input", "result"} {
-			v := values[what]
-			want, err := json.Marshal(v.value)
+			value, encode := encodeTarget(call, what)
+			want, err := json.Marshal(value)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -145,28 +132,29 @@ func BenchmarkEncode(b *testing.B) {
 				continue // a small map (processData's and calculate's results): nothing to measure
 			}
 			e := newForstEncoder(nil)
-			if err := forstEncodeWith(e, v.encode); err != nil || !bytes.Equal(e.buf, want) {
+			if err := forstEncodeWith(e, encode); err != nil || !bytes.Equal(e.buf, want) {
 				b.Fatalf("%s %s: the codec writes other bytes than json.Marshal (%v)", c.name(), what, err)
 			}
 			b.Run(c.name()+"/"+what+"/codec", func(b *testing.B) {
-				b.SetBytes(int64(len(want)))
-				b.ReportAllocs()
-				for i := 0; i < b.N; i++ {
+				measure(b, len(want), func() error {
 					e.buf = e.buf[:0]
-					if err := forstEncodeWith(e, v.encode); err != nil {
-						b.Fatal(err)
-					}
-				}
+					return forstEncodeWith(e, encode)
+				})
 			})
 			b.Run(c.name()+"/"+what+"/v1", func(b *testing.B) {
-				b.SetBytes(int64(len(want)))
-				b.ReportAllocs()
-				for i := 0; i < b.N; i++ {
-					if _, err := json.Marshal(v.value); err != nil {
-						b.Fatal(err)
-					}
-				}
+				measure(b, len(want), func() error {
+					_, err := json.Marshal(value)
+					return err
+				})
 			})
 		}
 	}
+}
+
+// encodeTarget is the value an encode benchmark writes (the call's argument or result) and its generated encoder.
+func encodeTarget(call forstCall, what string) (any, func(e *forstEncoder)) {
+	if what == "input" {
+		return reflect.ValueOf(call.args()[0]).Elem().Interface(), func(e *forstEncoder) { call.encodeArg(e, 0) }
+	}
+	return reflect.ValueOf(call.result()).Elem().Interface(), call.encodeResult
 }

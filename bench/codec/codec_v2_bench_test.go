@@ -7,21 +7,13 @@ package main
 
 import (
 	jsonv2 "encoding/json/v2"
-	"reflect"
 	"testing"
 )
 
 func BenchmarkDecodeV2(b *testing.B) {
 	for _, c := range benchCases(b) {
 		b.Run(c.name()+"/v2", func(b *testing.B) {
-			b.SetBytes(int64(len(c.body)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				call := c.ep.New()
-				if err := jsonv2.Unmarshal(c.body, call.args()[0]); err != nil {
-					b.Fatal(err)
-				}
-			}
+			measure(b, len(c.body), func() error { return jsonv2.Unmarshal(c.body, c.ep.New().args()[0]) })
 		})
 	}
 }
@@ -29,13 +21,9 @@ func BenchmarkDecodeV2(b *testing.B) {
 func BenchmarkEncodeV2(b *testing.B) {
 	for _, c := range benchCases(b) {
 		call := c.decoded(b)
-		values := map[string]any{
-			"input":  reflect.ValueOf(call.args()[0]).Elem().Interface(),
-			"result": reflect.ValueOf(call.result()).Elem().Interface(),
-		}
 		for _, what := range []string{"input", "result"} {
-			v := values[what]
-			out, err := jsonv2.Marshal(v)
+			value, _ := encodeTarget(call, what)
+			out, err := jsonv2.Marshal(value)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -43,13 +31,10 @@ func BenchmarkEncodeV2(b *testing.B) {
 				continue
 			}
 			b.Run(c.name()+"/"+what+"/v2", func(b *testing.B) {
-				b.SetBytes(int64(len(out)))
-				b.ReportAllocs()
-				for i := 0; i < b.N; i++ {
-					if _, err := jsonv2.Marshal(v); err != nil {
-						b.Fatal(err)
-					}
-				}
+				measure(b, len(out), func() error {
+					_, err := jsonv2.Marshal(value)
+					return err
+				})
 			})
 		}
 	}

@@ -2072,25 +2072,7 @@ func (e *forstEncoder) any(v any) {
 	case map[string]any:
 		e.anyMap(x)
 	case []any:
-		if x == nil {
-			e.null()
-			return
-		}
-		if e.level >= forstCycleLevel {
-			e.json(x)
-			return
-		}
-		e.level++
-		e.byte('[')
-		for i, item := range x {
-			if i > 0 {
-				e.byte(',')
-			}
-			e.any(item)
-			e.flushIfFull()
-		}
-		e.byte(']')
-		e.level--
+		e.anySlice(x)
 	case []string:
 		forstEncodeSlice(e, x, func(e *forstEncoder, s *string) { e.str(*s) })
 	case []float64:
@@ -2106,17 +2088,36 @@ func (e *forstEncoder) any(v any) {
 	}
 }
 
+// anySlice writes a []any.
+func (e *forstEncoder) anySlice(x []any) {
+	if x == nil {
+		e.null()
+		return
+	}
+	if !e.descend(x) {
+		return
+	}
+	e.byte('[')
+	for i, item := range x {
+		if i > 0 {
+			e.byte(',')
+		}
+		e.any(item)
+		e.flushIfFull()
+	}
+	e.byte(']')
+	e.level--
+}
+
 // anyMap writes a map[string]any with its keys sorted, as encoding/json does.
 func (e *forstEncoder) anyMap(m map[string]any) {
 	if m == nil {
 		e.null()
 		return
 	}
-	if e.level >= forstCycleLevel {
-		e.json(m)
+	if !e.descend(m) {
 		return
 	}
-	e.level++
 	e.byte('{')
 	for i, k := range forstSortedKeys(m) {
 		if i > 0 {
@@ -2129,6 +2130,17 @@ func (e *forstEncoder) anyMap(m map[string]any) {
 	}
 	e.byte('}')
 	e.level--
+}
+
+// descend goes one level down into v (the caller goes back up with e.level--), or, past forstCycleLevel, writes v
+// with encoding/json, which detects cycles, and reports false.
+func (e *forstEncoder) descend(v any) bool {
+	if e.level >= forstCycleLevel {
+		e.json(v)
+		return false
+	}
+	e.level++
+	return true
 }
 
 // forstEncodeSlice writes a slice whose elements have a simple encoder (nil is null).

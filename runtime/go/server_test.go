@@ -50,6 +50,12 @@ func do(t *testing.T, ts *httptest.Server, method, path, body string, headers ma
 			req.Header.Set(k, v)
 		}
 	}
+	return send(t, ts, req)
+}
+
+// send sends req and reads the reply and its error envelope.
+func send(t *testing.T, ts *httptest.Server, req *http.Request) reply {
+	t.Helper()
 	res, err := ts.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -197,20 +203,7 @@ func chunked(t *testing.T, ts *httptest.Server, path string, body io.Reader) rep
 	req, _ := http.NewRequest("POST", ts.URL+path, body)
 	req.ContentLength = -1
 	req.Header.Set("X-Forst-Token", "secret")
-	res, err := ts.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	r := reply{status: res.StatusCode, body: string(raw)}
-	var env struct {
-		Error struct{ Code, Message, Function, Location string }
-	}
-	if json.Unmarshal(raw, &env) == nil {
-		r.err = env.Error
-	}
-	return r
+	return send(t, ts, req)
 }
 
 // The body is decoded as it arrives; the answers are still those of reading it whole first.

@@ -81,20 +81,8 @@ impl CType {
             CType::Slice(t) => format!("[]{}", t.go()),
             CType::Array(n, t) => format!("[{n}]{}", t.go()),
             CType::Map(k, v) => format!("map[{}]{}", k.go(), v.go()),
-            CType::Struct(fields) if fields.is_empty() => "struct{}".into(),
             CType::Struct(fields) => {
-                let parts: Vec<String> = fields
-                    .iter()
-                    .map(|f| {
-                        let tag = f.tag.as_ref().map(|t| format!(" `{t}`")).unwrap_or_default();
-                        if f.embedded {
-                            format!("{}{tag}", f.ty.go())
-                        } else {
-                            format!("{} {}{tag}", f.name, f.ty.go())
-                        }
-                    })
-                    .collect();
-                format!("struct {{ {} }}", parts.join("; "))
+                types::struct_go(fields.iter().map(|f| (f.name.as_str(), f.ty.go(), f.tag.as_deref(), f.embedded)))
             }
             CType::Any => "interface{}".into(),
         }

@@ -231,17 +231,26 @@ impl<'a> Gen<'a> {
         w.close("}");
     }
 
-    fn decode_map(&mut self, w: &mut W, k: &CType, v: &CType, place: &str) {
-        let p = addr(place);
-        let key_kind = self.env.kind(k);
-        if self.env.custom(k) || !matches!(key_kind, Kind::String | Kind::Int | Kind::Uint) {
-            w.line(format!("d.decodeJSON({p}) // map keys of type {}: encoding/json", k.go()));
-            return;
+    /// How a map is read and written: by encoding/json (keys it cannot handle here), as a `map[string]any`, or
+    /// member by member with keys of this kind.
+    fn map_plan(&self, k: &CType, v: &CType) -> Result<Kind, &'static str> {
+        let kind = self.env.kind(k);
+        if self.env.custom(k) || !matches!(kind, Kind::String | Kind::Int | Kind::Uint) {
+            return Err("json");
         }
         if *k == CType::Basic("string".into()) && *v == CType::Any {
-            w.line(format!("forstDecodeAnyMap(d, {p})"));
-            return;
+            return Err("any");
         }
+        Ok(kind)
+    }
+
+    fn decode_map(&mut self, w: &mut W, k: &CType, v: &CType, place: &str) {
+        let p = addr(place);
+        let key_kind = match self.map_plan(k, v) {
+            Ok(kind) => kind,
+            Err("any") => return w.line(format!("forstDecodeAnyMap(d, {p})")),
+            Err(_) => return w.line(format!("d.decodeJSON({p}) // map keys of type {}: encoding/json", k.go())),
+        };
         w.open(format!("switch d.open('{{', {p}) {{"));
         w.close("case forstNull:");
         w.indent_in();
@@ -485,15 +494,11 @@ impl<'a> Gen<'a> {
 
     fn encode_map(&mut self, w: &mut W, k: &CType, v: &CType, place: &str) {
         let m = &val(place);
-        let key_kind = self.env.kind(k);
-        if self.env.custom(k) || !matches!(key_kind, Kind::String | Kind::Int | Kind::Uint) {
-            w.line(format!("e.json({m}) // map keys of type {}: encoding/json", k.go()));
-            return;
-        }
-        if *k == CType::Basic("string".into()) && *v == CType::Any {
-            w.line(format!("e.anyMap({m})"));
-            return;
-        }
+        let key_kind = match self.map_plan(k, v) {
+            Ok(kind) => kind,
+            Err("any") => return w.line(format!("e.anyMap({m})")),
+            Err(_) => return w.line(format!("e.json({m}) // map keys of type {}: encoding/json", k.go())),
+        };
         w.open(format!("if {m} == nil {{"));
         w.line("e.null()");
         w.close("} else {");
