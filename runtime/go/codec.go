@@ -977,13 +977,18 @@ func forstDecodeBytes[T ~[]byte](d *forstDecoder, v *T) {
 
 // forstGrow makes s[i] exist for decoding element i into it, as encoding/json does: an element that exists (from
 // a duplicate key's earlier array) is decoded into, a new one starts as the zero value. The capacity doubles when it
-// runs out (append grows large slices by a quarter: four times as many copies of a long array).
+// runs out, and grows by half past 64k elements (append grows large slices by a quarter: about twice as many copies
+// of a long array; doubling all the way would raise the peak while the last copy is made).
 func forstGrow[S ~[]E, E any](s S, i int) S {
 	if i < len(s) {
 		return s
 	}
 	if i >= cap(s) {
-		s = slices.Grow(s, max(len(s), 4))
+		more := max(len(s), 4)
+		if len(s) > 1<<16 {
+			more = len(s) / 2
+		}
+		s = slices.Grow(s, more)
 	}
 	return s[:i+1]
 }
