@@ -78,11 +78,6 @@ fn gofmt_path() -> PathBuf {
         .expect("gofmt next to go")
 }
 
-fn server_template() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/go/server.go"))
-        .expect("server template")
-}
-
 fn run(cmd: &mut Command, what: &str) {
     let out = cmd.output().unwrap_or_else(|e| panic!("could not run {what}: {e}"));
     assert!(
@@ -97,7 +92,6 @@ fn run(cmd: &mut Command, what: &str) {
 fn generated_go_builds_vets_and_is_gofmt_clean() {
     let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
     let gofmt = gofmt_path();
-    let template = server_template();
     for (name, files) in fixtures() {
         let Some(mut out) = compiler::compile(&files).output else { continue };
         let dir = tempfile::tempdir().expect("tempdir");
@@ -105,7 +99,9 @@ fn generated_go_builds_vets_and_is_gofmt_clean() {
         for f in &out.go_files {
             std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
         }
-        std::fs::write(dir.path().join("forst_server.go"), &template).expect("write");
+        for (name, contents) in forst_sidecar::runtime::build::SERVER_FILES {
+            std::fs::write(dir.path().join(name), contents).expect("write");
+        }
         let go_cmd = |args: &[&str]| {
             let mut c = Command::new(&go);
             c.args(args)

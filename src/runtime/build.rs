@@ -22,8 +22,9 @@ use super::failure::Failure;
 use super::write_if_changed;
 use crate::compiler::{self, Compiled, SourceFile};
 
-/// The Go HTTP server around the generated functions: a real Go file, embedded at build time.
-pub const SERVER_TEMPLATE: &str = include_str!("../../runtime/go/server.go");
+/// The Go HTTP server around the generated functions: real Go files under `runtime/go/` (with their own tests there),
+/// embedded at build time as (name in the generated module, contents). A new runtime file is one line here.
+pub const SERVER_FILES: &[(&str, &str)] = &[("forst_server.go", include_str!("../../runtime/go/server.go"))];
 
 /// The oldest Go we accept: generics, `for` loop variables per iteration (the RFC's closures rely on it).
 const MIN_GO_MINOR: u32 = 22;
@@ -206,7 +207,11 @@ fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {
     h.update([0]);
     h.update(format!("{:?}|{}", config.optimization, config.debug));
     h.update([0]);
-    h.update(SERVER_TEMPLATE);
+    for (name, contents) in SERVER_FILES {
+        h.update(name);
+        h.update([0]);
+        h.update(contents);
+    }
     for f in &compiled.go_files {
         h.update([0]);
         h.update(&f.name);
@@ -220,7 +225,7 @@ fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {
 fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Result<()> {
     std::fs::create_dir_all(src)?;
     let mut wanted: Vec<(String, &str)> = go_files.iter().map(|f| (f.name.clone(), f.contents.as_str())).collect();
-    wanted.push(("forst_server.go".to_string(), SERVER_TEMPLATE));
+    wanted.extend(SERVER_FILES.iter().map(|(name, contents)| (name.to_string(), *contents)));
     for entry in std::fs::read_dir(src)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
