@@ -24,7 +24,13 @@ use crate::compiler::{self, Compiled, SourceFile};
 
 /// The Go HTTP server around the generated functions: real Go files under `runtime/go/` (with their own tests there),
 /// embedded at build time as (name in the generated module, contents). A new runtime file is one line here.
-pub const SERVER_FILES: &[(&str, &str)] = &[("forst_server.go", include_str!("../../runtime/go/server.go"))];
+pub const SERVER_FILES: &[(&str, &str)] = &[
+    ("forst_server.go", include_str!("../../runtime/go/server.go")),
+    ("forst_calls.go", include_str!("../../runtime/go/calls.go")),
+    ("forst_listen.go", include_str!("../../runtime/go/listen.go")),
+    ("forst_peercred_linux.go", include_str!("../../runtime/go/peercred_linux.go")),
+    ("forst_peercred_other.go", include_str!("../../runtime/go/peercred_other.go")),
+];
 
 /// The oldest Go we accept: generics, `for` loop variables per iteration (the RFC's closures rely on it).
 const MIN_GO_MINOR: u32 = 22;
