@@ -234,11 +234,12 @@ function nonFinite(value, path, seen) {
   return null;
 }
 
-/** Validates `{ signal, timeoutMs }`; returns the timeout in ms (0: none). */
+/** Validates `{ signal, timeoutMs, as }`; returns them with the timeout in whole ms (0: none). */
 function callOptions(name, options) {
-  if (options === undefined || options === null) return { signal: undefined, timeoutMs: 0 };
+  if (options === undefined || options === null) return { signal: undefined, timeoutMs: 0, as: "string" };
   if (typeof options !== "object") throw invalidArgument(name, `call options must be an object { signal, timeoutMs }, got ${typeof options}`);
-  const { signal, timeoutMs } = options;
+  const { signal, timeoutMs, as = "string" } = options;
+  if (as !== "string" && as !== "buffer") throw invalidArgument(name, `options.as must be "string" or "buffer", got ${JSON.stringify(as)}`);
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw invalidArgument(name, "options.signal must be an AbortSignal (from an AbortController)");
   }
@@ -246,26 +247,23 @@ function callOptions(name, options) {
     throw invalidArgument(name, `options.timeoutMs must be a number of milliseconds from 0 (none) to ${MAX_TIMEOUT_MS}, got ${typeof timeoutMs === "number" ? timeoutMs : JSON.stringify(timeoutMs) ?? typeof timeoutMs}`);
   }
   // A fraction of a millisecond still times out: round up, never down to "no timeout".
-  return { signal, timeoutMs: timeoutMs === undefined ? 0 : Math.ceil(timeoutMs) };
+  return { signal, timeoutMs: timeoutMs === undefined ? 0 : Math.ceil(timeoutMs), as };
 }
 
 /** The longest timeout a call takes (2^31 − 1 ms, about 24.8 days, as for setTimeout). */
 const MAX_TIMEOUT_MS = 2147483647;
 
 /**
- * The raw form: the request body as JSON text (the single argument's JSON, or a JSON array of the arguments), the
- * result as JSON text. Large payloads skip a JSON.parse/JSON.stringify round on each side: an Express route can pass
- * `req.body` read as text straight through and send the answer as it comes.
+ * The raw form: the request body as JSON text (the single argument's JSON, or a JSON array of the arguments) — a
+ * string, or bytes (`Buffer`/`Uint8Array`, sent as they are) — and the result as JSON text, or as a `Buffer` with
+ * `{ as: "buffer" }`. Large payloads skip a JSON.parse/JSON.stringify round on each side.
  */
 async function callRaw(name, body, options) {
-  if (typeof body !== "string") {
-    throw invalidArgument(name, `.raw() takes the arguments as JSON text (a string), got ${typeof body}`);
+  if (typeof body !== "string" && !(body instanceof Uint8Array)) {
+    throw invalidArgument(name, `.raw() takes the arguments as JSON text (a string, Buffer or Uint8Array), got ${body === null ? "null" : typeof body}`);
   }
-  const { signal, timeoutMs } = callOptions(name, options);
-  if (stoppedByUser) {
-    throw new ForstError({ status: 503, code: "unavailable", message: "the Forst sidecar was stopped with stop(); call start() to start it again", function: name });
-  }
-  if (!started) await start();
+  const { signal, timeoutMs, as } = callOptions(name, options);
+  await ready(name);
   let id = 0;
   let onAbort;
   if (signal) {
@@ -277,7 +275,7 @@ async function callRaw(name, body, options) {
     signal.addEventListener("abort", onAbort, { once: true });
   }
   try {
-    return await native().invoke(name, body, id, timeoutMs);
+    return await native().invoke(name, body, id, timeoutMs, as === "buffer");
   } catch (err) {
     throw toForstError(err);
   } finally {
@@ -285,11 +283,20 @@ async function callRaw(name, body, options) {
   }
 }
 
+/** Starts the sidecar for the first call; after stop(), refuses instead. */
+async function ready(name) {
+  if (stoppedByUser) {
+    throw new ForstError({ status: 503, code: "unavailable", message: "the Forst sidecar was stopped with stop(); call start() to start it again", function: name });
+  }
+  if (!started) await start();
+}
+
 /** Builds the exported function for one endpoint, with its `.raw(json, options?)` form. */
 function forstFunction(name, arity) {
   const fn = { [name]: (...args) => call(name, arity, args) }[name];
   Object.defineProperty(fn, "length", { value: arity });
   fn.raw = (json, options) => callRaw(name, json, options);
+  fn.handler = (options) => routeHandler(name, arity, options);
   return fn;
 }
 
@@ -302,3 +309,6 @@ function invoke(name, ...args) {
 }
 
 module.exports = { ForstError, start, stop, status, invoke, generateSync, forstFunction, findProjectRoot, projectOptionsFor, PACKAGE_DIR };
+
+// The route handler needs the pieces above; it lives in its own file.
+const { routeHandler } = require("./handler.js")({ native, ready, toForstError, invalidArgument, encodeArguments, callOptions, ForstError });

@@ -64,10 +64,75 @@ pub async fn stop() -> Result<()> {
     Ok(())
 }
 
-/// One call. `body` is the JSON text of the arguments; resolves to the JSON text of the result.
+/// One call. `body` is the JSON text of the arguments, as a string or as bytes (a `Buffer`/`Uint8Array` is used
+/// as it is, never decoded into a string); resolves to the JSON text of the result, or to its bytes with `asBuffer`.
 #[napi]
-pub async fn invoke(name: String, body: String, call_id: u32, timeout_ms: u32) -> Result<String> {
-    runtime::runtime().invoke(&name, body, call_id, timeout_ms).await.map_err(to_js)
+pub async fn invoke(
+    name: String,
+    body: Either<String, Uint8Array>,
+    call_id: u32,
+    timeout_ms: u32,
+    as_buffer: bool,
+) -> Result<Either<String, Buffer>> {
+    let body = match body {
+        Either::A(text) => bytes::Bytes::from(text),
+        Either::B(bytes) => bytes::Bytes::copy_from_slice(&bytes),
+    };
+    let answer = runtime::runtime().invoke(&name, body, call_id, timeout_ms).await.map_err(to_js)?;
+    let bytes = Vec::from(answer);
+    if as_buffer {
+        return Ok(Either::B(bytes.into()));
+    }
+    String::from_utf8(bytes).map(Either::A).map_err(|_| {
+        to_js(
+            Failure::new(502, "unexpected_response", "the sidecar answered with a body that is not UTF-8 JSON")
+                .with_function(&name),
+        )
+    })
+}
+
+/// Opens a streaming call (a route handler's): resolves to its id once the sidecar is reached.
+#[napi]
+pub async fn stream_open(name: String, timeout_ms: u32) -> Result<u32> {
+    runtime::runtime().open_stream(&name, timeout_ms).await.map_err(to_js)
+}
+
+/// Queues a chunk of the request body if there is room; `false` when full (then use `streamWriteAsync`).
+#[napi]
+pub fn stream_write(id: u32, chunk: &[u8]) -> Result<bool> {
+    runtime::runtime().streams.try_write(id, chunk).map_err(to_js)
+}
+
+/// Queues a chunk of the request body, resolving when there was room.
+#[napi]
+pub async fn stream_write_async(id: u32, chunk: Uint8Array) -> Result<()> {
+    let chunk = bytes::Bytes::copy_from_slice(&chunk);
+    runtime::runtime().streams.write(id, chunk).await.map_err(to_js)
+}
+
+/// The request body is complete.
+#[napi]
+pub async fn stream_end(id: u32) {
+    runtime::runtime().streams.end(id).await;
+}
+
+/// The answer's HTTP status.
+#[napi]
+pub async fn stream_head(id: u32) -> Result<u32> {
+    runtime::runtime().streams.head(id).await.map(u32::from).map_err(to_js)
+}
+
+/// The next part of the answer (`null` at the end).
+#[napi]
+pub async fn stream_read(id: u32) -> Result<Option<Buffer>> {
+    let part = runtime::runtime().streams.read(id).await.map_err(to_js)?;
+    Ok(part.map(|b| Vec::from(b).into()))
+}
+
+/// Ends a stream now; the sidecar cancels the call.
+#[napi]
+pub fn stream_abort(id: u32) {
+    runtime::runtime().streams.abort(id);
 }
 
 #[napi]

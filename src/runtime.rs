@@ -11,6 +11,7 @@ pub mod failure;
 pub mod generate;
 pub mod socket_dir;
 pub mod socket_pool;
+pub mod stream;
 pub mod supervisor;
 pub mod watch;
 
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -62,6 +64,7 @@ pub struct Runtime {
     cancels: Mutex<HashMap<u32, oneshot::Sender<()>>>,
     config: Mutex<Option<Config>>,
     watch: Mutex<Option<watch::WatchHandle>>,
+    pub streams: stream::Streams,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -74,6 +77,7 @@ pub fn runtime() -> &'static Runtime {
         cancels: Mutex::new(HashMap::new()),
         config: Mutex::new(None),
         watch: Mutex::new(None),
+        streams: stream::Streams::default(),
     })
 }
 
@@ -173,29 +177,20 @@ impl Runtime {
         self.supervisor.stop().await;
     }
 
-    /// One call: `body` is the JSON text of the arguments (see the Go server's body convention).
-    pub async fn invoke(&self, name: &str, body: String, call_id: u32, timeout_ms: u32) -> Result<String, Failure> {
+    /// One call: `body` is the JSON text of the arguments (see the Go server's body convention); the result is the
+    /// JSON text of the answer.
+    pub async fn invoke(&self, name: &str, body: Bytes, call_id: u32, timeout_ms: u32) -> Result<Bytes, Failure> {
         let route = match self.supervisor.route_of(name) {
             Some(r) => r,
             None => return Err(unknown_function(name, self.supervisor.manifest())),
         };
-        let default_timeout = self.config.lock().ok().and_then(|c| c.as_ref().map(|c| c.call_timeout_ms)).unwrap_or(0);
-        let timeout_ms = if timeout_ms > 0 { u64::from(timeout_ms) } else { default_timeout };
+        let timeout = self.call_timeout(timeout_ms);
         let call = self.call_with_handover(name, &route, body);
         let cancelled = self.cancellation(call_id);
         let timed = async {
-            if timeout_ms == 0 {
-                call.await
-            } else {
-                match tokio::time::timeout(Duration::from_millis(timeout_ms), call).await {
-                    Ok(r) => r,
-                    Err(_) => Err(Failure::new(
-                        504,
-                        "timeout",
-                        format!("the call did not finish within {timeout_ms} ms; it was cancelled"),
-                    )
-                    .with_function(name)),
-                }
+            match timeout {
+                None => call.await,
+                Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| Err(timed_out(name, limit))),
             }
         };
         // Dropping the request future closes its connection: the sidecar cancels the Go context.
@@ -217,9 +212,8 @@ impl Runtime {
     /// was retired by a hot swap and closed the connection unanswered (a draining Go server never starts a request on
     /// a connection it closes). So reloads drop no calls, and calls made just after a crash wait for the restart
     /// (bounded by `timeouts.unavailableWaitMs`) instead of failing. Nothing runs twice.
-    async fn call_with_handover(&self, name: &str, route: &str, body: String) -> Result<String, Failure> {
+    async fn call_with_handover(&self, name: &str, route: &str, body: Bytes) -> Result<Bytes, Failure> {
         // `Bytes`: the hand-over keeps the body without copying it (bodies can be tens of MB).
-        let body = bytes::Bytes::from(body);
         let child = self.supervisor.ready_child().await?;
         let detail = match self.supervisor.client.call(&child.at, name, route, body.clone()).await {
             Ok(text) => return Ok(text),
@@ -257,6 +251,12 @@ impl Runtime {
             let _ = tx.send(());
         }
     }
+}
+
+/// The failure of a call that ran out of time (its own `timeoutMs` or `timeouts.callMs`).
+fn timed_out(name: &str, limit: Duration) -> Failure {
+    Failure::new(504, "timeout", format!("the call did not finish within {} ms; it was cancelled", limit.as_millis()))
+        .with_function(name)
 }
 
 /// How long a call that lost its connection waits for the child to be seen dead (and its cause read) before it

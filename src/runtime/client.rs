@@ -53,6 +53,13 @@ pub struct Endpoint {
     pub via_socket: Option<Arc<SocketPool>>,
 }
 
+impl Endpoint {
+    /// `127.0.0.1:port`: the Host header of every request (the sidecar checks it is loopback), and the TCP address.
+    pub fn host(&self) -> &str {
+        self.base_url.trim_start_matches("http://")
+    }
+}
+
 /// Why a call has no result.
 #[derive(Debug)]
 pub enum CallError {
@@ -74,6 +81,14 @@ impl Client {
         if slots.max != max {
             *slots = Slots::new(max);
         }
+    }
+
+    /// A connection slot for a call that makes its own connection (a streaming call); held until it is dropped.
+    pub async fn connection_slot(&self, function: &str) -> Result<OwnedSemaphorePermit, Failure> {
+        self.slot(function).await.map_err(|e| match e {
+            CallError::Answered(f) => f,
+            CallError::Transport { detail, .. } => transport_failure(function, &detail),
+        })
     }
 
     /// A connection slot: at once, or after the calls queued before this one.
@@ -102,14 +117,14 @@ impl Client {
         permit.map_err(|_| CallError::Transport { sent: false, detail: "the connection budget was closed".into() })
     }
 
-    /// POSTs a JSON body to `route` and returns the JSON result text, or why there is none.
+    /// POSTs a JSON body to `route` and returns the JSON result, or why there is none.
     pub async fn call(
         &self,
         at: &Endpoint,
         function: &str,
         route: &str,
         body: bytes::Bytes,
-    ) -> Result<String, CallError> {
+    ) -> Result<bytes::Bytes, CallError> {
         let _slot = self.slot(function).await?;
         let (status, bytes) = match &at.via_socket {
             Some(socket) => match socket.post(route, body).await {
@@ -137,12 +152,7 @@ impl Client {
             }
         };
         if status == 200 {
-            return String::from_utf8(bytes.to_vec()).map_err(|_| {
-                CallError::Answered(
-                    Failure::new(502, "unexpected_response", "the sidecar answered with a body that is not UTF-8 JSON")
-                        .with_function(function),
-                )
-            });
+            return Ok(bytes);
         }
         Err(CallError::Answered(Failure::from_envelope(status, &bytes, function)))
     }

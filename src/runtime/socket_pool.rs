@@ -158,8 +158,18 @@ impl SocketPool {
         }
     }
 
-    #[cfg(unix)]
     async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, PostError> {
+        self.connect_with().await
+    }
+
+    /// A new, peer-checked connection whose requests have bodies of type `B` (streaming calls use a channel body).
+    #[cfg(unix)]
+    pub async fn connect_with<B>(&self) -> Result<SendRequest<B>, PostError>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let stream = tokio::net::UnixStream::connect(&self.path)
             .await
             .map_err(|e| PostError::NotSent(format!("could not connect to {}: {e}", self.path.display())))?;
@@ -196,7 +206,7 @@ impl SocketPool {
     }
 
     #[cfg(not(unix))]
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, PostError> {
+    pub async fn connect_with<B>(&self) -> Result<SendRequest<B>, PostError> {
         Err(PostError::NotSent("Unix sockets are not available on this platform".into()))
     }
 }
