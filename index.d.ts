@@ -69,6 +69,8 @@ export interface ForstStatus {
     binary: string;
     compileMs: number;
     buildMs: number;
+    /** The binary `forst build` left in outputDir, run without Go (production mode, see the README). */
+    prebuilt: boolean;
   };
 }
 

@@ -127,15 +127,17 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let c = config.clone();
             let built = runtime::run_blocking(move || build::build(&c, &go, runtime::stderr_color())).await?;
             eprint!("{}", built.warnings);
-            let manifest = config.output_dir.join("manifest.json");
-            println!("binary    {} ({})", built.binary.display(), size_of(&built.binary));
-            println!("manifest  {} ({})", manifest.display(), size_of(&manifest));
-            println!(
-                "routes    {} · compile {:.0} ms · go build {}",
-                built.compiled.manifest.endpoints.len(),
-                built.compile_ms,
-                if built.cached { "cached".to_string() } else { format!("{:.0} ms", built.build_ms) }
-            );
+            // The image's build step runs `forst build`: leave the typed functions ESM imports need there too.
+            if let Some(dir) = &req.package_dir {
+                runtime::generate::write(dir, &config, &built.compiled).map_err(|e| {
+                    Failure::new(
+                        500,
+                        "io_error",
+                        format!("could not write the generated functions into {}: {e}", dir.display()),
+                    )
+                })?;
+            }
+            print!("{}", build_report(&config, &built));
             Ok(done(0))
         }
         Command::Dev { port, no_auth } => {
@@ -164,6 +166,31 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             Ok(Outcome { exit_code: 0, keep_alive: true })
         }
     }
+}
+
+/// What `forst build` prints: the artifact and how to run it.
+fn build_report(config: &runtime::config::Config, built: &build::Built) -> String {
+    let binary = config.output_dir.join(build::STABLE_BINARY);
+    let manifest = config.output_dir.join(runtime::prebuilt::MANIFEST);
+    let contract = compiler::manifest::contract(&built.compiled.manifest, &built.compiled.dts);
+    let mut out = String::new();
+    let _ = writeln!(out, "binary    {} ({})", binary.display(), size_of(&binary));
+    let _ = writeln!(out, "manifest  {} ({})", manifest.display(), size_of(&manifest));
+    let _ = writeln!(
+        out,
+        "routes    {} · compile {:.0} ms · go build {}",
+        built.compiled.manifest.endpoints.len(),
+        built.compile_ms,
+        if built.cached { "cached".to_string() } else { format!("{:.0} ms", built.build_ms) }
+    );
+    let _ = writeln!(out, "contract  {contract} · build {} · {}", &built.hash[..16], built.go_version);
+    let _ = writeln!(out, "\nRun it on its own (a token is required unless --no-auth; --help lists every option):");
+    let _ = writeln!(out, "  FORST_TOKEN=$(openssl rand -hex 32) {} --listen 127.0.0.1:8080", binary.display());
+    let _ = writeln!(
+        out,
+        "With NODE_ENV=production (or FORST_REQUIRE_PREBUILT=1), start() runs this build without Go while the .ft sources match.\nConnect an app to it with FORST_SIDECAR_URL=http://HOST:PORT and FORST_TOKEN; `forst build --container` makes an image."
+    );
+    out
 }
 
 fn size_of(path: &std::path::Path) -> String {

@@ -83,6 +83,8 @@ pub struct BuildStatus {
     pub binary: String,
     pub compile_ms: f64,
     pub build_ms: f64,
+    /// The binary `forst build` left in outputDir, run without Go (production mode).
+    pub prebuilt: bool,
 }
 
 #[napi(object)]
@@ -117,6 +119,7 @@ pub fn status() -> StatusResult {
             binary: b.binary,
             compile_ms: b.compile_ms,
             build_ms: b.build_ms,
+            prebuilt: b.prebuilt,
         }),
     }
 }

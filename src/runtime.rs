@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod failure;
 pub mod generate;
+pub mod prebuilt;
 pub mod socket_pool;
 pub mod supervisor;
 pub mod watch;
@@ -125,10 +126,7 @@ impl Runtime {
             return Ok(info);
         }
         let config = resolve_config(&req)?;
-        let go = run_blocking(build::find_go).await?;
-        let (build_config, build_go) = (config.clone(), go.clone());
-        let built = run_blocking(move || build::build(&build_config, &build_go, stderr_color())).await;
-        let built = match built {
+        let (built, go) = match obtain_build(&config).await {
             Ok(b) => b,
             Err(f) => {
                 self.supervisor.record_error(f.clone());
@@ -146,7 +144,8 @@ impl Runtime {
         }
         *self.config.lock().unwrap_or_else(|p| p.into_inner()) = Some(config.clone());
         self.supervisor.launch(config.clone(), built).await?;
-        if config.watch {
+        // A prebuilt binary runs as shipped: no Go to rebuild with, and nothing may be written.
+        if let (true, Some(go)) = (config.watch, go) {
             let handle = watch::watch(self.supervisor.clone(), config, go, req.package_dir.clone())?;
             *self.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         }
@@ -242,6 +241,35 @@ impl Runtime {
             let _ = tx.send(());
         }
     }
+}
+
+/// The binary to run: `go build` (or its cache), or the prebuilt one (see [`prebuilt`]) when that is required or Go
+/// is missing. The toolchain comes back when there is one, for hot reload.
+async fn obtain_build(config: &Config) -> Result<(build::Built, Option<build::GoToolchain>), Failure> {
+    let find_prebuilt = {
+        let config = config.clone();
+        move || prebuilt::find(&config, stderr_color())
+    };
+    if config.prebuilt == prebuilt::Prebuilt::Required {
+        let found = run_blocking(find_prebuilt).await?;
+        return found.map(|b| (b, None)).map_err(|why| prebuilt::missing(config, &why));
+    }
+    let go = match run_blocking(build::find_go).await {
+        Ok(go) => go,
+        Err(no_go) => {
+            return match run_blocking(find_prebuilt).await? {
+                Ok(b) => Ok((b, None)),
+                Err(why) => Err(Failure::new(
+                    no_go.status,
+                    &no_go.code,
+                    format!("{} (and there is no prebuilt binary to run instead: {why})", no_go.message),
+                )),
+            };
+        }
+    };
+    let (build_config, build_go) = (config.clone(), go.clone());
+    let built = run_blocking(move || build::build(&build_config, &build_go, stderr_color())).await?;
+    Ok((built, Some(go)))
 }
 
 fn unknown_function(name: &str, manifest: Option<crate::compiler::Manifest>) -> Failure {

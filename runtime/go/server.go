@@ -2,6 +2,7 @@
 // `var forstEndpoints []forstEndpoint` and `const forstManifestJSON string`.
 //
 // Contract with the supervisor (src/runtime/supervisor.rs):
+//   - The binary is started with --supervised (standalone.go has the command line for every other way to run it).
 //   - FORST_TOKEN: required on every call as header X-Forst-Token (constant-time compare), unless FORST_NO_AUTH=1.
 //   - FORST_PORT: unset → 8080, or a free port with a notice when 8080 is busy; "0" → any free port; with
 //     FORST_PORT_STRICT=1 a busy port is fatal (exit 3). FORST_REUSEPORT=1 sets SO_REUSEPORT so that a hot swap can
@@ -44,29 +45,42 @@ type forstServer struct {
 	token     []byte
 	noAuth    bool
 	bodyLimit int64
+	// anyHost: listening on a non-loopback address (a container), where the Host check cannot apply.
+	anyHost   bool
 	routes    map[string]*forstEndpoint
+	metrics   *forstMetrics
 	draining  atomic.Bool
 	shutdown  chan struct{}
 	closeOnce sync.Once
 }
 
 func main() {
-	srv, err := newForstServer(forstEndpoints)
+	opts := forstCommandLine()
+	forstLog.json = opts.jsonLogs
+	srv, err := newForstServer(forstEndpoints, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "forst:", err)
 		os.Exit(2)
 	}
-	ln, err := forstListen()
+	var ln net.Listener
+	if opts.supervised {
+		ln, err = forstListen()
+	} else {
+		ln, err = forstListenStandalone(opts)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "forst:", err)
 		os.Exit(3)
 	}
+	srv.anyHost = !forstIsLoopbackAddr(ln.Addr())
 	httpServer := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	go srv.watchParent(os.Stdin)
+	if opts.supervised {
+		go srv.watchParent(os.Stdin)
+	}
 	go srv.watchSignals()
 	listeners := []net.Listener{ln}
 	if path := os.Getenv("FORST_SOCKET"); path != "" {
@@ -76,7 +90,17 @@ func main() {
 			listeners = append(listeners, uln)
 		}
 	}
+	if opts.metricsListen != "" {
+		mln, err := net.Listen("tcp", opts.metricsListen)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "forst: cannot listen for metrics:", err)
+			os.Exit(3)
+		}
+		go func() { _ = http.Serve(mln, srv.metrics.handler()) }()
+	}
 	fmt.Printf("FORST_LISTENING %s\n", ln.Addr().String())
+	forstLog.info("listening", "", map[string]any{"address": ln.Addr().String(), "functions": len(srv.routes), "auth": !srv.noAuth,
+		"version": forstVersion, "contract": forstContract, "build_hash": forstBuildHash, "metrics_address": opts.metricsListen})
 	for _, l := range listeners {
 		go func(l net.Listener) {
 			if err := httpServer.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -87,36 +111,34 @@ func main() {
 	}
 	<-srv.shutdown
 	srv.draining.Store(true)
-	grace := time.Duration(forstEnvInt("FORST_SHUTDOWN_GRACE_MS", 5000)) * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	forstLog.info("draining", "", map[string]any{"grace_ms": opts.grace.Milliseconds()})
+	ctx, cancel := context.WithTimeout(context.Background(), opts.grace)
 	defer cancel()
 	if err := httpServer.Shutdown(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "forst: in-flight calls did not finish within the grace period; exiting anyway")
+		forstLog.warn("drain_timeout", "in-flight calls did not finish within the grace period; exiting anyway", nil)
 	}
+	forstLog.info("stopped", "", nil)
 }
 
-func newForstServer(endpoints []forstEndpoint) (*forstServer, error) {
+func newForstServer(endpoints []forstEndpoint, opts forstOptions) (*forstServer, error) {
 	s := &forstServer{
-		token:     []byte(os.Getenv("FORST_TOKEN")),
-		noAuth:    os.Getenv("FORST_NO_AUTH") == "1",
-		bodyLimit: int64(forstEnvInt("FORST_BODY_LIMIT", forstDefaultBodyLimit)),
+		token:     opts.token,
+		noAuth:    opts.noAuth,
+		bodyLimit: opts.bodyLimit,
 		routes:    make(map[string]*forstEndpoint, len(endpoints)),
 		shutdown:  make(chan struct{}),
 	}
 	if len(s.token) == 0 && !s.noAuth {
-		return nil, errors.New("FORST_TOKEN is not set: the sidecar is started by @forst/sidecar, which sets it (use `forst dev` to run it alone)")
+		return nil, errors.New("no token (FORST_TOKEN or --token-file): run with --help for the options")
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = forstDefaultBodyLimit
 	}
 	for i := range endpoints {
 		s.routes[endpoints[i].Route] = &endpoints[i]
 	}
+	s.metrics = newForstMetrics(endpoints, &s.draining)
 	return s, nil
-}
-
-func forstEnvInt(name string, fallback int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return fallback
 }
 
 // forstListen binds 127.0.0.1 on the port the environment asks for.
@@ -197,7 +219,7 @@ func (s *forstServer) stop() {
 }
 
 func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !forstLoopbackHost(r.Host) {
+	if !s.anyHost && !forstLoopbackHost(r.Host) {
 		forstFail(w, http.StatusForbidden, "forbidden_host", "requests must be addressed to a loopback host, not "+strconv.Quote(r.Host), "", "")
 		return
 	}
@@ -215,6 +237,9 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.authorized(r) {
 		forstFail(w, http.StatusUnauthorized, "unauthorized", "missing or wrong X-Forst-Token", "", "")
+		return
+	}
+	if s.serveOperational(w, r) {
 		return
 	}
 	switch r.URL.Path {
@@ -236,14 +261,14 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		forstFail(w, http.StatusMethodNotAllowed, "method_not_allowed", "call "+r.URL.Path+" with POST", ep.Name, "")
 		return
 	}
-	s.call(w, r, ep)
+	s.observeCall(w, r, ep)
 }
 
 func (s *forstServer) authorized(r *http.Request) bool {
 	if s.noAuth {
 		return true
 	}
-	return subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Forst-Token")), s.token) == 1
+	return subtle.ConstantTimeCompare([]byte(forstRequestToken(r)), s.token) == 1
 }
 
 // forstLoopbackHost accepts 127.0.0.1, localhost and [::1], with or without a port (DNS-rebinding guard).
@@ -277,7 +302,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 			forstFail(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, panicked.location)
 			return
 		}
-		fmt.Fprintf(os.Stderr, "forst: %s panicked at %s: %v\n%s", ep.Name, panicked.location, panicked.value, panicked.stack)
+		forstLog.panicked(ep.Name, panicked.location, panicked.value, panicked.stack)
 		forstFail(w, http.StatusInternalServerError, "panic", fmt.Sprint(panicked.value), ep.Name, panicked.location)
 		return
 	}
@@ -410,5 +435,6 @@ func forstFail(w http.ResponseWriter, status int, code, message, function, locat
 		Location string `json:"location,omitempty"`
 	}
 	body, _ := json.Marshal(map[string]detail{"error": {code, message, function, location}})
+	w.Header().Set(forstErrorHeader, code)
 	forstJSON(w, status, body)
 }

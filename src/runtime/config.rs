@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::prebuilt::Prebuilt;
+
 /// How `go build` optimises (`compilation.optimization`). See [`crate::runtime::build`] for the exact flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Optimization {
@@ -54,6 +56,9 @@ pub struct Config {
     /// over a Unix socket beside the loopback TCP port (8–10% off a small call made one at a time; larger bodies are
     /// faster over TCP, see `client.rs`). TCP stays for `/readyz`, large bodies, curl and non-Node callers.
     pub unix_socket: bool,
+    /// Production mode (see [`super::prebuilt`]): `FORST_REQUIRE_PREBUILT=1`, or `NODE_ENV=production` unless
+    /// `FORST_REQUIRE_PREBUILT=0`, requires the build `forst build` left in `outputDir` and never runs Go.
+    pub prebuilt: Prebuilt,
 }
 
 pub const DEFAULT_BODY_LIMIT: u64 = 64 * 1024 * 1024;
@@ -65,7 +70,7 @@ impl Config {
             forst_dir: project_root.join("forst"),
             output_dir: project_root.join("dist").join("forst"),
             port: None,
-            watch: std::env::var("NODE_ENV").map(|v| v != "production").unwrap_or(true),
+            watch: !production(),
             optimization: Optimization::Speed,
             debug: false,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -77,6 +82,7 @@ impl Config {
             no_auth: false,
             stable_port: false,
             unix_socket: cfg!(unix),
+            prebuilt: if production() { Prebuilt::Required } else { Prebuilt::Fallback },
         }
     }
 
@@ -107,6 +113,10 @@ impl Config {
     }
 }
 
+fn production() -> bool {
+    std::env::var("NODE_ENV").is_ok_and(|v| v == "production")
+}
+
 /// Environment overrides (documented in the README's configuration table).
 fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) {
     if let Some(dir) = env("FORST_DIR").filter(|s| !s.is_empty()) {
@@ -135,6 +145,13 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
                 "FORST_TRANSPORT: expected {}, got {t:?}",
                 if cfg!(unix) { "\"unix\" or \"tcp\"" } else { "\"tcp\" (Unix sockets need a Unix system)" }
             )),
+        }
+    }
+    if let Some(v) = env("FORST_REQUIRE_PREBUILT").filter(|s| !s.is_empty()) {
+        match v.as_str() {
+            "1" | "true" | "yes" | "on" => config.prebuilt = Prebuilt::Required,
+            "0" | "false" | "no" | "off" => config.prebuilt = Prebuilt::Fallback,
+            _ => errors.push(format!("FORST_REQUIRE_PREBUILT: expected 1 or 0, got {v:?}")),
         }
     }
     if let Some(limit) = env("FORST_BODY_LIMIT").filter(|s| !s.is_empty()) {

@@ -105,6 +105,8 @@ pub struct BuildInfo {
     pub binary: String,
     pub compile_ms: f64,
     pub build_ms: f64,
+    /// The binary `forst build` left in outputDir, run without Go (production mode).
+    pub prebuilt: bool,
 }
 
 struct Inner {
@@ -339,6 +341,7 @@ impl Supervisor {
         };
         let token = random_token();
         let mut cmd = Command::new(&built.binary);
+        cmd.arg("--supervised");
         cmd.env("FORST_TOKEN", &token)
             .env("FORST_BODY_LIMIT", config.body_limit.to_string())
             .env("FORST_SHUTDOWN_GRACE_MS", config.shutdown_grace_ms.to_string())
@@ -657,6 +660,7 @@ fn build_info(b: &Built) -> BuildInfo {
         binary: b.binary.display().to_string(),
         compile_ms: b.compile_ms,
         build_ms: b.build_ms,
+        prebuilt: b.prebuilt,
     }
 }
 
