@@ -146,3 +146,34 @@ export function exited(child) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
   return new Promise((r) => child.once("exit", (code, signal) => r(code ?? signal)));
 }
+
+/** Where scripts/install-test-tools.sh put the test tools. */
+export const toolsDir = process.env.FORST_TEST_TOOLS || path.join(process.env.HOME || "/root", ".cache", "forst-test-tools");
+
+/** Runs a program to completion with `input` on stdin; resolves { code, stdout, stderr }. */
+export function runTool(command, args, { input, env, timeoutMs = 120000, cwd } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? signal, stdout, stderr });
+    });
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** A free loopback TCP port (for tools that cannot report the port they bound). */
+export async function freePort() {
+  const net = await import("node:net");
+  const server = net.createServer();
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}

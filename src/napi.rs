@@ -90,6 +90,8 @@ pub struct BuildStatus {
 #[napi(object)]
 pub struct StatusResult {
     pub state: String,
+    /// `spawned` (built here), `prebuilt` (production mode) or `connect` (a sidecar this process did not start).
+    pub mode: String,
     pub pid: Option<u32>,
     pub url: Option<String>,
     /// The Unix socket this process's calls use (`FORST_TRANSPORT`), when the sidecar has one.
@@ -106,6 +108,7 @@ pub fn status() -> StatusResult {
     let s = runtime::runtime().supervisor.status();
     StatusResult {
         state: s.state.as_str().to_string(),
+        mode: runtime::runtime().mode().to_string(),
         pid: s.pid,
         url: s.url,
         socket: s.socket.map(|p| p.display().to_string()),
@@ -122,6 +125,24 @@ pub fn status() -> StatusResult {
             prebuilt: b.prebuilt,
         }),
     }
+}
+
+/// The client's view of its calls: calls, errors by code, latency percentiles (ms), restarts, per function.
+#[napi]
+pub fn metrics() -> Value {
+    runtime::runtime().metrics_snapshot()
+}
+
+/// The same in the Prometheus text format (`forst_client_*`).
+#[napi]
+pub fn metrics_prometheus() -> String {
+    runtime::runtime().metrics_prometheus()
+}
+
+/// The sidecar's own `GET /metrics` (Prometheus text).
+#[napi]
+pub async fn sidecar_metrics() -> Result<String> {
+    runtime::runtime().sidecar_metrics().await.map_err(to_js)
 }
 
 #[napi(object)]

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod failure;
 pub mod generate;
+pub mod metrics;
 pub mod prebuilt;
 pub mod socket_pool;
 pub mod supervisor;
@@ -61,6 +62,7 @@ pub struct Runtime {
     cancels: Mutex<HashMap<u32, oneshot::Sender<()>>>,
     config: Mutex<Option<Config>>,
     watch: Mutex<Option<watch::WatchHandle>>,
+    pub metrics: metrics::ClientMetrics,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -73,6 +75,7 @@ pub fn runtime() -> &'static Runtime {
         cancels: Mutex::new(HashMap::new()),
         config: Mutex::new(None),
         watch: Mutex::new(None),
+        metrics: metrics::ClientMetrics::default(),
     })
 }
 
@@ -170,8 +173,23 @@ impl Runtime {
         self.supervisor.stop().await;
     }
 
-    /// One call: `body` is the JSON text of the arguments (see the Go server's body convention).
+    /// One call: `body` is the JSON text of the arguments (see the Go server's body convention). Counted in
+    /// [`metrics`], whatever its outcome.
     pub async fn invoke(&self, name: &str, body: String, call_id: u32, timeout_ms: u32) -> Result<String, Failure> {
+        let _in_flight = self.metrics.begin();
+        let t0 = std::time::Instant::now();
+        let result = self.invoke_uncounted(name, body, call_id, timeout_ms).await;
+        self.metrics.record(name, result.as_ref().map(|_| ()), t0.elapsed());
+        result
+    }
+
+    async fn invoke_uncounted(
+        &self,
+        name: &str,
+        body: String,
+        call_id: u32,
+        timeout_ms: u32,
+    ) -> Result<String, Failure> {
         let route = match self.supervisor.route_of(name) {
             Some(r) => r,
             None => return Err(unknown_function(name, self.supervisor.manifest())),
@@ -224,6 +242,31 @@ impl Runtime {
             }
             other => other,
         }
+    }
+
+    /// How this process runs its sidecar: `spawned` (built here), `prebuilt` (production mode) or `connect`.
+    pub fn mode(&self) -> &'static str {
+        match self.supervisor.status().build {
+            Some(b) if b.prebuilt => "prebuilt",
+            _ => "spawned",
+        }
+    }
+
+    /// `metrics()`: the client's view of its calls (see [`metrics`]).
+    pub fn metrics_snapshot(&self) -> Value {
+        let status = self.supervisor.status();
+        self.metrics.snapshot(status.restarts, status.state.as_str(), self.mode())
+    }
+
+    pub fn metrics_prometheus(&self) -> String {
+        let status = self.supervisor.status();
+        self.metrics.prometheus(status.restarts, status.state == State::Ready)
+    }
+
+    /// The sidecar's own `GET /metrics` text (Go runtime and per-function server metrics).
+    pub async fn sidecar_metrics(&self) -> Result<String, Failure> {
+        let child = self.supervisor.ready_child().await?;
+        self.supervisor.client.get_text(&child.at, "/metrics").await
     }
 
     fn cancellation(&self, call_id: u32) -> Option<oneshot::Receiver<()>> {

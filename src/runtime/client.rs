@@ -87,16 +87,24 @@ impl Client {
         matches!(probe.await, Ok(r) if r.status().as_u16() == 200)
     }
 
-    /// Fetches the manifest the running sidecar serves (used by `forst dev` and tests).
-    pub async fn manifest(&self, at: &Endpoint) -> Result<String, Failure> {
+    /// GETs an authenticated operational path (`/metrics`, `/__forst/version`, `/__forst/manifest`) as text.
+    pub async fn get_text(&self, at: &Endpoint, path: &str) -> Result<String, Failure> {
         let r = self
             .http
-            .get(format!("{}/__forst/manifest", at.base_url))
+            .get(format!("{}{path}", at.base_url))
             .header(TOKEN_HEADER, &at.token)
+            .timeout(Duration::from_secs(10))
             .send()
             .await
             .map_err(|e| transport_failure("", &e))?;
-        r.text().await.map_err(|e| transport_failure("", &e))
+        let status = r.status().as_u16();
+        let body = r.bytes().await.map_err(|e| transport_failure("", &e))?;
+        if status != 200 {
+            return Err(Failure::from_envelope(status, &body, ""));
+        }
+        String::from_utf8(body.to_vec()).map_err(|_| {
+            Failure::new(502, "unexpected_response", format!("GET {path} answered a body that is not UTF-8"))
+        })
     }
 }
 

@@ -13,7 +13,7 @@ use super::write_if_changed;
 use crate::compiler::Compiled;
 
 /// Names the package itself exports; an endpoint of that name stays reachable through `invoke()` only.
-pub const RESERVED: &[&str] = &["start", "stop", "status", "invoke", "generate", "ForstError", "default"];
+pub const RESERVED: &[&str] = &["start", "stop", "status", "metrics", "invoke", "generate", "ForstError", "default"];
 
 pub fn write(package_dir: &Path, config: &Config, compiled: &Compiled) -> std::io::Result<()> {
     let dir = package_dir.join("generated");
