@@ -116,9 +116,9 @@ export async function buildProject(dir, env) {
  * Starts a built sidecar binary on its own (as a container would), stdin /dev/null. Resolves once it printed its
  * address: { child, address, url, output() } — or rejects with everything it printed when it exits first.
  */
-export function runSidecar(binary, args = [], env = {}, { timeoutMs = 20000 } = {}) {
+export function runSidecar(binary, args = [], env = {}, { timeoutMs = 20000, uid, gid } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, args, { env: { PATH: process.env.PATH, ...env }, uid, gid, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     const timer = setTimeout(() => {

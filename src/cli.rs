@@ -33,8 +33,16 @@ enum Command {
         #[arg(long)]
         no_auth: bool,
     },
-    /// Compile and `go build`; print the binary, the manifest and their sizes.
-    Build,
+    /// Compile and `go build`; write the binary and manifest.json to outputDir and print how to run them.
+    Build {
+        /// Also write outputDir/Containerfile (FROM scratch, non-root, healthcheck) and build the image with podman,
+        /// buildah or docker when one is on PATH.
+        #[arg(long)]
+        container: bool,
+        /// The image's name (default: forst-sidecar:<build hash>).
+        #[arg(long, requires = "container")]
+        tag: Option<String>,
+    },
     /// Write the typed JS functions and TypeScript declarations into the package.
     Generate,
     /// Report diagnostics only; exit 1 when there are errors.
@@ -121,7 +129,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             }
             Ok(done(0))
         }
-        Command::Build => {
+        Command::Build { container, tag } => {
             let config = runtime::resolve_config(&req)?;
             let go = runtime::run_blocking(build::find_go).await?;
             let c = config.clone();
@@ -138,6 +146,9 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
                 })?;
             }
             print!("{}", build_report(&config, &built));
+            if container {
+                build_container(&config, tag)?;
+            }
             Ok(done(0))
         }
         Command::Dev { port, no_auth } => {
@@ -166,6 +177,30 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             Ok(Outcome { exit_code: 0, keep_alive: true })
         }
     }
+}
+
+/// `forst build --container`: the Containerfile, then the image when a builder is there.
+fn build_container(config: &runtime::config::Config, tag: Option<String>) -> Result<(), Failure> {
+    use runtime::container;
+    let manifest =
+        runtime::prebuilt::BuildManifest::read(&config.output_dir).map_err(|why| Failure::new(500, "io_error", why))?;
+    let file = container::write(&config.output_dir, &manifest)?;
+    println!("\ncontainer {}", file.display());
+    let tag = tag.unwrap_or_else(|| container::default_tag(&manifest));
+    match container::find_builder() {
+        Some((name, path)) => {
+            println!("building the image {tag} with {name}…");
+            container::build_image((name, &path), &config.output_dir, &tag)?;
+            println!("image     {tag} (built with {name})");
+            println!("  {name} run --rm -p 8080:8080 -e FORST_TOKEN=$(openssl rand -hex 32) {tag}");
+        }
+        None => println!(
+            "no podman, buildah or docker on PATH: the image was not built. Build it where one is:\n  podman build --format docker -t {tag} -f {} {}",
+            file.display(),
+            config.output_dir.display()
+        ),
+    }
+    Ok(())
 }
 
 /// What `forst build` prints: the artifact and how to run it.

@@ -7,6 +7,7 @@
 pub mod build;
 pub mod client;
 pub mod config;
+pub mod container;
 pub mod failure;
 pub mod generate;
 pub mod metrics;
