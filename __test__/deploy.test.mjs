@@ -85,7 +85,7 @@ test("forst build --container: Containerfile FROM scratch, non-root, FORST_LISTE
       const port = s.address.split(":").pop();
       const probe = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { host: `10.1.2.3:${port}` } });
       assert.equal(probe.status, 200, "a probe addressed to the pod IP is answered");
-      const res = await fetch(`http://127.0.0.1:${port}/add`, { method: "POST", headers: { "x-forst-token": "t0ken" }, body: "[20, 22]" });
+      const res = await fetch(`http://127.0.0.1:${port}/add`, { method: "POST", headers: { "x-forst-token": "t0ken", "content-type": "application/json" }, body: "[20, 22]" });
       assert.equal(await res.text(), "42");
       assert.equal((await fetch(`http://127.0.0.1:${port}/add`, { method: "POST", body: "[1, 1]" })).status, 401);
       const health = await runTool(binary, image.Healthcheck.Test.slice(2), { env: { ...env, FORST_LISTEN: `0.0.0.0:${port}` } });

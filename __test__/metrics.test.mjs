@@ -89,7 +89,7 @@ test("a real Prometheus scrapes the standalone sidecar with the token as bearer 
     assert.equal(open.status, 200, "--metrics-listen serves /metrics without a token");
     assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/add`, { method: "POST", body: "[1,2]" })).status, 404, "and nothing else");
     for (let i = 0; i < 3; i++) {
-      const r = await fetch(s.url + "/add", { method: "POST", headers: { "x-forst-token": "scrape-me" }, body: "[1,2]" });
+      const r = await fetch(s.url + "/add", { method: "POST", headers: { "x-forst-token": "scrape-me", "content-type": "application/json" }, body: "[1,2]" });
       assert.equal(r.status, 200);
     }
     const port = await freePort();

@@ -62,7 +62,7 @@ test("--listen 127.0.0.1:0 prints the bound address; calls need the token (heade
     const ok = await call(s.url, "/add", "[2, 40]");
     assert.equal(ok.status, 200);
     assert.equal(await ok.text(), "42");
-    const bearer = await fetch(s.url + "/add", { method: "POST", headers: { authorization: "Bearer s3cret" }, body: "[1, 1]" });
+    const bearer = await fetch(s.url + "/add", { method: "POST", headers: { authorization: "Bearer s3cret", "content-type": "application/json" }, body: "[1, 1]" });
     assert.equal(await bearer.text(), "2");
     const denied = await call(s.url, "/add", "[1, 1]", "wrong");
     assert.equal(denied.status, 401);

@@ -75,12 +75,12 @@ func (l *forstLogger) call(function string, status int, code string, d time.Dura
 
 // panicked logs a recovered panic: the message with its .ft location, and the Go stack (text mode: as it always
 // was; JSON mode: one record with the stack as a field, so a log collector keeps it together).
-func (l *forstLogger) panicked(function, location string, value any, stack []byte) {
+func (l *forstLogger) panicked(function, location string, value any, stack string) {
 	if !l.json {
 		l.write([]byte(fmt.Sprintf("forst: %s panicked at %s: %v\n%s", function, location, value, stack)))
 		return
 	}
-	l.line("error", "panic", fmt.Sprint(value), map[string]any{"function": function, "location": location, "stack": string(stack)})
+	l.line("error", "panic", fmt.Sprint(value), map[string]any{"function": function, "location": location, "stack": stack})
 }
 
 // forstRequestID is the caller's X-Request-Id when it sent a sane one (so a request can be followed from the app's

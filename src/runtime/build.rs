@@ -30,6 +30,10 @@ use crate::compiler::{self, Compiled, SourceFile};
 /// embedded at build time as (name in the generated module, contents). A new runtime file is one line here.
 pub const SERVER_FILES: &[(&str, &str)] = &[
     ("forst_server.go", include_str!("../../runtime/go/server.go")),
+    ("forst_calls.go", include_str!("../../runtime/go/calls.go")),
+    ("forst_listen.go", include_str!("../../runtime/go/listen.go")),
+    ("forst_peercred_linux.go", include_str!("../../runtime/go/peercred_linux.go")),
+    ("forst_peercred_other.go", include_str!("../../runtime/go/peercred_other.go")),
     ("forst_standalone.go", include_str!("../../runtime/go/standalone.go")),
     ("forst_metrics.go", include_str!("../../runtime/go/metrics.go")),
     ("forst_logging.go", include_str!("../../runtime/go/logging.go")),
