@@ -105,7 +105,19 @@ pub struct StatusResult {
 
 #[napi]
 pub fn status() -> StatusResult {
-    let s = runtime::runtime().supervisor.status();
+    let rt = runtime::runtime();
+    let mut s = rt.supervisor.status();
+    if let Some((state, url, reconnects)) = rt.remote_status() {
+        s = runtime::supervisor::Status {
+            state,
+            url: Some(url),
+            restarts: reconnects,
+            pid: None,
+            socket: None,
+            port: None,
+            ..s
+        };
+    }
     StatusResult {
         state: s.state.as_str().to_string(),
         mode: runtime::runtime().mode().to_string(),

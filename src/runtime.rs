@@ -12,6 +12,7 @@ pub mod failure;
 pub mod generate;
 pub mod metrics;
 pub mod prebuilt;
+pub mod remote;
 pub mod socket_pool;
 pub mod supervisor;
 pub mod watch;
@@ -64,6 +65,8 @@ pub struct Runtime {
     config: Mutex<Option<Config>>,
     watch: Mutex<Option<watch::WatchHandle>>,
     pub metrics: metrics::ClientMetrics,
+    /// Connect mode's sidecar (see [`remote`]); `None` when this process spawns its own.
+    remote: Mutex<Option<Arc<remote::Remote>>>,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -77,6 +80,7 @@ pub fn runtime() -> &'static Runtime {
         config: Mutex::new(None),
         watch: Mutex::new(None),
         metrics: metrics::ClientMetrics::default(),
+        remote: Mutex::new(None),
     })
 }
 
@@ -130,6 +134,9 @@ impl Runtime {
             return Ok(info);
         }
         let config = resolve_config(&req)?;
+        if let Some(sidecar) = config.sidecar.clone() {
+            return self.connect(&req, config, sidecar).await;
+        }
         let (built, go) = match obtain_build(&config).await {
             Ok(b) => b,
             Err(f) => {
@@ -156,7 +163,62 @@ impl Runtime {
         self.running_info().ok_or_else(|| Failure::new(503, "unavailable", "the sidecar stopped right after starting"))
     }
 
+    /// Connect mode's start: compile (no Go) for the routes, the generated functions and the contract, then reach the
+    /// sidecar and compare contracts.
+    async fn connect(
+        &self,
+        req: &ProjectRequest,
+        config: Config,
+        sidecar: config::RemoteSidecar,
+    ) -> Result<StartInfo, Failure> {
+        let (manifest, contract) = if config.forst_dir.is_dir() {
+            let c = config.clone();
+            let (sources, result) = run_blocking(move || build::compile_project(&c)).await?;
+            let (compiled, warnings) = build::require_output(&sources, result, stderr_color())?;
+            eprint!("{warnings}");
+            if let Some(dir) = &req.package_dir {
+                if let Err(e) = generate::write(dir, &config, &compiled) {
+                    eprintln!("[forst] warning: could not write the generated functions into {}: {e}", dir.display());
+                }
+            }
+            let contract = crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts);
+            (compiled.manifest, Some(contract))
+        } else {
+            // An app image without the .ft sources: the functions generated at build time know their contract.
+            generate::read_manifest(req.package_dir.as_deref()).ok_or_else(|| {
+                Failure::new(
+                    500,
+                    "no_project",
+                    format!(
+                        "connect mode needs this app's functions: no Forst directory at {} and no generated functions in the package (run `npx forst generate` or `npx forst build` when building the image)",
+                        config.forst_dir.display()
+                    ),
+                )
+            })?
+        };
+        let remote = remote::Remote::connect(&self.supervisor.client, &config, &sidecar, manifest, contract).await?;
+        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = Some(config);
+        *self.remote.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(remote));
+        self.running_info().ok_or_else(|| Failure::new(503, "unavailable", "the sidecar went away right after start()"))
+    }
+
+    fn remote(&self) -> Option<Arc<remote::Remote>> {
+        self.remote.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Connect mode's `status()`: `ready` while the sidecar answers, `restarting` after a call could not reach it.
+    pub fn remote_status(&self) -> Option<(State, String, u32)> {
+        let r = self.remote()?;
+        let state = if r.is_up() { State::Ready } else { State::Restarting };
+        Some((state, r.at.base_url.clone(), r.reconnects.load(std::sync::atomic::Ordering::SeqCst)))
+    }
+
     fn running_info(&self) -> Option<StartInfo> {
+        if let Some(r) = self.remote() {
+            let port = r.at.base_url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            let routes = r.manifest.endpoints.iter().map(|e| format!("POST {} → {}", e.route, e.name)).collect();
+            return Some(StartInfo { url: r.at.base_url.clone(), port, pid: 0, routes });
+        }
         let status = self.supervisor.status();
         if status.state != State::Ready {
             return None;
@@ -171,6 +233,7 @@ impl Runtime {
     pub async fn stop(&self) {
         let _guard = self.lifecycle.lock().await;
         self.watch.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.remote.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.supervisor.stop().await;
     }
 
@@ -191,13 +254,23 @@ impl Runtime {
         call_id: u32,
         timeout_ms: u32,
     ) -> Result<String, Failure> {
-        let route = match self.supervisor.route_of(name) {
-            Some(r) => r,
-            None => return Err(unknown_function(name, self.supervisor.manifest())),
+        let remote = self.remote();
+        let route = match &remote {
+            Some(r) => r.manifest.endpoint(name).map(|e| e.route.clone()),
+            None => self.supervisor.route_of(name),
+        };
+        let Some(route) = route else {
+            let manifest = remote.as_ref().map(|r| r.manifest.clone()).or_else(|| self.supervisor.manifest());
+            return Err(unknown_function(name, manifest));
         };
         let default_timeout = self.config.lock().ok().and_then(|c| c.as_ref().map(|c| c.call_timeout_ms)).unwrap_or(0);
         let timeout_ms = if timeout_ms > 0 { u64::from(timeout_ms) } else { default_timeout };
-        let call = self.call_with_handover(name, &route, body);
+        let call = async {
+            match &remote {
+                Some(r) => r.call(&self.supervisor.client, name, &route, bytes::Bytes::from(body)).await,
+                None => self.call_with_handover(name, &route, body).await,
+            }
+        };
         let cancelled = self.cancellation(call_id);
         let timed = async {
             if timeout_ms == 0 {
@@ -247,6 +320,9 @@ impl Runtime {
 
     /// How this process runs its sidecar: `spawned` (built here), `prebuilt` (production mode) or `connect`.
     pub fn mode(&self) -> &'static str {
+        if self.remote().is_some() {
+            return "connect";
+        }
         match self.supervisor.status().build {
             Some(b) if b.prebuilt => "prebuilt",
             _ => "spawned",
@@ -254,18 +330,32 @@ impl Runtime {
     }
 
     /// `metrics()`: the client's view of its calls (see [`metrics`]).
+    /// `metrics()`; `restarts` counts reconnections in connect mode.
     pub fn metrics_snapshot(&self) -> Value {
-        let status = self.supervisor.status();
-        self.metrics.snapshot(status.restarts, status.state.as_str(), self.mode())
+        let (state, restarts) = self.state_and_restarts();
+        self.metrics.snapshot(restarts, state.as_str(), self.mode())
     }
 
     pub fn metrics_prometheus(&self) -> String {
-        let status = self.supervisor.status();
-        self.metrics.prometheus(status.restarts, status.state == State::Ready)
+        let (state, restarts) = self.state_and_restarts();
+        self.metrics.prometheus(restarts, state == State::Ready)
+    }
+
+    fn state_and_restarts(&self) -> (State, u32) {
+        match self.remote_status() {
+            Some((state, _, reconnects)) => (state, reconnects),
+            None => {
+                let s = self.supervisor.status();
+                (s.state, s.restarts)
+            }
+        }
     }
 
     /// The sidecar's own `GET /metrics` text (Go runtime and per-function server metrics).
     pub async fn sidecar_metrics(&self) -> Result<String, Failure> {
+        if let Some(r) = self.remote() {
+            return self.supervisor.client.get_text(&r.at, "/metrics").await;
+        }
         let child = self.supervisor.ready_child().await?;
         self.supervisor.client.get_text(&child.at, "/metrics").await
     }

@@ -10,6 +10,10 @@ use super::socket_pool::SocketPool;
 
 /// The header carrying the per-spawn token.
 pub const TOKEN_HEADER: &str = "x-forst-token";
+/// The header carrying the caller's contract (connect mode).
+pub const CONTRACT_HEADER: &str = "x-forst-contract";
+/// How a failure to connect starts: the request was never sent, so it may be retried (see [`never_sent`]).
+const NOT_CONNECTED: &str = "could not connect to the Forst sidecar";
 
 /// Bodies up to this size go over the Unix socket, larger ones over TCP. Measured side by side through the addon
 /// (an interleaved A/B of `FORST_TRANSPORT`, 6 rounds × 4,000 calls, both on reqwest): one call at a time, the socket
@@ -30,6 +34,9 @@ pub struct Endpoint {
     pub token: String,
     /// A pool connected to the sidecar's Unix socket, when it has one; calls with small bodies use it instead of TCP.
     pub via_socket: Option<Arc<SocketPool>>,
+    /// Connect mode: the contract this app's functions were generated for, sent with every call (X-Forst-Contract)
+    /// so that a sidecar of another contract refuses the call (409 contract_mismatch) before running it.
+    pub contract: Option<String>,
 }
 
 impl Client {
@@ -59,15 +66,21 @@ impl Client {
                 (answer.status, answer.body)
             }
             _ => {
-                let response = self
+                let mut request = self
                     .http
                     .post(format!("{}{route}", at.base_url))
                     .header(TOKEN_HEADER, &at.token)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .map_err(|e| transport_failure(function, &e))?;
+                    .header(reqwest::header::CONTENT_TYPE, "application/json");
+                if let Some(contract) = &at.contract {
+                    request = request.header(CONTRACT_HEADER, contract);
+                }
+                let response = request.body(body).send().await.map_err(|e| {
+                    if e.is_connect() {
+                        not_connected(function, &at.base_url, &e)
+                    } else {
+                        transport_failure(function, &e)
+                    }
+                })?;
                 let status = response.status().as_u16();
                 (status, response.bytes().await.map_err(|e| transport_failure(function, &e))?)
             }
@@ -112,6 +125,16 @@ impl Default for Client {
     fn default() -> Self {
         Client::new()
     }
+}
+
+/// The connection could not even be opened: nothing was sent.
+fn not_connected(function: &str, url: &str, e: &dyn std::fmt::Display) -> Failure {
+    Failure::new(503, "unavailable", format!("{NOT_CONNECTED} at {url} ({e}); is it running?")).with_function(function)
+}
+
+/// True for a call that failed before its request left (connection refused): safe to send again.
+pub fn never_sent(f: &Failure) -> bool {
+    f.code == "unavailable" && f.message.starts_with(NOT_CONNECTED)
 }
 
 fn transport_failure(function: &str, e: &dyn std::fmt::Display) -> Failure {

@@ -59,6 +59,17 @@ pub struct Config {
     /// Production mode (see [`super::prebuilt`]): `FORST_REQUIRE_PREBUILT=1`, or `NODE_ENV=production` unless
     /// `FORST_REQUIRE_PREBUILT=0`, requires the build `forst build` left in `outputDir` and never runs Go.
     pub prebuilt: Prebuilt,
+    /// Connect mode: `sidecar: { url, token }` or `FORST_SIDECAR_URL` (+ `FORST_TOKEN` / `FORST_TOKEN_FILE`): call a
+    /// sidecar that runs elsewhere (a native sidecar container in the pod) instead of spawning one.
+    pub sidecar: Option<RemoteSidecar>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteSidecar {
+    /// `http://host:port`, without a trailing slash.
+    pub url: String,
+    /// Empty when the sidecar runs with `--no-auth`.
+    pub token: String,
 }
 
 pub const DEFAULT_BODY_LIMIT: u64 = 64 * 1024 * 1024;
@@ -83,6 +94,7 @@ impl Config {
             stable_port: false,
             unix_socket: cfg!(unix),
             prebuilt: if production() { Prebuilt::Required } else { Prebuilt::Fallback },
+            sidecar: None,
         }
     }
 
@@ -147,6 +159,7 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
             )),
         }
     }
+    apply_sidecar_env(config, env, errors);
     if let Some(v) = env("FORST_REQUIRE_PREBUILT").filter(|s| !s.is_empty()) {
         match v.as_str() {
             "1" | "true" | "yes" | "on" => config.prebuilt = Prebuilt::Required,
@@ -162,7 +175,51 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
     }
 }
 
-const TOP_KEYS: &[&str] = &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts"];
+/// `FORST_SIDECAR_URL` wins over `sidecar.url`; the token comes from `FORST_TOKEN`, else `FORST_TOKEN_FILE`, else
+/// the file's `sidecar.token` / `sidecar.tokenFile` (already read into `config.sidecar`).
+fn apply_sidecar_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) {
+    if let Some(url) = env("FORST_SIDECAR_URL").filter(|s| !s.is_empty()) {
+        match sidecar_url(&url) {
+            Ok(url) => {
+                let token = config.sidecar.take().map(|s| s.token).unwrap_or_default();
+                config.sidecar = Some(RemoteSidecar { url, token });
+            }
+            Err(why) => errors.push(format!("FORST_SIDECAR_URL: {why}")),
+        }
+    }
+    let Some(sidecar) = config.sidecar.as_mut() else { return };
+    if let Some(token) = env("FORST_TOKEN").filter(|s| !s.is_empty()) {
+        sidecar.token = token;
+    } else if let Some(file) = env("FORST_TOKEN_FILE").filter(|s| !s.is_empty()) {
+        match read_token(Path::new(&file)) {
+            Ok(token) => sidecar.token = token,
+            Err(why) => errors.push(format!("FORST_TOKEN_FILE: {why}")),
+        }
+    }
+}
+
+/// `http://host:port` (a trailing slash is dropped). HTTPS is not spoken: the sidecar is meant to be in the same pod
+/// or network; put a mesh or a proxy in between for anything else.
+fn sidecar_url(url: &str) -> Result<String, String> {
+    let url = url.trim_end_matches('/');
+    let rest = url.strip_prefix("http://").ok_or_else(|| format!("expected http://host:port, got {url:?}"))?;
+    if rest.is_empty() || rest.contains('/') || rest.contains('?') {
+        return Err(format!("expected http://host:port without a path, got {url:?}"));
+    }
+    Ok(url.to_string())
+}
+
+fn read_token(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {} ({e})", path.display()))?;
+    let token = text.trim().to_string();
+    if token.is_empty() {
+        return Err(format!("{} is empty", path.display()));
+    }
+    Ok(token)
+}
+
+const TOP_KEYS: &[&str] = &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts", "sidecar"];
+const SIDECAR_KEYS: &[&str] = &["url", "token", "tokenFile"];
 const DEV_KEYS: &[&str] = &["port", "watch"];
 const COMPILATION_KEYS: &[&str] = &["optimization", "debug"];
 const LIMIT_KEYS: &[&str] = &["bodyBytes"];
@@ -209,6 +266,25 @@ impl Validator<'_> {
         if let Some(l) = obj.get("limits").and_then(|l| self.object(l, "limits", LIMIT_KEYS)) {
             if let Some(n) = self.number(l.get("bodyBytes"), "limits.bodyBytes", 1.0, 1e15) {
                 config.body_limit = n as u64;
+            }
+        }
+        if let Some(sc) = obj.get("sidecar").and_then(|s| self.object(s, "sidecar", SIDECAR_KEYS)) {
+            if let Some(url) = self.string(sc.get("url"), "sidecar.url") {
+                let token = match (
+                    self.string(sc.get("token"), "sidecar.token"),
+                    self.string(sc.get("tokenFile"), "sidecar.tokenFile"),
+                ) {
+                    (Some(token), _) => token,
+                    (None, Some(file)) => read_token(&root.join(file)).unwrap_or_else(|why| {
+                        self.errors.push(format!("{}: sidecar.tokenFile: {why}", self.file));
+                        String::new()
+                    }),
+                    (None, None) => String::new(),
+                };
+                match sidecar_url(&url) {
+                    Ok(url) => config.sidecar = Some(RemoteSidecar { url, token }),
+                    Err(why) => self.errors.push(format!("{}: sidecar.url: {why}", self.file)),
+                }
             }
         }
         if let Some(t) = obj.get("timeouts").and_then(|t| self.object(t, "timeouts", TIMEOUT_KEYS)) {
@@ -400,6 +476,25 @@ mod tests {
         let c = Config::resolve(Path::new("/app"), None, &json!({"devServer": {"port": 1}}), &env).unwrap();
         assert_eq!(c.port, Some(9000));
         assert_eq!(c.body_limit, 1024);
+    }
+
+    #[test]
+    fn connect_mode_from_the_file_or_the_environment() {
+        let user = json!({"sidecar": {"url": "http://forst:8080/", "token": "from-file"}});
+        let c = Config::resolve(Path::new("/app"), None, &user, &no_env).unwrap();
+        assert_eq!(c.sidecar, Some(RemoteSidecar { url: "http://forst:8080".into(), token: "from-file".into() }));
+        let env = |k: &str| match k {
+            "FORST_SIDECAR_URL" => Some("http://127.0.0.1:9000".to_string()),
+            "FORST_TOKEN" => Some("from-env".to_string()),
+            _ => None,
+        };
+        let c = Config::resolve(Path::new("/app"), None, &Value::Null, &env).unwrap();
+        assert_eq!(c.sidecar, Some(RemoteSidecar { url: "http://127.0.0.1:9000".into(), token: "from-env".into() }));
+        let no_url = |k: &str| (k == "FORST_TOKEN").then(|| "t".to_string());
+        assert_eq!(Config::resolve(Path::new("/app"), None, &Value::Null, &no_url).unwrap().sidecar, None);
+        let bad = |k: &str| (k == "FORST_SIDECAR_URL").then(|| "https://x:1".to_string());
+        let errs = Config::resolve(Path::new("/app"), None, &Value::Null, &bad).unwrap_err();
+        assert!(errs[0].contains("FORST_SIDECAR_URL: expected http://host:port"), "{errs:?}");
     }
 
     #[test]
