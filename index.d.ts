@@ -24,6 +24,18 @@ export interface ForstConfig {
     /** Largest request body the sidecar accepts, in bytes (default 64 MiB). */
     bodyBytes?: number;
   };
+  /**
+   * Connect mode: call a sidecar that runs elsewhere (the native sidecar container of a Kubernetes pod) instead of
+   * spawning one. FORST_SIDECAR_URL, FORST_TOKEN and FORST_TOKEN_FILE override these.
+   */
+  sidecar?: {
+    /** http://host:port of the sidecar. */
+    url: string;
+    /** The token the sidecar was started with. */
+    token?: string;
+    /** A file holding the token (a mounted Secret), relative to the project. */
+    tokenFile?: string;
+  };
   timeouts?: {
     /** How long a new sidecar may take to answer /readyz (default 10000). */
     readyMs?: number;
