@@ -169,9 +169,9 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             println!("forst dev · {} (pid {}) · watching for .ft changes\n", info.url, info.pid);
             print!("{}", route_table(&manifest));
             if no_auth {
-                println!("\ncurl -X POST {}<route> -d '<json>'", info.url);
+                println!("\ncurl -X POST -H 'Content-Type: application/json' {}<route> -d '<json>'", info.url);
             } else {
-                println!("\nCalls need the header X-Forst-Token (new on every start):\n  curl -X POST -H 'X-Forst-Token: {token}' {}<route> -d '<json>'", info.url);
+                println!("\nCalls need the header X-Forst-Token (new on every start):\n  curl -X POST -H 'X-Forst-Token: {token}' -H 'Content-Type: application/json' {}<route> -d '<json>'", info.url);
             }
             println!("\nCtrl-C to stop.");
             Ok(Outcome { exit_code: 0, keep_alive: true })
