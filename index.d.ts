@@ -23,6 +23,24 @@ export interface ForstConfig {
   limits?: {
     /** Largest request body the sidecar accepts, in bytes (default 64 MiB). */
     bodyBytes?: number;
+    /** Most connections this process opens to the sidecar; further calls wait for one (default 256). */
+    connections?: number;
+  };
+  /** How the supervisor checks that the running sidecar still answers (Kubernetes probe semantics). */
+  liveness?: {
+    /** How often /healthz is asked, 0 = never (default 1000). */
+    periodMs?: number;
+    /** How long an answer may take (default 2000). */
+    timeoutMs?: number;
+    /** Misses in a row before the sidecar is killed and restarted (default 3). */
+    failureThreshold?: number;
+  };
+  /** Crash-loop backoff: the wait before a restart doubles with each crash in a row, up to the maximum; never gives up. */
+  restart?: {
+    /** The first wait (default 100). */
+    backoffMs?: number;
+    /** The longest wait (default 30000). */
+    maxBackoffMs?: number;
   };
   /**
    * Connect mode: call a sidecar that runs elsewhere (the native sidecar container of a Kubernetes pod) instead of
@@ -57,7 +75,7 @@ export interface StartInfo {
   routes: string[];
 }
 
-export type ForstState = "stopped" | "starting" | "ready" | "restarting" | "crashed" | "stopping";
+export type ForstState = "stopped" | "starting" | "ready" | "restarting" | "stopping";
 
 export interface ForstStatus {
   state: ForstState;
@@ -75,6 +93,8 @@ export interface ForstStatus {
   restarts: number;
   /** The last failure: a compile error kept from a reload, a crash, a failed start. */
   lastError: ForstError | null;
+  /** While `restarting` after a crash: which crash in a row, the backoff, when the next start is, and why. */
+  restart?: { attempt: number; backoffMs: number; retryAt: number; cause: string };
   build?: {
     hash: string;
     /** The binary came from the cache: go build did not run. */
@@ -98,7 +118,13 @@ export type ForstErrorCode =
   | "body_too_large"
   | "unauthorized"
   | "forbidden_host"
+  | "forbidden_origin"
+  | "unsupported_media_type"
+  | "body_timeout"
   | "unavailable"
+  | "sidecar_crashed"
+  | "overloaded"
+  | "invalid_argument"
   | "timeout"
   | "aborted"
   | "compile_error"
@@ -112,6 +138,7 @@ export type ForstErrorCode =
   | "prebuilt_missing"
   | "contract_mismatch"
   | "spawn_failed"
+  | "socket_unsafe"
   | "io_error"
   | "addon_missing"
   | "internal";

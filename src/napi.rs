@@ -87,6 +87,17 @@ pub struct BuildStatus {
     pub prebuilt: bool,
 }
 
+/// The crash-loop state while the sidecar waits to be restarted.
+#[napi(object)]
+pub struct RestartStatus {
+    /// Crashes in a row (1 for the first).
+    pub attempt: u32,
+    pub backoff_ms: f64,
+    /// When the next sidecar is started (ms since the Unix epoch, like `Date.now()`).
+    pub retry_at: f64,
+    pub cause: String,
+}
+
 #[napi(object)]
 pub struct StatusResult {
     pub state: String,
@@ -100,6 +111,8 @@ pub struct StatusResult {
     pub restarts: u32,
     /// The last failure as its JSON envelope (parse it with `ForstError.fromEnvelope`).
     pub last_error: Option<String>,
+    /// Set while the sidecar is `restarting` after a crash: the backoff and its cause.
+    pub restart: Option<RestartStatus>,
     pub build: Option<BuildStatus>,
 }
 
@@ -127,6 +140,12 @@ pub fn status() -> StatusResult {
         port: s.port.map(u32::from),
         restarts: s.restarts,
         last_error: s.last_error.map(|f| f.to_envelope()),
+        restart: s.restart.map(|r| RestartStatus {
+            attempt: r.attempt,
+            backoff_ms: r.backoff_ms as f64,
+            retry_at: r.retry_at_ms as f64,
+            cause: r.cause,
+        }),
         build: s.build.map(|b| BuildStatus {
             hash: b.hash,
             cached: b.cached,

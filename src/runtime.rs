@@ -13,6 +13,7 @@ pub mod generate;
 pub mod metrics;
 pub mod prebuilt;
 pub mod remote;
+pub mod socket_dir;
 pub mod socket_pool;
 pub mod supervisor;
 pub mod watch;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+use client::CallError;
 use config::Config;
 use failure::Failure;
 use supervisor::{State, Supervisor};
@@ -196,6 +198,7 @@ impl Runtime {
                 )
             })?
         };
+        self.supervisor.client.set_max_connections(config.max_connections);
         let remote = remote::Remote::connect(&self.supervisor.client, &config, &sidecar, manifest, contract).await?;
         *self.config.lock().unwrap_or_else(|p| p.into_inner()) = Some(config);
         *self.remote.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(remote));
@@ -301,21 +304,34 @@ impl Runtime {
         result
     }
 
-    /// Sends the call to the active child. If that child was retired by a hot swap while the call was on its way and
-    /// could not take it (connection refused or closed unanswered), the call goes once to its successor: a draining
-    /// Go server never starts a request on a connection it closes, so nothing runs twice. This is what makes reloads
-    /// drop no calls.
+    /// Sends the call to the active child, and once more to the next one when that is safe: the request never left
+    /// (the child had just died or been replaced, and its socket refused the connection), or it went to a child that
+    /// was retired by a hot swap and closed the connection unanswered (a draining Go server never starts a request on
+    /// a connection it closes). So reloads drop no calls, and calls made just after a crash wait for the restart
+    /// (bounded by `timeouts.unavailableWaitMs`) instead of failing. Nothing runs twice.
     async fn call_with_handover(&self, name: &str, route: &str, body: String) -> Result<String, Failure> {
         // `Bytes`: the hand-over keeps the body without copying it (bodies can be tens of MB).
         let body = bytes::Bytes::from(body);
         let child = self.supervisor.ready_child().await?;
-        match self.supervisor.client.call(&child.at, name, route, body.clone()).await {
-            Err(f) if f.code == "unavailable" && child.is_retired() => {
-                let next = self.supervisor.ready_child().await?;
-                self.supervisor.client.call(&next.at, name, route, body).await
+        let detail = match self.supervisor.client.call(&child.at, name, route, body.clone()).await {
+            Ok(text) => return Ok(text),
+            Err(CallError::Answered(f)) => return Err(f),
+            Err(CallError::Transport { sent, detail }) => {
+                if !sent || child.is_retired() {
+                    // Either it is going away (then wait for its successor), or the failure was not about it.
+                    if child.is_retired() || child.wait_exit(GONE_WAIT).await {
+                        let next = self.supervisor.ready_child_other_than(Some(&child)).await?;
+                        return match self.supervisor.client.call(&next.at, name, route, body).await {
+                            Ok(text) => Ok(text),
+                            Err(CallError::Answered(f)) => Err(f),
+                            Err(CallError::Transport { detail, .. }) => Err(lost(&next, name, &detail).await),
+                        };
+                    }
+                }
+                detail
             }
-            other => other,
-        }
+        };
+        Err(lost(&child, name, &detail).await)
     }
 
     /// How this process runs its sidecar: `spawned` (built here), `prebuilt` (production mode) or `connect`.
@@ -404,6 +420,20 @@ async fn obtain_build(config: &Config) -> Result<(build::Built, Option<build::Go
     let (build_config, build_go) = (config.clone(), go.clone());
     let built = run_blocking(move || build::build(&build_config, &build_go, stderr_color())).await?;
     Ok((built, Some(go)))
+}
+
+/// How long a call that lost its connection waits for the child to be seen dead (and its cause read) before it
+/// reports what it knows.
+const GONE_WAIT: Duration = Duration::from_millis(1500);
+
+/// The failure of a call whose connection to `child` broke: the child's fate (crashed with its cause, killed for not
+/// answering, stopped) when it died, else what happened to the connection.
+async fn lost(child: &supervisor::Child, name: &str, detail: &str) -> Failure {
+    child.wait_exit(GONE_WAIT).await;
+    match child.fate() {
+        Some(f) => f.with_function(name),
+        None => client::transport_failure(name, detail),
+    }
 }
 
 fn unknown_function(name: &str, manifest: Option<crate::compiler::Manifest>) -> Failure {

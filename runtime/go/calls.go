@@ -1,11 +1,18 @@
 // Calls in flight, and the goroutines they start.
 //
-// A panic in a goroutine that a route started must fail that route's call, not the process. The compiler makes every
-// such goroutine recover (forstGoRecover in the prelude); what is left is finding the call. Go has no goroutine-local
-// storage, but it has profiler labels, which every goroutine inherits from the one that started it: each call runs on
-// a goroutine of its own whose label set is fresh, and that set's address is the call's key. A panicking goroutine
-// reads its own label set (runtime_getProfLabel, below) and finds the call, however deep the chain of `go`
-// statements. Looking the key up costs nothing until a panic happens; setting it costs one small allocation per call.
+// A panic in a goroutine that a route started must fail that route's call, not the process. The compiler rewrites
+// every `go` statement (src/compiler/check/goroutines.rs) so that the goroutine gets a *forstGoroutine, made by
+// forstGoStart in the starting goroutine, and defers its done() first; done() recovers a panic. What is left is
+// finding the call. Go has no goroutine-local storage, but it has profiler labels, which every goroutine inherits
+// from the one that started it: each call runs on a goroutine of its own whose label set is fresh, and that set's
+// address is the call's key. forstGoStart reads the current label set (runtime_getProfLabel, below) and finds the
+// call, however deep the chain of `go` statements; it costs a map lookup per goroutine.
+//
+// The call also counts its goroutines that are still running. That matters for the commonest pattern, a WaitGroup
+// with `defer wg.Done()`: a panicking goroutine runs that deferred Done before the recover, which runs last, so the
+// route can return while the panic is still on its way. When a route returns with goroutines still running, its
+// answer waits for them up to forstGoroutineGrace: long enough for a panic in progress to arrive, short enough for
+// a route that leaves work running in the background.
 
 package main
 
@@ -14,12 +21,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -30,6 +40,9 @@ import (
 //go:linkname forstProfLabel runtime/pprof.runtime_getProfLabel
 func forstProfLabel() unsafe.Pointer
 
+// forstGoroutineGrace bounds how long an answer waits for the call's goroutines that are still running.
+const forstGoroutineGrace = 10 * time.Millisecond
+
 // forstCall is one call in flight.
 type forstCall struct {
 	name string
@@ -38,6 +51,70 @@ type forstCall struct {
 	failed chan struct{}
 	once   sync.Once
 	panic  *forstPanic
+	// live counts the call's goroutines still running; quiet gets a token when it drops to zero.
+	live  atomic.Int64
+	quiet chan struct{}
+}
+
+// forstGoroutine is a goroutine Forst code started: the call it belongs to (nil when none is in flight) and where.
+type forstGoroutine struct {
+	call      *forstCall
+	startedAt string
+}
+
+// forstGoStart runs in the starting goroutine, when the `go` statement evaluates its arguments.
+func forstGoStart(startedAt string) *forstGoroutine {
+	g := &forstGoroutine{startedAt: startedAt}
+	if c, ok := forstCallsInFlight.Load(forstProfLabel()); ok {
+		g.call = c.(*forstCall)
+		g.call.live.Add(1)
+	}
+	return g
+}
+
+// done is deferred first in the goroutine, so it runs last: it recovers a panic and reports it (see
+// forstGoroutinePanicked), and tells the call this goroutine has ended.
+func (g *forstGoroutine) done() {
+	if v := recover(); v != nil {
+		forstGoroutinePanicked(g, &forstPanic{value: v, location: forstPanicLocation(), stack: debug.Stack()})
+	}
+	if c := g.call; c != nil && c.live.Add(-1) == 0 {
+		select {
+		case c.quiet <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// forstGuard wraps a function value so that the goroutine running it behaves as done() says. The compiler uses it
+// for `go f(x)` when it cannot write a typed wrapper (f is a method value, a function from a package or a variable):
+// `go forstGuard(pos, f)(x)` still evaluates f and x in the calling goroutine, as Go specifies for `go`
+// statements, and runs f in the new one. It costs a reflective call; `go` statements that call a function literal
+// or a function of the project get a direct, typed wrapper instead.
+func forstGuard[F any](startedAt string, f F) F {
+	fv := reflect.ValueOf(f)
+	if fv.Kind() != reflect.Func || fv.IsNil() {
+		return f
+	}
+	g := forstGoStart(startedAt)
+	ft := fv.Type()
+	wrapped := reflect.MakeFunc(ft, func(args []reflect.Value) (results []reflect.Value) {
+		// Runs after done(): a recovered call still returns the values its type promises.
+		defer func() {
+			if results == nil && ft.NumOut() > 0 {
+				results = make([]reflect.Value, ft.NumOut())
+				for i := range results {
+					results[i] = reflect.Zero(ft.Out(i))
+				}
+			}
+		}()
+		defer g.done()
+		if ft.IsVariadic() {
+			return fv.CallSlice(args)
+		}
+		return fv.Call(args)
+	})
+	return wrapped.Interface().(F)
 }
 
 var forstCallsInFlight sync.Map // label set address → *forstCall
@@ -47,7 +124,7 @@ var forstCallsInFlight sync.Map // label set address → *forstCall
 // forever, waiting for that goroutine: its context is cancelled and it is left behind, which is the best a process
 // can do for code that cannot be stopped from outside).
 func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint, args []json.RawMessage) (result any, err error, p *forstPanic) {
-	call := &forstCall{name: ep.Name, failed: make(chan struct{})}
+	call := &forstCall{name: ep.Name, failed: make(chan struct{}), quiet: make(chan struct{}, 1)}
 	type outcome struct {
 		result any
 		err    error
@@ -67,6 +144,7 @@ func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint,
 	defer forstCallsInFlight.Delete(call.key)
 	select {
 	case o := <-done:
+		call.settle()
 		select {
 		case <-call.failed: // a goroutine panicked, and the endpoint returned anyway (e.g. its WaitGroup was done)
 			return nil, nil, call.panic
@@ -79,6 +157,24 @@ func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint,
 	}
 }
 
+// settle waits, up to forstGoroutineGrace, for the call's goroutines that are still running to end or panic.
+func (c *forstCall) settle() {
+	if c.live.Load() == 0 {
+		return
+	}
+	timer := time.NewTimer(forstGoroutineGrace)
+	defer timer.Stop()
+	for c.live.Load() > 0 {
+		select {
+		case <-c.quiet: // may be an old token: the loop looks again
+		case <-c.failed:
+			return
+		case <-timer.C:
+			return
+		}
+	}
+}
+
 func (c *forstCall) fail(p *forstPanic) {
 	c.once.Do(func() {
 		c.panic = p
@@ -86,15 +182,18 @@ func (c *forstCall) fail(p *forstPanic) {
 	})
 }
 
-// forstGoroutinePanicked reports a panic recovered in a goroutine Forst code started.
-func forstGoroutinePanicked(p *forstPanic, startedAt string) {
-	p.startedAt = startedAt
-	if c, ok := forstCallsInFlight.Load(forstProfLabel()); ok {
-		fmt.Fprintf(os.Stderr, "forst: a goroutine started by %s at %s panicked at %s: %v\n%s", c.(*forstCall).name, startedAt, p.location, p.value, forstFtStack(p.stack))
-		c.(*forstCall).fail(p)
-		return
+// forstGoroutinePanicked reports a panic recovered in a goroutine Forst code started: it fails the goroutine's call
+// if that is still in flight, and is logged either way.
+func forstGoroutinePanicked(g *forstGoroutine, p *forstPanic) {
+	p.startedAt = g.startedAt
+	if c := g.call; c != nil {
+		if _, inFlight := forstCallsInFlight.Load(c.key); inFlight {
+			fmt.Fprintf(os.Stderr, "forst: a goroutine started by %s at %s panicked at %s: %v\n%s", c.name, g.startedAt, p.location, p.value, forstFtStack(p.stack))
+			c.fail(p)
+			return
+		}
 	}
-	fmt.Fprintf(os.Stderr, "forst: a goroutine started at %s panicked at %s after its call had answered (the process keeps serving): %v\n%s", startedAt, p.location, p.value, forstFtStack(p.stack))
+	fmt.Fprintf(os.Stderr, "forst: a goroutine started at %s panicked at %s after its call had answered (the process keeps serving): %v\n%s", g.startedAt, p.location, p.value, forstFtStack(p.stack))
 }
 
 type forstPanic struct {

@@ -85,17 +85,17 @@ var fixtureLate = make(chan struct{})
 func fixtureGoPanic(wait bool) int {
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() {
-		defer forstGoRecover("fixture.ft:23")
-		go func() { // a grandchild: the call is still found
-			defer forstGoRecover("fixture.ft:25")
+	go func(forstG *forstGoroutine) {
+		defer forstG.done()
+		go func(forstG *forstGoroutine) { // a grandchild: the call is still found
+			defer forstG.done()
 			if wait {
 				defer wg.Done()
 			}
 			var m map[string]int
 			m["boom"] = 1
-		}()
-	}()
+		}(forstGoStart("fixture.ft:25"))
+	}(forstGoStart("fixture.ft:23"))
 	wg.Wait()
 	return 1
 }

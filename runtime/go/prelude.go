@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime/debug"
 	"strconv"
 )
 
@@ -255,45 +254,4 @@ func forstTypeName(t reflect.Type) string {
 		return "any value"
 	}
 	return t.String()
-}
-
-// forstGoRecover is deferred first in every goroutine that Forst code starts: the compiler rewrites each `go`
-// statement so that a panic there is recovered instead of killing the process (in plain Go it would: recover only
-// works in the goroutine that panicked, and an unrecovered panic exits the program with every call in flight).
-// The call that started the goroutine, directly or through other goroutines, then fails with 500 panic; if that
-// call has already answered, the panic is logged. startedAt is the .ft position of the `go` statement.
-func forstGoRecover(startedAt string) {
-	if v := recover(); v != nil {
-		forstGoroutinePanicked(&forstPanic{value: v, location: forstPanicLocation(), stack: debug.Stack()}, startedAt)
-	}
-}
-
-// forstGuard wraps a function value so that calling it recovers a panic like forstGoRecover. The compiler uses it
-// for `go f(x)` when it cannot write a typed wrapper (f is a method value, a function from a package, a generic
-// function or a variable): `go forstGuard(pos, f)(x)` still evaluates f and x in the calling goroutine, as Go
-// specifies for `go` statements, and runs f in the new one. It costs a reflective call; `go` statements that call
-// a function literal or a function of the project get a direct, typed wrapper instead.
-func forstGuard[F any](startedAt string, f F) F {
-	fv := reflect.ValueOf(f)
-	if fv.Kind() != reflect.Func || fv.IsNil() {
-		return f
-	}
-	ft := fv.Type()
-	wrapped := reflect.MakeFunc(ft, func(args []reflect.Value) (results []reflect.Value) {
-		// Runs after forstGoRecover: a recovered call still returns the values its type promises.
-		defer func() {
-			if results == nil && ft.NumOut() > 0 {
-				results = make([]reflect.Value, ft.NumOut())
-				for i := range results {
-					results[i] = reflect.Zero(ft.Out(i))
-				}
-			}
-		}()
-		defer forstGoRecover(startedAt)
-		if ft.IsVariadic() {
-			return fv.CallSlice(args)
-		}
-		return fv.Call(args)
-	})
-	return wrapped.Interface().(F)
 }

@@ -19,9 +19,10 @@
 //     (up to the grace period), exit 0 — as do SIGTERM/SIGINT and POST /__forst/shutdown. EOF without "drain" means
 //     the parent is gone (it closes the pipe however it ends, even on SIGKILL): nobody can receive the answers of
 //     calls in flight, so they are cancelled and the process exits at once.
-//   - Requests with an Origin header are refused (browsers add it to cross-origin requests; our clients never do),
-//     and calls must be POSTs whose Content-Type, when present, is JSON: a web page cannot call the sidecar even
-//     with FORST_NO_AUTH (it would need a CORS preflight, which this server never grants).
+//   - Requests with an Origin header are refused (browsers add it to cross-origin requests; our clients never do).
+//     Without a token (FORST_NO_AUTH) calls must also carry a JSON Content-Type (or none): the types an HTML form or
+//     a "simple" cross-origin request can send are refused, so no web page can call an unauthenticated sidecar
+//     (that would need a CORS preflight, which this server never grants). With a token a page cannot call anyway.
 
 package main
 
@@ -39,6 +40,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,7 +67,12 @@ type forstServer struct {
 	abortOnce sync.Once
 }
 
+// forstMaxStack is a goroutine's largest stack. Go's default, 1 GB, lets a runaway recursion take a gigabyte and
+// seconds of copying before the process dies of it; real Forst code never needs more than a fraction of this.
+const forstMaxStack = 256 << 20
+
 func main() {
+	debug.SetMaxStack(forstMaxStack)
 	opts := forstCommandLine()
 	forstLog.json = opts.jsonLogs
 	srv, err := newForstServer(forstEndpoints, opts)
@@ -312,7 +319,7 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		forstFail(w, http.StatusMethodNotAllowed, "method_not_allowed", "call "+r.URL.Path+" with POST", ep.Name, "")
 		return
 	}
-	if !forstJSONContentType(r.Header.Get("Content-Type")) {
+	if s.noAuth && !forstJSONContentType(r.Header.Get("Content-Type")) {
 		forstFail(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the arguments as JSON with Content-Type: application/json (got "+strconv.Quote(r.Header.Get("Content-Type"))+")", ep.Name, "")
 		return
 	}
@@ -327,7 +334,7 @@ func (s *forstServer) authorized(r *http.Request) bool {
 }
 
 // forstJSONContentType accepts application/json (and +json types) or no Content-Type at all; it refuses the types
-// an HTML form or a "simple" cross-origin request can send (text/plain, form encodings).
+// an HTML form or a "simple" cross-origin request can send (text/plain, form encodings). Used without a token.
 func forstJSONContentType(value string) bool {
 	if value == "" {
 		return true

@@ -44,6 +44,14 @@ pub struct Config {
     pub shutdown_grace_ms: u64,
     /// `timeouts.unavailableWaitMs`: how long a call made while the sidecar restarts waits for it (default 5 s).
     pub unavailable_wait_ms: u64,
+    /// `limits.connections`: most connections this process opens to the sidecar (default 256). Calls beyond it
+    /// wait for a connection instead of opening one each, so 30,000 concurrent calls cannot exhaust the process's
+    /// file descriptors.
+    pub max_connections: u64,
+    /// `liveness`: how the supervisor checks that the running sidecar still answers (see [`Liveness`]).
+    pub liveness: Liveness,
+    /// `restart`: the crash-loop backoff (see [`Backoff`]).
+    pub backoff: Backoff,
     /// Where the config was read from, for messages (`None` when zero-config).
     pub config_file: Option<PathBuf>,
     /// `forst dev --no-auth` only (never from a file or the environment): the sidecar accepts calls without a token.
@@ -74,6 +82,31 @@ pub struct RemoteSidecar {
 
 pub const DEFAULT_BODY_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// `liveness: { periodMs, timeoutMs, failureThreshold }` — Kubernetes' probe semantics: every `period_ms` the
+/// supervisor asks the running sidecar for `/healthz` on a connection of its own; after `failure_threshold` answers
+/// missing or later than `timeout_ms` in a row, it kills the sidecar and starts a new one. `period_ms: 0` disables it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Liveness {
+    pub period_ms: u64,
+    pub timeout_ms: u64,
+    pub failure_threshold: u64,
+}
+
+/// `restart: { backoffMs, maxBackoffMs }`: after a crash the sidecar is restarted after `backoff_ms`, doubled for
+/// each further crash in a row up to `max_backoff_ms`, and never given up on. A sidecar that served for a minute
+/// resets the count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    pub backoff_ms: u64,
+    pub max_backoff_ms: u64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { backoff_ms: 100, max_backoff_ms: 30_000 }
+    }
+}
+
 impl Config {
     pub fn defaults(project_root: &Path) -> Config {
         Config {
@@ -89,6 +122,9 @@ impl Config {
             call_timeout_ms: 0,
             shutdown_grace_ms: 5_000,
             unavailable_wait_ms: 5_000,
+            max_connections: 256,
+            liveness: Liveness { period_ms: 1_000, timeout_ms: 2_000, failure_threshold: 3 },
+            backoff: Backoff::default(),
             config_file: None,
             no_auth: false,
             stable_port: false,
@@ -218,11 +254,14 @@ fn read_token(path: &Path) -> Result<String, String> {
     Ok(token)
 }
 
-const TOP_KEYS: &[&str] = &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts", "sidecar"];
+const TOP_KEYS: &[&str] =
+    &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts", "liveness", "restart", "sidecar"];
 const SIDECAR_KEYS: &[&str] = &["url", "token", "tokenFile"];
 const DEV_KEYS: &[&str] = &["port", "watch"];
 const COMPILATION_KEYS: &[&str] = &["optimization", "debug"];
-const LIMIT_KEYS: &[&str] = &["bodyBytes"];
+const LIMIT_KEYS: &[&str] = &["bodyBytes", "connections"];
+const LIVENESS_KEYS: &[&str] = &["periodMs", "timeoutMs", "failureThreshold"];
+const RESTART_KEYS: &[&str] = &["backoffMs", "maxBackoffMs"];
 const TIMEOUT_KEYS: &[&str] = &["readyMs", "callMs", "shutdownGraceMs", "unavailableWaitMs"];
 
 struct Validator<'a> {
@@ -267,6 +306,28 @@ impl Validator<'_> {
             if let Some(n) = self.number(l.get("bodyBytes"), "limits.bodyBytes", 1.0, 1e15) {
                 config.body_limit = n as u64;
             }
+            if let Some(n) = self.number(l.get("connections"), "limits.connections", 1.0, 65_536.0) {
+                config.max_connections = n as u64;
+            }
+        }
+        if let Some(l) = obj.get("liveness").and_then(|l| self.object(l, "liveness", LIVENESS_KEYS)) {
+            let live = &mut config.liveness;
+            self.numbers(
+                l,
+                "liveness",
+                [("periodMs", &mut live.period_ms, 0.0), ("timeoutMs", &mut live.timeout_ms, 1.0)],
+            );
+            if let Some(n) = self.number(l.get("failureThreshold"), "liveness.failureThreshold", 1.0, 1000.0) {
+                live.failure_threshold = n as u64;
+            }
+        }
+        if let Some(r) = obj.get("restart").and_then(|r| self.object(r, "restart", RESTART_KEYS)) {
+            let b = &mut config.backoff;
+            self.numbers(
+                r,
+                "restart",
+                [("backoffMs", &mut b.backoff_ms, 0.0), ("maxBackoffMs", &mut b.max_backoff_ms, 0.0)],
+            );
         }
         if let Some(sc) = obj.get("sidecar").and_then(|s| self.object(s, "sidecar", SIDECAR_KEYS)) {
             if let Some(url) = self.string(sc.get("url"), "sidecar.url") {
@@ -288,16 +349,29 @@ impl Validator<'_> {
             }
         }
         if let Some(t) = obj.get("timeouts").and_then(|t| self.object(t, "timeouts", TIMEOUT_KEYS)) {
-            let fields: [(&str, &mut u64); 4] = [
-                ("readyMs", &mut config.ready_timeout_ms),
-                ("callMs", &mut config.call_timeout_ms),
-                ("shutdownGraceMs", &mut config.shutdown_grace_ms),
-                ("unavailableWaitMs", &mut config.unavailable_wait_ms),
-            ];
-            for (key, slot) in fields {
-                if let Some(n) = self.number(t.get(key), &format!("timeouts.{key}"), 0.0, 86_400_000.0) {
-                    *slot = n as u64;
-                }
+            self.numbers(
+                t,
+                "timeouts",
+                [
+                    ("readyMs", &mut config.ready_timeout_ms, 0.0),
+                    ("callMs", &mut config.call_timeout_ms, 0.0),
+                    ("shutdownGraceMs", &mut config.shutdown_grace_ms, 0.0),
+                    ("unavailableWaitMs", &mut config.unavailable_wait_ms, 0.0),
+                ],
+            );
+        }
+    }
+
+    /// Millisecond settings of one section: whole numbers from `min` to a day.
+    fn numbers<const N: usize>(
+        &mut self,
+        section: &serde_json::Map<String, Value>,
+        name: &str,
+        fields: [(&str, &mut u64, f64); N],
+    ) {
+        for (key, slot, min) in fields {
+            if let Some(n) = self.number(section.get(key), &format!("{name}.{key}"), min, 86_400_000.0) {
+                *slot = n as u64;
             }
         }
     }
@@ -495,6 +569,24 @@ mod tests {
         let bad = |k: &str| (k == "FORST_SIDECAR_URL").then(|| "https://x:1".to_string());
         let errs = Config::resolve(Path::new("/app"), None, &Value::Null, &bad).unwrap_err();
         assert!(errs[0].contains("FORST_SIDECAR_URL: expected http://host:port"), "{errs:?}");
+    }
+
+    #[test]
+    fn liveness_restart_and_connection_limits_are_read_and_checked() {
+        let user = json!({
+            "limits": {"connections": 64},
+            "liveness": {"periodMs": 200, "failureThreshold": 2},
+            "restart": {"backoffMs": 10, "maxBackoffMs": 500}
+        });
+        let c = Config::resolve(Path::new("/app"), None, &user, &no_env).unwrap();
+        assert_eq!(c.max_connections, 64);
+        assert_eq!(c.liveness, Liveness { period_ms: 200, timeout_ms: 2000, failure_threshold: 2 });
+        assert_eq!(c.backoff, Backoff { backoff_ms: 10, max_backoff_ms: 500 });
+        let bad = json!({"limits": {"connections": 0}, "liveness": {"timeoutMs": 0, "perodMs": 1}});
+        let errs = Config::resolve(Path::new("/app"), None, &bad, &no_env).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("limits.connections must be a whole number from 1")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("`liveness.perodMs` (did you mean `periodMs`?)")), "{errs:?}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::client::{self, Client, Endpoint};
+use super::client::{transport_failure, CallError, Client, Endpoint};
 use super::config::{Config, RemoteSidecar};
 use super::failure::Failure;
 use crate::compiler::Manifest;
@@ -111,7 +111,7 @@ impl Remote {
     async fn wait_ready(&self, client: &Client, ms: u64) -> bool {
         let deadline = Instant::now() + Duration::from_millis(ms);
         loop {
-            if client.is_ready(&self.at.base_url).await {
+            if client.probe(&self.at, "/readyz", Duration::from_millis(500)).await == Ok(200) {
                 return true;
             }
             if Instant::now() >= deadline {
@@ -128,7 +128,7 @@ impl Remote {
     /// One call, sent again once if it could not connect and the sidecar came back in time.
     pub async fn call(&self, client: &Client, name: &str, route: &str, body: bytes::Bytes) -> Result<String, Failure> {
         match client.call(&self.at, name, route, body.clone()).await {
-            Err(f) if client::never_sent(&f) => {
+            Err(CallError::Transport { sent: false, .. }) => {
                 self.up.store(false, Ordering::SeqCst);
                 if !self.wait_ready(client, self.wait_ms).await {
                     return Err(Failure::new(
@@ -143,9 +143,16 @@ impl Remote {
                 }
                 self.reconnects.fetch_add(1, Ordering::SeqCst);
                 self.up.store(true, Ordering::SeqCst);
-                client.call(&self.at, name, route, body).await
+                client.call(&self.at, name, route, body).await.map_err(|e| failure(name, e))
             }
-            other => other,
+            other => other.map_err(|e| failure(name, e)),
         }
+    }
+}
+
+fn failure(name: &str, e: CallError) -> Failure {
+    match e {
+        CallError::Answered(f) => f,
+        CallError::Transport { detail, .. } => transport_failure(name, &detail),
     }
 }
