@@ -46,6 +46,22 @@ pub struct Compiled {
     pub manifest: Manifest,
 }
 
+impl Compiled {
+    /// Makes `go.mod`'s `go` line follow the toolchain that builds the module (`go1.26.8` → `go 1.26`), so that
+    /// language features of that release (range-over-func iterators need 1.23) are on. Unparsable versions keep the
+    /// minimum.
+    pub fn set_go_version(&mut self, toolchain: &str) {
+        let minor: Option<u32> = toolchain
+            .strip_prefix("go1.")
+            .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+            .and_then(|d| d.parse().ok());
+        let line = minor.map(|m| format!("1.{m}")).unwrap_or_else(|| emit_go::MIN_GO_VERSION.to_string());
+        if let Some(f) = self.go_files.iter_mut().find(|f| f.name == "go.mod") {
+            f.contents = emit_go::go_mod(&line);
+        }
+    }
+}
+
 /// The result of [`compile`]: all diagnostics (errors and warnings, in source order per file) and, when there was no
 /// error, the output.
 #[derive(Clone, Debug)]
@@ -110,7 +126,7 @@ pub fn compile(files: &[SourceFile]) -> CompileResult {
 }
 
 fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
-    let mut diagnostics = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = sources.iter().filter_map(unusable_file_name).collect();
     let mut files = Vec::with_capacity(sources.len());
     for (file, diags) in parse_all(sources) {
         files.push(file);
@@ -134,6 +150,21 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     let go_files = emit_go::emit(sources, &files, &program, &manifest_json);
     let dts = emit_ts::emit(&program.endpoints, &program.types);
     CompileResult { diagnostics, output: Some(Compiled { go_files, dts, manifest }) }
+}
+
+/// F0103: a file name with a control character (a newline, a tab) cannot be named in a `//line` directive, a comment
+/// of the generated Go or an editor's problem list without breaking them.
+fn unusable_file_name(source: &SourceFile) -> Option<Diagnostic> {
+    let bad = source.path.chars().find(|c| c.is_control())?;
+    Some(
+        Diagnostic::error(
+            "F0103",
+            format!("the file name {:?} contains the control character {bad:?}", source.path),
+            "",
+            0..0,
+        )
+        .with_help("rename the file: .ft file names may not contain newlines, tabs or other control characters"),
+    )
 }
 
 /// Parses every file, in parallel for big projects: files are independent, and parsing is most of the front end's

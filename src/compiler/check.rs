@@ -84,6 +84,7 @@ pub fn check<'a>(files: &'a [ast::File], sources: &'a [SourceFile]) -> (Program,
     }
     program.endpoints = c.endpoints();
     c.warn_unserializable_fields(&program.endpoints);
+    c.warn_large_integers(&program.endpoints);
     program.types = c.types.clone();
     program.shapes = c.shapes.take();
     let diagnostics = c.diagnostics.into_inner();
@@ -252,7 +253,7 @@ impl<'a> Checker<'a> {
             }
             TypeKind::Pointer(x) => Ty::Pointer(Box::new(self.lower(x))),
             TypeKind::Slice(x) => Ty::Slice(Box::new(self.lower(x))),
-            TypeKind::Array(x) => Ty::Array(Box::new(self.lower(x))),
+            TypeKind::Array(n, x) => Ty::Array(n.clone(), Box::new(self.lower(x))),
             TypeKind::Map(k, v) => Ty::Map(Box::new(self.lower(k)), Box::new(self.lower(v))),
             TypeKind::Chan(x) => Ty::Chan(Box::new(self.lower(x))),
             TypeKind::Func(sig) => Ty::Func(sig.results.iter().map(|p| self.lower(&p.ty)).collect()),
@@ -368,6 +369,7 @@ impl<'a> Checker<'a> {
                 }
                 DeclKind::Types(specs) => {
                     for spec in specs {
+                        w.type_params(&spec.type_params);
                         match &spec.ty.kind {
                             // `type Person {name: String}` declares the struct itself.
                             TypeKind::Shape(fields) => {
@@ -524,7 +526,7 @@ impl<'a> Checker<'a> {
 
     fn endpoint(&self, fi: usize, decl: &ast::Decl, f: &ast::Func) -> Option<EndpointInfo> {
         let path = &self.files[fi].path;
-        if f.generic {
+        if !f.type_params.is_empty() {
             self.report(
                 Diagnostic::error(
                     "F0206",
@@ -534,6 +536,23 @@ impl<'a> Checker<'a> {
                 )
                 .with_label("has type parameters")
                 .with_help("mark it `//forst:internal` or move it out of routes/, and expose a non-generic wrapper"),
+            );
+            return None;
+        }
+        if let Some(why) = js_unsafe_export(&f.name.text) {
+            self.report(
+                Diagnostic::error(
+                    "F0207",
+                    format!("an endpoint cannot be named `{}`", f.name.text),
+                    path,
+                    f.name.span.clone(),
+                )
+                .with_label(why)
+                .with_help(format!(
+                    "rename it (for example `{}{}`), or mark it `//forst:internal` if it is a helper",
+                    f.name.text.trim_start_matches('_'),
+                    if f.name.text == "then" { "Step" } else { "Fn" }
+                )),
             );
             return None;
         }
@@ -665,7 +684,7 @@ impl<'a> Checker<'a> {
                 ("time", "Time" | "Duration") | ("json", "RawMessage" | "Number") => Ok(()),
                 _ => Err(format!("`{p}.{n}` is not known to be JSON data")),
             },
-            Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(x) => self.json_shaped(x, seen),
+            Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(_, x) => self.json_shaped(x, seen),
             Ty::Map(k, v) => match &**k {
                 Ty::Basic(kn) if kn == "string" || types::is_number(kn) => self.json_shaped(v, seen),
                 _ => Err(format!("map keys of type `{}` cannot be JSON object keys", k.go())),
@@ -716,6 +735,70 @@ impl<'a> Checker<'a> {
     }
 }
 
+impl Checker<'_> {
+    /// W0004: an `int64`/`uint64` an endpoint sends or receives as a JSON number. JavaScript numbers are exact only up to
+    /// 2^53, so larger values silently change on the way. A struct field tagged `json:",string"` travels as a string
+    /// (and is a `string` in TypeScript): no warning.
+    fn warn_large_integers(&self, endpoints: &[EndpointInfo]) {
+        let help = "values above 2^53 (9007199254740992) lose precision in JavaScript: put it in a struct field tagged `json:\",string\"` (sent as a string, typed `string` in TypeScript), or use float64/int if values stay below 2^53";
+        let mut reachable = Vec::new();
+        for e in endpoints {
+            let direct = e
+                .params
+                .iter()
+                .map(|(n, t)| (format!("parameter `{n}`"), t))
+                .chain(e.result.iter().map(|t| ("the result".to_string(), t)));
+            for (what, t) in direct {
+                if let Some(wide) = wide_integer(t) {
+                    self.report(
+                        Diagnostic::warning(
+                            "W0004",
+                            format!("{what} of endpoint `{}` is a JSON number of type `{wide}`", e.name),
+                            &e.file,
+                            e.span.clone(),
+                        )
+                        .with_label(format!("carries {wide}"))
+                        .with_help(help),
+                    );
+                }
+                reachable_named(self, t, &mut reachable);
+            }
+        }
+        for name in reachable {
+            let Some(def) = self.types.get(&name) else { continue };
+            let Ty::Struct(fields) = &def.ty else { continue };
+            for f in fields.iter().filter(|f| types::is_exported(&f.name) && types::json_name(f).is_some()) {
+                let Some(wide) = wide_integer(&f.ty) else { continue };
+                if types::json_string_option(f) {
+                    continue;
+                }
+                let span = def.field_spans.get(&f.name).cloned().unwrap_or(def.span.clone());
+                self.report(
+                    Diagnostic::warning(
+                        "W0004",
+                        format!("field `{}` of `{name}` is a JSON number of type `{wide}`", f.name),
+                        &self.files[def.file].path,
+                        span,
+                    )
+                    .with_label(format!("carries {wide}"))
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
+/// `int64` or `uint64` (also inside slices, arrays, maps and pointers): the integer types whose values JSON numbers
+/// cannot carry exactly into JavaScript.
+fn wide_integer(t: &Ty) -> Option<&'static str> {
+    match t {
+        Ty::Basic(n) if n == "int64" => Some("int64"),
+        Ty::Basic(n) if n == "uint64" => Some("uint64"),
+        Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(_, x) | Ty::Map(_, x) => wide_integer(x),
+        _ => None,
+    }
+}
+
 /// Project type names reachable from `t`, in first-seen order.
 pub fn reachable_named(c: &impl TypeLookup, t: &Ty, out: &mut Vec<String>) {
     match t {
@@ -728,7 +811,7 @@ pub fn reachable_named(c: &impl TypeLookup, t: &Ty, out: &mut Vec<String>) {
                 reachable_named(c, &def, out);
             }
         }
-        Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(x) | Ty::Chan(x) => reachable_named(c, x, out),
+        Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(_, x) | Ty::Chan(x) => reachable_named(c, x, out),
         Ty::Map(k, v) => {
             reachable_named(c, k, out);
             reachable_named(c, v, out);
@@ -761,6 +844,33 @@ fn base_type_name(t: &ast::Type) -> Option<String> {
         TypeKind::Named { name, .. } => Some(name.clone()),
         TypeKind::Pointer(x) => base_type_name(x),
         _ => None,
+    }
+}
+
+/// Why a function name cannot be an export of the generated JS module, if it cannot: `then` makes the module object
+/// thenable (`await import(...)` would call it), and the members of `Object.prototype` would shadow or break what every
+/// object has.
+fn js_unsafe_export(name: &str) -> Option<&'static str> {
+    const OBJECT_PROTOTYPE: &[&str] = &[
+        "constructor",
+        "__proto__",
+        "toString",
+        "toLocaleString",
+        "valueOf",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+    ];
+    if name == "then" {
+        Some("a `then` export makes the JS module thenable: `await import()` would call it")
+    } else if OBJECT_PROTOTYPE.contains(&name) {
+        Some("collides with a member of JavaScript's Object.prototype")
+    } else {
+        None
     }
 }
 
