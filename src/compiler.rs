@@ -13,6 +13,8 @@ pub mod emit_go;
 pub mod emit_ts;
 pub mod manifest;
 pub mod parse;
+pub mod source_map;
+pub mod typecheck;
 pub mod types;
 
 use std::path::Path;
@@ -44,6 +46,9 @@ pub struct Compiled {
     /// TypeScript declarations: interfaces for every reachable type and one `export declare function` per endpoint.
     pub dts: String,
     pub manifest: Manifest,
+    /// Where the bytes of the generated `.go` files came from (see [`source_map`]): how Go's type errors find their
+    /// `.ft` line and column.
+    pub source_maps: Vec<source_map::SourceMap>,
 }
 
 impl Compiled {
@@ -147,9 +152,9 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     }
     let manifest = build_manifest(sources, &program);
     let manifest_json = serde_json::to_string(&manifest).unwrap_or_default();
-    let go_files = emit_go::emit(sources, &files, &program, &manifest_json);
+    let (go_files, source_maps) = emit_go::emit(sources, &files, &program, &manifest_json);
     let dts = emit_ts::emit(&program.endpoints, &program.types);
-    CompileResult { diagnostics, output: Some(Compiled { go_files, dts, manifest }) }
+    CompileResult { diagnostics, output: Some(Compiled { go_files, dts, manifest, source_maps }) }
 }
 
 /// F0103: a file name with a control character (a newline, a tab) cannot be named in a `//line` directive, a comment

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod failure;
 pub mod generate;
+pub mod gocheck;
 pub mod socket_pool;
 pub mod supervisor;
 pub mod watch;

@@ -64,6 +64,8 @@ pub struct Program {
     pub types: HashMap<String, TypeDef>,
     /// Named shape structs: `(forstShapeN, struct {...})`.
     pub shapes: Vec<(String, String)>,
+    /// Where each shape was first written: `(file index, span)`, in the order of `shapes`.
+    pub shape_sites: Vec<(usize, ast::Span)>,
 }
 
 /// Package names the generated server and prelude import: a project-level declaration of that name would collide.
@@ -87,6 +89,7 @@ pub fn check<'a>(files: &'a [ast::File], sources: &'a [SourceFile]) -> (Program,
     c.warn_large_integers(&program.endpoints);
     program.types = c.types.clone();
     program.shapes = c.shapes.take();
+    program.shape_sites = c.shape_sites.take();
     let diagnostics = c.diagnostics.into_inner();
     (program, diagnostics)
 }
@@ -101,6 +104,7 @@ struct Checker<'a> {
     inferred: RefCell<HashMap<String, Option<Vec<Ty>>>>,
     resolving: RefCell<HashSet<String>>,
     shapes: RefCell<Vec<(String, String)>>,
+    shape_sites: RefCell<Vec<(usize, ast::Span)>>,
     sources: Vec<&'a str>,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
@@ -126,6 +130,7 @@ impl<'a> Checker<'a> {
             inferred: RefCell::new(HashMap::new()),
             resolving: RefCell::new(HashSet::new()),
             shapes: RefCell::new(Vec::new()),
+            shape_sites: RefCell::new(Vec::new()),
             sources,
             diagnostics: RefCell::new(Vec::new()),
         }
@@ -922,7 +927,7 @@ impl Checker<'_> {
     /// The Go name of a shape type used inside signatures and bodies. Shapes are structural, so equal shapes share
     /// one named struct (declared in `forst_shapes.go`); naming them keeps each `.ft` line on one Go line, which keeps
     /// `//line` positions exact after gofmt.
-    fn shape_name(&self, t: &Ty) -> String {
+    fn shape_name(&self, t: &Ty, file: usize, span: ast::Span) -> String {
         let go = t.go();
         let mut shapes = self.shapes.borrow_mut();
         if let Some((name, _)) = shapes.iter().find(|(_, g)| *g == go) {
@@ -930,6 +935,7 @@ impl Checker<'_> {
         }
         let name = format!("forstShape{}", shapes.len() + 1);
         shapes.push((name.clone(), go));
+        self.shape_sites.borrow_mut().push((file, span));
         name
     }
 

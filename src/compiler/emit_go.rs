@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::ast;
 use super::check::{Edit, EndpointInfo, FileOut, Program};
+use super::source_map::SourceMap;
 use super::types::{self, Ty};
 use super::{GeneratedFile, SourceFile};
 
@@ -21,29 +22,45 @@ pub fn go_mod(go_line: &str) -> String {
     format!("module forstapp\n\ngo {go_line}\n")
 }
 
-pub fn emit(sources: &[SourceFile], files: &[ast::File], program: &Program, manifest_json: &str) -> Vec<GeneratedFile> {
+/// The generated files and, for the ones written from `.ft` text, where their bytes came from.
+pub fn emit(
+    sources: &[SourceFile],
+    files: &[ast::File],
+    program: &Program,
+    manifest_json: &str,
+) -> (Vec<GeneratedFile>, Vec<SourceMap>) {
+    let mut endpoints_map = SourceMap::new("forst_endpoints.go");
     let mut out = vec![
         GeneratedFile { name: "go.mod".into(), contents: go_mod(MIN_GO_VERSION) },
         GeneratedFile { name: "forst_prelude.go".into(), contents: PRELUDE.to_string() },
         GeneratedFile {
             name: "forst_endpoints.go".into(),
-            contents: endpoints_file(sources, files, &program.endpoints, manifest_json),
+            contents: endpoints_file(sources, files, &program.endpoints, manifest_json, &mut endpoints_map),
         },
     ];
+    let mut maps = vec![endpoints_map];
     if !program.shapes.is_empty() {
+        let mut shapes_map = SourceMap::new("forst_shapes.go");
         let mut shapes = format!(
             "{HEADER}\npackage main\n\n// Forst shape types used in signatures and bodies, one per distinct shape.\n"
         );
-        for (name, go) in &program.shapes {
+        for (i, (name, go)) in program.shapes.iter().enumerate() {
+            let at = shapes.len();
             let _ = writeln!(shapes, "type {name} {go}");
+            if let Some((fi, span)) = program.shape_sites.get(i) {
+                shapes_map.push(at..shapes.len(), *fi, span.clone(), false);
+            }
         }
         out.push(GeneratedFile { name: "forst_shapes.go".into(), contents: shapes });
+        maps.push(shapes_map);
     }
     let names = go_file_names(sources);
-    for (((source, file), file_out), name) in sources.iter().zip(files).zip(&program.out).zip(names) {
-        out.push(GeneratedFile { name, contents: source_file(source, file, file_out) });
+    for (fi, (((source, file), file_out), name)) in sources.iter().zip(files).zip(&program.out).zip(names).enumerate() {
+        let mut map = SourceMap::new(name.clone());
+        out.push(GeneratedFile { name, contents: source_file(fi, source, file, file_out, &mut map) });
+        maps.push(map);
     }
-    out
+    (out, maps)
 }
 
 /// `routes/process_data.ft` → `ft_routes_process_data.go`: one flat package, names that still say where they came
@@ -124,11 +141,12 @@ fn has_build_meaning(stem: &str) -> bool {
     last == "test" || OS.contains(&last) || ARCH.contains(&last)
 }
 
-fn source_file(source: &SourceFile, file: &ast::File, out: &FileOut) -> String {
+fn source_file(fi: usize, source: &SourceFile, file: &ast::File, out: &FileOut, map: &mut SourceMap) -> String {
     let mut s = format!("{HEADER}// Source: {}\n\npackage main\n", source.path.escape_debug());
     if !out.imports.is_empty() {
         s.push_str("\nimport (\n");
         for (alias, path) in &out.imports {
+            let at = s.len();
             match alias {
                 Some(a) => {
                     let _ = writeln!(s, "\t{a} {path:?}");
@@ -136,6 +154,10 @@ fn source_file(source: &SourceFile, file: &ast::File, out: &FileOut) -> String {
                 None => {
                     let _ = writeln!(s, "\t{path:?}");
                 }
+            }
+            // An import the file wrote maps to its line; one the compiler added (like goimports) maps nowhere.
+            if let Some(imp) = file.imports.iter().find(|i| i.path == *path) {
+                map.push(at..s.len(), fi, imp.span.clone(), false);
             }
         }
         s.push_str(")\n");
@@ -149,10 +171,12 @@ fn source_file(source: &SourceFile, file: &ast::File, out: &FileOut) -> String {
         let start = doc_start(&source.text, decl.span.start);
         let (line, col) = line_col(&source.text, decl.span.start);
         s.push('\n');
+        let at = s.len();
         s.push_str(&source.text[start..decl.span.start]);
+        map.push(at..s.len(), fi, start..decl.span.start, true);
         // With a column, Go reports exact columns on the declaration's first line (without one it reports none).
         let _ = writeln!(s, "//line {}:{}:{}", source.path, line, col);
-        s.push_str(&splice(&source.text, decl.span.start..decl.span.end, &edits));
+        splice_into(&mut s, &source.text, decl.span.start..decl.span.end, &edits, fi, map);
         s.push('\n');
     }
     s
@@ -161,17 +185,38 @@ fn source_file(source: &SourceFile, file: &ast::File, out: &FileOut) -> String {
 /// Applies the edits that fall inside `range` to that slice of `text`.
 pub fn splice(text: &str, range: std::ops::Range<usize>, edits: &[Edit]) -> String {
     let mut out = String::new();
+    splice_into(&mut out, text, range, edits, 0, &mut SourceMap::default());
+    out
+}
+
+/// [`splice`] onto `out`, recording in `map` which output bytes are the user's text and which an edit's.
+fn splice_into(
+    out: &mut String,
+    text: &str,
+    range: std::ops::Range<usize>,
+    edits: &[Edit],
+    fi: usize,
+    map: &mut SourceMap,
+) {
     let mut at = range.start;
+    let copy = |out: &mut String, map: &mut SourceMap, from: usize, to: usize| {
+        let go = out.len();
+        out.push_str(&text[from..to]);
+        map.push(go..out.len(), fi, from..to, true);
+    };
     for e in edits.iter().filter(|e| e.span.start >= range.start && e.span.end <= range.end) {
         if e.span.start < at {
             continue; // overlaps an edit already applied
         }
-        out.push_str(&text[at..e.span.start]);
+        copy(out, map, at, e.span.start);
+        let go = out.len();
         out.push_str(&e.text);
+        // An insertion stands for the construct it precedes (one character of it); a replacement for what it replaced.
+        let ft = if e.span.is_empty() { e.span.start..(e.span.start + 1).min(range.end) } else { e.span.clone() };
+        map.push(go..out.len(), fi, ft, false);
         at = e.span.end;
     }
-    out.push_str(&text[at..range.end]);
-    out
+    copy(out, map, at, range.end);
 }
 
 /// Where the `//` comment block directly above `start` begins (so doc comments travel with their declaration).
@@ -207,6 +252,7 @@ fn endpoints_file(
     files: &[ast::File],
     endpoints: &[EndpointInfo],
     manifest_json: &str,
+    map: &mut SourceMap,
 ) -> String {
     let mut pkgs = std::collections::BTreeSet::new();
     for e in endpoints {
@@ -228,11 +274,15 @@ fn endpoints_file(
     }
     s.push_str(")\n\n// forstEndpoints is what the server routes by: one entry per exposed function.\nvar forstEndpoints = []forstEndpoint{\n");
     for e in endpoints {
+        let at = s.len();
         endpoint_entry(&mut s, e);
+        // Glue that does not type-check points at the endpoint it was written for.
+        if let Some(fi) = sources.iter().position(|src| src.path == e.file) {
+            map.push(at..s.len(), fi, e.span.clone(), false);
+        }
     }
     s.push_str("}\n\n// forstManifestJSON is served at GET /__forst/manifest.\n");
     let _ = writeln!(s, "const forstManifestJSON = {}", go_string(manifest_json));
-    let _ = sources;
     s
 }
 

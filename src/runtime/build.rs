@@ -128,15 +128,34 @@ pub fn require_output(
     let warnings = compiler::diagnostic::render(&warnings, sources, color);
     match result.output {
         Some(out) if !result.diagnostics.iter().any(|d| d.severity == compiler::Severity::Error) => Ok((out, warnings)),
-        _ => {
-            let errors = result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
-            let rendered = compiler::diagnostic::render(&result.diagnostics, sources, color);
-            Err(Failure::new(
-                500,
-                "compile_error",
-                format!("the Forst project has {errors} error{}:\n{rendered}", if errors == 1 { "" } else { "s" }),
-            ))
-        }
+        _ => Err(compile_error(sources, &result.diagnostics, color)),
+    }
+}
+
+/// The `compile_error` failure: every diagnostic rendered with its code frame.
+pub fn compile_error(sources: &[SourceFile], diagnostics: &[compiler::Diagnostic], color: bool) -> Failure {
+    let errors = diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
+    let rendered = compiler::diagnostic::render(diagnostics, sources, color);
+    Failure::new(
+        500,
+        "compile_error",
+        format!("the Forst project has {errors} error{}:\n{rendered}", if errors == 1 { "" } else { "s" }),
+    )
+}
+
+/// Go's type checker over a compiled project ([`super::gocheck`]): `Err(compile_error)` when Go rejects it. When the
+/// checker itself cannot run, the build goes on (`go build` still checks) and the reason is returned as a warning.
+pub fn go_type_check(
+    go: &GoToolchain,
+    compiled: &Compiled,
+    sources: &[SourceFile],
+    cache_fallback: &Path,
+    color: bool,
+) -> Result<Option<String>, Failure> {
+    match super::gocheck::check(go, compiled, sources, cache_fallback) {
+        Ok(errors) if errors.is_empty() => Ok(None),
+        Ok(errors) => Err(compile_error(sources, &errors, color)),
+        Err(f) => Ok(Some(format!("[forst] warning: {} — `go build` checks the code instead\n", f.message))),
     }
 }
 
@@ -144,7 +163,8 @@ pub fn require_output(
 pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Failure> {
     let t0 = Instant::now();
     let (sources, result) = compile_project(config)?;
-    let (compiled, warnings) = require_output(&sources, result, color)?;
+    let (mut compiled, mut warnings) = require_output(&sources, result, color)?;
+    compiled.set_go_version(&go.version);
     let compile_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
     let hash = cache_key(&compiled, config, &go.version);
@@ -170,6 +190,10 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let t1 = Instant::now();
     let cached = binary.is_file();
     if !cached {
+        // A cached binary was type-checked when it was built; a new one is checked before `go build`.
+        if let Some(note) = go_type_check(go, &compiled, &sources, out, color)? {
+            warnings.push_str(&note);
+        }
         let src = out.join("src");
         // gofmt only what gets written: the cache key stays a function of the compiler's own output.
         let mut go_files = compiled.go_files.clone();

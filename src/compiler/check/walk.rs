@@ -281,7 +281,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             TypeKind::Shape(fields) => {
                 // Rendered whole from the resolved type: only collect the packages its fields use.
                 fields.iter().for_each(|f| self.ty_uses(&f.ty));
-                let go = self.c.shape_name(&self.c.lower(t));
+                let go = self.c.shape_name(&self.c.lower(t), self.file, t.span.clone());
                 self.edit(t.span.clone(), go);
             }
             TypeKind::Interface { .. } => {}
@@ -423,7 +423,7 @@ impl<'c, 'a> Walker<'c, 'a> {
         let at = whole.span.start;
         let type_text = match expected {
             Ty::Named(n) => n.clone(),
-            Ty::Struct(_) => self.c.shape_name(expected),
+            Ty::Struct(_) => self.c.shape_name(expected, self.file, whole.span.clone()),
             other => other.go(),
         };
         self.edit(at..at, type_text);
