@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use forst_sidecar::compiler::{self, diagnostic, CompileResult, SourceFile};
+use forst_sidecar::runtime::{build, gocheck};
 
 fn fixtures() -> Vec<(String, Vec<SourceFile>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -108,11 +109,15 @@ fn go_version(go: &Path) -> String {
 
 /// Builds, vets and gofmt-checks a compiled project the way the runtime builds it (the go.mod `go` line set from the
 /// toolchain, the server template beside the generated files). Panics with Go's output when a step fails.
-fn build_vet_and_gofmt(name: &str, out: &mut compiler::Compiled) {
+fn build_vet_and_gofmt(name: &str, files: &[SourceFile], out: &mut compiler::Compiled) {
     let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
     let gofmt = gofmt_path();
     out.set_go_version(&go_version(&go));
     let dir = tempfile::tempdir().expect("tempdir");
+    // Go's type checker, as `forst check` runs it, accepts what builds (tests/check_agrees_with_build.rs has the rest).
+    let toolchain = build::find_go().expect("go");
+    let errors = gocheck::check(&toolchain, out, files, dir.path()).expect("Go's type checker runs");
+    assert!(errors.is_empty(), "{name}: forst check rejects it:\n{}", diagnostic::render(&errors, files, false));
     compiler::gofmt(&mut out.go_files, &gofmt);
     for f in &out.go_files {
         std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
@@ -141,7 +146,7 @@ fn build_vet_and_gofmt(name: &str, out: &mut compiler::Compiled) {
 fn generated_go_builds_vets_and_is_gofmt_clean() {
     for (name, files) in fixtures() {
         let Some(mut out) = compiler::compile(&files).output else { continue };
-        build_vet_and_gofmt(&name, &mut out);
+        build_vet_and_gofmt(&name, &files, &mut out);
     }
 }
 
@@ -163,7 +168,7 @@ fn file_names_that_go_would_misread_still_build() {
     let go_names: std::collections::HashSet<&str> = out.go_files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(go_names.len(), out.go_files.len(), "every file has its own Go file");
     assert_eq!(out.manifest.endpoints.len(), names.len());
-    build_vet_and_gofmt("file names", &mut out);
+    build_vet_and_gofmt("file names", &files, &mut out);
 }
 
 /// A newline in a file name would end the `// Source:` comment and the `//line` directive early: an error instead.

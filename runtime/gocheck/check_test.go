@@ -8,7 +8,7 @@ import (
 
 func TestClosestFindsTyposNotStrangers(t *testing.T) {
 	cands := []string{"ToUpper", "ToLower", "TrimSpace", "len", "Name"}
-	for name, want := range map[string]string{"ToUpperr": "ToUpper", "toupper": "ToUpper", "lenn": "len", "name": "Name", "Frobnicate": ""} {
+	for name, want := range map[string]string{"ToUpperr": "ToUpper", "nmae": "Name", "toupper": "ToUpper", "lenn": "len", "name": "Name", "Frobnicate": ""} {
 		if got := closest(name, cands); got != want {
 			t.Errorf("closest(%q) = %q, want %q", name, got, want)
 		}

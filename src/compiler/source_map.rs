@@ -38,6 +38,19 @@ impl SourceMap {
 
     /// The `.ft` file and byte range of a generated range: exact inside verbatim text, the whole construct otherwise.
     pub fn lookup(&self, go: Range<usize>) -> Option<(usize, Range<usize>)> {
+        let (file, start) = self.lookup_in_segment(go.clone())?;
+        // A range that runs across edits (`p.age + "1"`, where `age` became `Age`) ends where its last byte maps.
+        if go.end > go.start + 1 {
+            if let Some((f, last)) = self.lookup_in_segment(go.end - 1..go.end) {
+                if f == file && last.end > start.end {
+                    return Some((file, start.start..last.end));
+                }
+            }
+        }
+        Some((file, start))
+    }
+
+    fn lookup_in_segment(&self, go: Range<usize>) -> Option<(usize, Range<usize>)> {
         let i = self.segments.partition_point(|s| s.go.end <= go.start);
         let seg = self.segments.get(i).filter(|s| s.go.start <= go.start)?;
         if !seg.verbatim {
@@ -63,7 +76,8 @@ mod tests {
         assert_eq!(m.lookup(12..14), Some((0, 102..104)));
         assert_eq!(m.lookup(25..26), Some((0, 110..112)));
         assert_eq!(m.lookup(30..31), Some((1, 5..6)));
-        assert_eq!(m.lookup(15..35), Some((0, 105..110)));
+        assert_eq!(m.lookup(15..25), Some((0, 105..112)), "runs into an edit: ends where the edit's construct ends");
+        assert_eq!(m.lookup(15..35), Some((0, 105..110)), "runs into another file's text: stays in the first");
         assert_eq!(m.lookup(5..6), None);
         assert_eq!(m.lookup(45..46), None);
     }

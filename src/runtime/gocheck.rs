@@ -75,7 +75,10 @@ pub fn check(
                 if let Some(fatal) = response.fatal {
                     return Err(internal(format!("Go's type checker could not run: {fatal}")));
                 }
-                return Ok(typecheck::diagnostics(&response.problems, &compiled, sources));
+                let mut errors = typecheck::diagnostics(&response.problems, &compiled, sources);
+                // Source order, like Forst's own diagnostics (go/types reports unused variables at the function's end).
+                errors.sort_by_key(|d| (sources.iter().position(|s| s.path == d.file), d.span.start));
+                return Ok(errors);
             }
             Err(e) => {
                 last_error = e;
@@ -202,9 +205,7 @@ pub fn check_project(config: &Config) -> Result<(Vec<SourceFile>, CompileResult)
     let checked = find_go().and_then(|go| check(&go, compiled, &sources, &config.output_dir));
     match checked {
         Ok(errors) if errors.is_empty() => {}
-        Ok(mut errors) => {
-            let order = |d: &Diagnostic| (sources.iter().position(|s| s.path == d.file).unwrap_or(usize::MAX), d.span.start);
-            errors.sort_by_key(order);
+        Ok(errors) => {
             result.diagnostics.extend(errors);
             result.output = None;
         }
