@@ -25,7 +25,9 @@ function directives(text) {
   const args = {};
   for (const m of text.matchAll(/^\/\/conformance:args (.+)\n(?:\/\/.*\n)*func (\w+)/gm)) args[m[2]] = JSON.parse(m[1]);
   const limitation = (text.match(/^\/\/conformance:limitation (.+)$/m) || [])[1];
-  return { args, limitation };
+  // `parsed`: compare what a JavaScript caller gets (the typed function's parsed value), not the JSON text.
+  const parsed = /^\/\/conformance:parsed$/m.test(text);
+  return { args, limitation, parsed };
 }
 
 const project = mkdtempSync(path.join(tmpdir(), "forst-conformance-"));
@@ -142,12 +144,13 @@ test("conformance: every corpus program answers through the sidecar exactly as `
   const limited = [];
   let passed = 0;
   for (const e of manifest.endpoints) {
-    const { args, limitation } = byFile.get(e.location.file);
+    const { args, limitation, parsed } = byFile.get(e.location.file);
     const callArgs = args[e.name] || [];
     const body = e.params.length === 0 ? "" : e.params.length === 1 ? JSON.stringify(callArgs[0] ?? null) : JSON.stringify(callArgs);
     let got;
     try {
-      got = { result: (await core.forstFunction(e.name, e.params.length).raw(body)).trim() };
+      const fn = core.forstFunction(e.name, e.params.length);
+      got = { result: parsed ? JSON.stringify(await fn(...callArgs.slice(0, e.params.length))) : (await fn.raw(body)).trim() };
     } catch (err) {
       got = err.code === "panic" ? { panic: err.message } : err.code === "returned_error" ? { error: err.message } : { failure: `${err.code}: ${err.message}` };
     }
