@@ -49,7 +49,7 @@ fn main() {
 fn go_types(files: &[SourceFile], compiled: &compiler::CompileResult, runs: usize) -> (f64, f64, f64) {
     let (Ok(go), Some(out)) = (build::find_go(), compiled.output.as_ref()) else { return (0.0, 0.0, 0.0) };
     let cache = std::env::temp_dir();
-    let mut check = || {
+    let check = || {
         let t = Instant::now();
         let errors = gocheck::check(&go, out, files, &cache).expect("Go's type checker runs");
         assert!(errors.is_empty(), "the generated project must type-check: {:?}", errors.first());
