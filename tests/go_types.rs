@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use forst_sidecar::compiler::{self, diagnostic, SourceFile};
 use forst_sidecar::runtime::config::Config;
+use forst_sidecar::runtime::failure::Failure;
 use forst_sidecar::runtime::{build, gocheck};
 
 fn cases() -> Vec<(String, SourceFile)> {
@@ -72,10 +73,33 @@ fn without_go_check_project_warns_w0005_and_still_reports_forst_errors() {
     std::fs::create_dir_all(&routes).expect("mkdir");
     std::fs::write(routes.join("a.ft"), "func f(x int) int {\n  return x\n}\n").expect("write");
     let config = Config::defaults(dir.path());
-    std::env::set_var("FORST_GO", "/nonexistent/go");
-    let checked = gocheck::check_project(&config);
-    std::env::remove_var("FORST_GO");
-    let (_, result) = checked.expect("checks");
+    let missing = Err(Failure::new(500, "go_not_found", "the Go toolchain was not found: `go` is not on PATH"));
+    let (_, result) = gocheck::check_project_with(&config, missing).expect("checks");
     assert!(!result.has_errors());
     assert!(result.diagnostics.iter().any(|d| d.code == "W0005" && d.message.contains("did not run")));
+}
+
+/// `start()`, `forst build` and every hot reload go through `build::build`: a Go type error stops it before `go build`
+/// with `compile_error` and the rendered diagnostic, and the fixed project builds.
+#[test]
+fn build_stops_on_go_type_errors_with_a_compile_error() {
+    let go = build::find_go().expect("the Go toolchain must be on PATH for this test");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let routes = dir.path().join("forst/routes");
+    std::fs::create_dir_all(&routes).expect("mkdir");
+    std::fs::write(routes.join("a.ft"), "func f(x int) int {\n  return strings.ToUpperr(\"x\")\n}\n").expect("write");
+    let config = Config::defaults(dir.path());
+    let failure = build::build(&config, &go, false).expect_err("a type error stops the build");
+    assert_eq!(failure.code, "compile_error");
+    assert!(failure.message.contains("error[F0401]: undefined: strings.ToUpperr"), "{}", failure.message);
+    assert!(failure.message.contains("routes/a.ft:2:18"), "{}", failure.message);
+    assert!(failure.message.contains("did you mean `strings.ToUpper`?"), "{}", failure.message);
+    assert!(!dir.path().join("dist/forst/bin").read_dir().map(|mut d| d.next().is_some()).unwrap_or(false));
+
+    std::fs::write(routes.join("a.ft"), "func f(x int) int {\n  return x\n}\n").expect("write");
+    let built = build::build(&config, &go, false).unwrap_or_else(|f| panic!("{}", f.message));
+    assert!(built.binary.is_file());
+    let go_mod = std::fs::read_to_string(dir.path().join("dist/forst/src/go.mod")).expect("go.mod");
+    let minor = go.version.trim_start_matches("go1.").split(|c: char| !c.is_ascii_digit()).next().unwrap_or("");
+    assert!(go_mod.contains(&format!("go 1.{minor}\n")), "go.mod follows the toolchain ({}): {go_mod}", go.version);
 }

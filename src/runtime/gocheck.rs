@@ -200,9 +200,18 @@ fn internal(message: String) -> Failure {
 /// judge the generated Go. Its errors join the diagnostics (and the output is dropped, as for any error). When Go's
 /// checker cannot run (no `go`, an unwritable cache), warning W0005 says so and says what was not checked.
 pub fn check_project(config: &Config) -> Result<(Vec<SourceFile>, CompileResult), Failure> {
+    check_project_with(config, find_go())
+}
+
+/// [`check_project`] with the toolchain lookup's outcome given (tests pass a missing toolchain without touching the
+/// environment other tests read).
+pub fn check_project_with(
+    config: &Config,
+    go: Result<GoToolchain, Failure>,
+) -> Result<(Vec<SourceFile>, CompileResult), Failure> {
     let (sources, mut result) = compile_project(config)?;
     let Some(compiled) = result.output.as_ref().filter(|_| !result.has_errors()) else { return Ok((sources, result)) };
-    let checked = find_go().and_then(|go| check(&go, compiled, &sources, &config.output_dir));
+    let checked = go.and_then(|go| check(&go, compiled, &sources, &config.output_dir));
     match checked {
         Ok(errors) if errors.is_empty() => {}
         Ok(errors) => {
