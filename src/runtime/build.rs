@@ -178,13 +178,7 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     };
     std::fs::create_dir_all(out.join("bin")).map_err(|e| io("create", out, e))?;
     let lock_path = out.join(".build.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| io("open", &lock_path, e))?;
-    fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| io("lock", &lock_path, e))?;
+    let lock = lock_file(&lock_path).map_err(|e| io("lock", &lock_path, e))?;
 
     let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
     let t1 = Instant::now();
@@ -220,6 +214,14 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
         build_ms,
         go_version: go.version.clone(),
     })
+}
+
+/// Opens `path` (created when missing) and holds an exclusive lock on it until the file is dropped: how builds into
+/// one directory are serialised across processes (the second one waits, then finds the first one's result).
+pub(crate) fn lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+    fs4::fs_std::FileExt::lock_exclusive(&file)?;
+    Ok(file)
 }
 
 fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {

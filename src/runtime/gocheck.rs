@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use super::build::{compile_project, find_go, GoToolchain, SERVER_TEMPLATE};
+use super::build::{compile_project, find_go, lock_file, GoToolchain, SERVER_TEMPLATE};
 use super::config::Config;
 use super::failure::Failure;
 use crate::compiler::{typecheck, CompileResult, Compiled, Diagnostic, SourceFile};
@@ -135,13 +135,7 @@ fn helper_binary(go: &GoToolchain, fallback_cache: &Path) -> Result<PathBuf, Fai
     let io = |what: &str, p: &Path, e: std::io::Error| internal(format!("could not {what} {}: {e}", p.display()));
     create_private_dir(&dir).map_err(|e| io("create", &dir, e))?;
     let lock_path = dir.join(".lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| io("open", &lock_path, e))?;
-    fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| io("lock", &lock_path, e))?;
+    let _lock = lock_file(&lock_path).map_err(|e| io("lock", &lock_path, e))?;
     if binary.is_file() {
         return Ok(binary); // another process built it while we waited
     }
