@@ -121,8 +121,10 @@ fn diagnostic(p: &GoProblem, compiled: &Compiled, sources: &[SourceFile]) -> Dia
         .and_then(|m| m.lookup(p.offset..p.end.max(p.offset)))
         .and_then(|(fi, span)| sources.get(fi).map(|s| (s, span)));
     let Some((source, span)) = mapped else {
-        return Diagnostic::error(code, format!("{message} (in the generated {}: a Forst bug)", p.file), "", 0..0)
-            .with_help("please report it with the .ft files that trigger it");
+        return Diagnostic::error(code, format!("{message} (in the generated {})", p.file), "", 0..0).with_help(
+            "Go found this in code the compiler generated: if it names one of your declarations (a name the server \
+             also declares), rename yours; otherwise it is a bug in @forst/sidecar: please report it with the .ft files",
+        );
     };
     let span = if span.is_empty() { token_at(&source.text, span.start) } else { span };
     let mut d = Diagnostic::error(code, message, &source.path, span).with_label(label);
