@@ -62,7 +62,8 @@ func (x *exportIndex) ensure(paths []string) error {
 	sort.Strings(missing)
 	args := append([]string{"list", "-e", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}\t{{with .Error}}{{.Err}}{{end}}"}, missing...)
 	cmd := exec.Command(x.goCmd, args...)
-	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GO111MODULE=off")
+	// Standard-library packages need no module: GOPATH mode, no GOFLAGS of the user's (module flags would fail it).
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "CGO_ENABLED=0", "GOFLAGS=", "GO111MODULE=off")
 	cmd.Dir = os.TempDir()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
