@@ -332,7 +332,8 @@ impl<'a> Checker<'a> {
     /// The Go name of a field written `name` in Forst: shape fields are exported in Go under their JSON name.
     fn shape_field(&self, t: &Ty, name: &str) -> Option<String> {
         let Ty::Struct(fields) = self.underlying(t.pointee()) else { return None };
-        if fields.iter().any(|f| f.name == name) {
+        // A field (also a promoted one) or a method of exactly that name is Go's meaning: never renamed.
+        if self.field_of(t, name, 0).is_some() {
             return None;
         }
         fields

@@ -307,9 +307,12 @@ impl<'c, 'a> Walker<'c, 'a> {
     fn expr(&mut self, e: &ast::Expr, comma_ok: bool) {
         match &e.kind {
             ExprKind::Ident(n) => {
-                if let Some(go) =
-                    types::sugar(n).filter(|_| !self.c.type_names.contains(n) && !self.scope.contains_key(n))
-                {
+                // `String(x)` is a conversion to `string` — unless the program declares something called `String`.
+                let declared = self.c.type_names.contains(n)
+                    || self.scope.contains_key(n)
+                    || self.c.funcs.contains_key(n)
+                    || self.c.globals.contains_key(n);
+                if let Some(go) = types::sugar(n).filter(|_| !declared) {
                     self.edit(e.span.clone(), go);
                 }
             }
@@ -604,14 +607,14 @@ impl<'c, 'a> Walker<'c, 'a> {
                 if c.type_names.contains(n) {
                     return Ty::Named(n.clone());
                 }
-                if let Some(go) = types::sugar(n) {
+                if c.funcs.contains_key(n) {
+                    return results(c.results_of(n));
+                }
+                if let Some(go) = types::sugar(n).filter(|_| !c.globals.contains_key(n)) {
                     return Ty::basic(go);
                 }
                 if is_basic_type_name(n) {
                     return Ty::Basic(n.clone());
-                }
-                if c.funcs.contains_key(n) {
-                    return results(c.results_of(n));
                 }
             }
         }
