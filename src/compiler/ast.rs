@@ -132,8 +132,9 @@ pub enum TypeKind {
     },
     Pointer(Box<Type>),
     Slice(Box<Type>),
-    /// `[N]T`: the length as written (`4`, `n`, `...` in composite literals).
-    Array(String, Box<Type>),
+    /// `[N]T`: the length as written (`4`, `sha256.Size`, `...` in composite literals), and as an expression (none for
+    /// `...`): it may use packages and constants like any expression.
+    Array(String, Option<Box<Expr>>, Box<Type>),
     Map(Box<Type>, Box<Type>),
     Chan(Box<Type>),
     Func(Box<Signature>),

@@ -258,7 +258,7 @@ impl<'a> Checker<'a> {
             }
             TypeKind::Pointer(x) => Ty::Pointer(Box::new(self.lower(x))),
             TypeKind::Slice(x) => Ty::Slice(Box::new(self.lower(x))),
-            TypeKind::Array(n, x) => Ty::Array(n.clone(), Box::new(self.lower(x))),
+            TypeKind::Array(n, _, x) => Ty::Array(n.clone(), Box::new(self.lower(x))),
             TypeKind::Map(k, v) => Ty::Map(Box::new(self.lower(k)), Box::new(self.lower(v))),
             TypeKind::Chan(x) => Ty::Chan(Box::new(self.lower(x))),
             TypeKind::Func(sig) => Ty::Func(sig.results.iter().map(|p| self.lower(&p.ty)).collect()),

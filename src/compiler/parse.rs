@@ -530,8 +530,10 @@ impl Builder<'_> {
             Rule::pointer_type => TypeKind::Pointer(boxed(self, next())),
             Rule::slice_type => TypeKind::Slice(boxed(self, next())),
             Rule::array_type => {
-                let len = next().map(|l| l.as_str().to_string()).unwrap_or_default();
-                TypeKind::Array(len, boxed(self, next()))
+                let len = next();
+                let text = len.as_ref().map(|l| l.as_str().to_string()).unwrap_or_default();
+                let expr = len.filter(|l| l.as_rule() != Rule::ellipsis).map(|l| Box::new(self.expr(l)));
+                TypeKind::Array(text, expr, boxed(self, next()))
             }
             Rule::map_type => {
                 let k = boxed(self, next());

@@ -271,7 +271,13 @@ impl<'c, 'a> Walker<'c, 'a> {
                 }
                 args.iter().for_each(|a| self.ty_edits(a));
             }
-            TypeKind::Pointer(x) | TypeKind::Slice(x) | TypeKind::Array(_, x) | TypeKind::Chan(x) => self.ty_edits(x),
+            TypeKind::Pointer(x) | TypeKind::Slice(x) | TypeKind::Chan(x) => self.ty_edits(x),
+            TypeKind::Array(_, len, x) => {
+                if let Some(len) = len {
+                    self.expr(len, false);
+                }
+                self.ty_edits(x);
+            }
             TypeKind::Map(k, v) => {
                 self.ty_edits(k);
                 self.ty_edits(v);
