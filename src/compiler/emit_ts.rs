@@ -41,8 +41,8 @@ impl<'a> TsTypes<'a> {
             },
             Ty::Pointer(x) => format!("{} | null", self.ts(x)),
             Ty::Slice(x) | Ty::Array(_, x) => {
-                if **x == Ty::basic("byte") {
-                    // encoding/json sends []byte as base64 text.
+                if matches!(t, Ty::Slice(_)) && matches!(&**x, Ty::Basic(b) if b == "byte" || b == "uint8") {
+                    // encoding/json sends []byte as base64 text ([N]byte arrays stay arrays of numbers).
                     return "string".into();
                 }
                 let inner = self.ts(x);
