@@ -44,6 +44,9 @@ pub struct EndpointInfo {
     pub doc: Option<String>,
     pub file: String,
     pub span: ast::Span,
+    /// Where each parameter's type and the result type are written (the name when a result is inferred).
+    pub param_spans: Vec<ast::Span>,
+    pub result_span: ast::Span,
 }
 
 #[derive(Clone, Debug)]
@@ -564,6 +567,7 @@ impl<'a> Checker<'a> {
         }
         let mut ok = true;
         let mut params = Vec::new();
+        let mut param_spans = Vec::new();
         let mut takes_context = false;
         for (i, p) in f.sig.params.iter().enumerate() {
             let ty = self.lower(&p.ty);
@@ -590,6 +594,7 @@ impl<'a> Checker<'a> {
                 );
             }
             params.push((name, ty));
+            param_spans.push(p.ty.span.clone());
         }
         let results: Vec<Ty> = if f.sig.results.is_empty() {
             self.results_of(&f.name.text)
@@ -621,7 +626,7 @@ impl<'a> Checker<'a> {
                         "F0201",
                         format!("the result of endpoint `{}` cannot be sent as JSON", f.name.text),
                         path,
-                        result_span,
+                        result_span.clone(),
                     )
                     .with_label(why)
                     .with_help(
@@ -647,6 +652,8 @@ impl<'a> Checker<'a> {
             doc: decl.doc.clone(),
             file: path.clone(),
             span: f.name.span.clone(),
+            param_spans,
+            result_span,
         })
     }
 
@@ -752,16 +759,17 @@ impl Checker<'_> {
             let direct = e
                 .params
                 .iter()
-                .map(|(n, t)| (format!("parameter `{n}`"), t))
-                .chain(e.result.iter().map(|t| ("the result".to_string(), t)));
-            for (what, t) in direct {
+                .zip(&e.param_spans)
+                .map(|((n, t), span)| (format!("parameter `{n}`"), t, span))
+                .chain(e.result.iter().map(|t| ("the result".to_string(), t, &e.result_span)));
+            for (what, t, span) in direct {
                 if let Some(wide) = wide_integer(t) {
                     self.report(
                         Diagnostic::warning(
                             "W0004",
                             format!("{what} of endpoint `{}` is a JSON number of type `{wide}`", e.name),
                             &e.file,
-                            e.span.clone(),
+                            span.clone(),
                         )
                         .with_label(format!("carries {wide}"))
                         .with_help(help),
