@@ -64,10 +64,75 @@ pub async fn stop() -> Result<()> {
     Ok(())
 }
 
-/// One call. `body` is the JSON text of the arguments; resolves to the JSON text of the result.
+/// One call. `body` is the JSON text of the arguments, as a string or as bytes (a `Buffer`/`Uint8Array` is used
+/// as it is, never decoded into a string); resolves to the JSON text of the result, or to its bytes with `asBuffer`.
 #[napi]
-pub async fn invoke(name: String, body: String, call_id: u32, timeout_ms: u32) -> Result<String> {
-    runtime::runtime().invoke(&name, body, call_id, timeout_ms).await.map_err(to_js)
+pub async fn invoke(
+    name: String,
+    body: Either<String, Uint8Array>,
+    call_id: u32,
+    timeout_ms: u32,
+    as_buffer: bool,
+) -> Result<Either<String, Buffer>> {
+    let body = match body {
+        Either::A(text) => bytes::Bytes::from(text),
+        Either::B(bytes) => bytes::Bytes::copy_from_slice(&bytes),
+    };
+    let answer = runtime::runtime().invoke(&name, body, call_id, timeout_ms).await.map_err(to_js)?;
+    let bytes = Vec::from(answer);
+    if as_buffer {
+        return Ok(Either::B(bytes.into()));
+    }
+    String::from_utf8(bytes).map(Either::A).map_err(|_| {
+        to_js(
+            Failure::new(502, "unexpected_response", "the sidecar answered with a body that is not UTF-8 JSON")
+                .with_function(&name),
+        )
+    })
+}
+
+/// Opens a streaming call (a route handler's): resolves to its id once the sidecar is reached.
+#[napi]
+pub async fn stream_open(name: String, timeout_ms: u32) -> Result<u32> {
+    runtime::runtime().open_stream(&name, timeout_ms).await.map_err(to_js)
+}
+
+/// Queues a chunk of the request body if there is room; `false` when full (then use `streamWriteAsync`).
+#[napi]
+pub fn stream_write(id: u32, chunk: &[u8]) -> Result<bool> {
+    runtime::runtime().streams.try_write(id, chunk).map_err(to_js)
+}
+
+/// Queues a chunk of the request body, resolving when there was room.
+#[napi]
+pub async fn stream_write_async(id: u32, chunk: Uint8Array) -> Result<()> {
+    let chunk = bytes::Bytes::copy_from_slice(&chunk);
+    runtime::runtime().streams.write(id, chunk).await.map_err(to_js)
+}
+
+/// The request body is complete.
+#[napi]
+pub async fn stream_end(id: u32) {
+    runtime::runtime().streams.end(id).await;
+}
+
+/// The answer's HTTP status.
+#[napi]
+pub async fn stream_head(id: u32) -> Result<u32> {
+    runtime::runtime().streams.head(id).await.map(u32::from).map_err(to_js)
+}
+
+/// The next part of the answer (`null` at the end).
+#[napi]
+pub async fn stream_read(id: u32) -> Result<Option<Buffer>> {
+    let part = runtime::runtime().streams.read(id).await.map_err(to_js)?;
+    Ok(part.map(|b| Vec::from(b).into()))
+}
+
+/// Ends a stream now; the sidecar cancels the call.
+#[napi]
+pub fn stream_abort(id: u32) {
+    runtime::runtime().streams.abort(id);
 }
 
 #[napi]
@@ -83,11 +148,26 @@ pub struct BuildStatus {
     pub binary: String,
     pub compile_ms: f64,
     pub build_ms: f64,
+    /// The binary `forst build` left in outputDir, run without Go (production mode).
+    pub prebuilt: bool,
+}
+
+/// The crash-loop state while the sidecar waits to be restarted.
+#[napi(object)]
+pub struct RestartStatus {
+    /// Crashes in a row (1 for the first).
+    pub attempt: u32,
+    pub backoff_ms: f64,
+    /// When the next sidecar is started (ms since the Unix epoch, like `Date.now()`).
+    pub retry_at: f64,
+    pub cause: String,
 }
 
 #[napi(object)]
 pub struct StatusResult {
     pub state: String,
+    /// `spawned` (built here), `prebuilt` (production mode) or `connect` (a sidecar this process did not start).
+    pub mode: String,
     pub pid: Option<u32>,
     pub url: Option<String>,
     /// The Unix socket this process's calls use (`FORST_TRANSPORT`), when the sidecar has one.
@@ -96,20 +176,41 @@ pub struct StatusResult {
     pub restarts: u32,
     /// The last failure as its JSON envelope (parse it with `ForstError.fromEnvelope`).
     pub last_error: Option<String>,
+    /// Set while the sidecar is `restarting` after a crash: the backoff and its cause.
+    pub restart: Option<RestartStatus>,
     pub build: Option<BuildStatus>,
 }
 
 #[napi]
 pub fn status() -> StatusResult {
-    let s = runtime::runtime().supervisor.status();
+    let rt = runtime::runtime();
+    let mut s = rt.supervisor.status();
+    if let Some((state, url, reconnects)) = rt.remote_status() {
+        s = runtime::supervisor::Status {
+            state,
+            url: Some(url),
+            restarts: reconnects,
+            pid: None,
+            socket: None,
+            port: None,
+            ..s
+        };
+    }
     StatusResult {
         state: s.state.as_str().to_string(),
+        mode: runtime::runtime().mode().to_string(),
         pid: s.pid,
         url: s.url,
         socket: s.socket.map(|p| p.display().to_string()),
         port: s.port.map(u32::from),
         restarts: s.restarts,
         last_error: s.last_error.map(|f| f.to_envelope()),
+        restart: s.restart.map(|r| RestartStatus {
+            attempt: r.attempt,
+            backoff_ms: r.backoff_ms as f64,
+            retry_at: r.retry_at_ms as f64,
+            cause: r.cause,
+        }),
         build: s.build.map(|b| BuildStatus {
             hash: b.hash,
             cached: b.cached,
@@ -117,8 +218,27 @@ pub fn status() -> StatusResult {
             binary: b.binary,
             compile_ms: b.compile_ms,
             build_ms: b.build_ms,
+            prebuilt: b.prebuilt,
         }),
     }
+}
+
+/// The client's view of its calls: calls, errors by code, latency percentiles (ms), restarts, per function.
+#[napi]
+pub fn metrics() -> Value {
+    runtime::runtime().metrics_snapshot()
+}
+
+/// The same in the Prometheus text format (`forst_client_*`).
+#[napi]
+pub fn metrics_prometheus() -> String {
+    runtime::runtime().metrics_prometheus()
+}
+
+/// The sidecar's own `GET /metrics` (Prometheus text).
+#[napi]
+pub async fn sidecar_metrics() -> Result<String> {
+    runtime::runtime().sidecar_metrics().await.map_err(to_js)
 }
 
 #[napi(object)]

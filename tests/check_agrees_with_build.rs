@@ -97,7 +97,11 @@ fn mutate(text: &str, op: u8, a: usize, b: usize) -> String {
 fn go_builds(go: &build::GoToolchain, out: &compiler::Compiled) -> (bool, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut files = out.go_files.clone();
-    files.push(compiler::GeneratedFile { name: "forst_server.go".into(), contents: build::SERVER_TEMPLATE.into() });
+    files.extend(
+        build::SERVER_FILES
+            .iter()
+            .map(|(name, contents)| compiler::GeneratedFile { name: name.to_string(), contents: contents.to_string() }),
+    );
     for f in &files {
         std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
     }

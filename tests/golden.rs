@@ -86,11 +86,6 @@ fn gofmt_path() -> PathBuf {
         .expect("gofmt next to go")
 }
 
-fn server_template() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/go/server.go"))
-        .expect("server template")
-}
-
 fn run(cmd: &mut Command, what: &str) {
     let out = cmd.output().unwrap_or_else(|e| panic!("could not run {what}: {e}"));
     assert!(
@@ -122,7 +117,9 @@ fn build_vet_and_gofmt(name: &str, files: &[SourceFile], out: &mut compiler::Com
     for f in &out.go_files {
         std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
     }
-    std::fs::write(dir.path().join("forst_server.go"), server_template()).expect("write");
+    for (name, contents) in forst_sidecar::runtime::build::SERVER_FILES {
+        std::fs::write(dir.path().join(name), contents).expect("write");
+    }
     let go_cmd = |args: &[&str]| {
         let mut c = Command::new(&go);
         c.args(args)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"sync"
 )
 
 const forstManifestJSON = `{"endpoints":[]}`
@@ -63,9 +64,47 @@ var forstEndpoints = []forstEndpoint{
 		}
 		return len(s), nil
 	}},
+	// Goroutines as the compiler emits them: forstGoRecover deferred first.
+	{Name: "goPanicWaited", Route: "/go-panic-waited", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		return fixtureGoPanic(true), nil
+	}},
+	{Name: "goPanicBlocked", Route: "/go-panic-blocked", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		return fixtureGoPanic(false), nil
+	}},
+	{Name: "goPanicLater", Route: "/go-panic-later", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+		go forstGuard("fixture.ft:30", fixtureLatePanic)(fixtureLate)
+		return "answered", nil
+	}},
 }
 
 var fixtureCancelled = make(chan struct{}, 1)
+
+var fixtureLate = make(chan struct{})
+
+//line fixture.ft:20
+func fixtureGoPanic(wait bool) int {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func(forstG *forstGoroutine) {
+		defer forstG.done()
+		go func(forstG *forstGoroutine) { // a grandchild: the call is still found
+			defer forstG.done()
+			if wait {
+				defer wg.Done()
+			}
+			var m map[string]int
+			m["boom"] = 1
+		}(forstGoStart("fixture.ft:25"))
+	}(forstGoStart("fixture.ft:23"))
+	wg.Wait()
+	return 1
+}
+
+//line fixture.ft:40
+func fixtureLatePanic(after chan struct{}) int {
+	<-after
+	panic("too late")
+}
 
 //line fixture.ft:10
 func fixtureCrash() int {

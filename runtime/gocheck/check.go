@@ -3,10 +3,13 @@ package main
 import (
 	"errors"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"io"
+	"os"
 	"reflect"
 	"runtime"
 	"sort"
@@ -47,8 +50,11 @@ func (c *checker) run(req request) response {
 	var files []*ast.File
 	var problems []problem
 	imports := map[string]bool{}
+	ctxt := buildContext(req.Files)
 	for _, f := range req.Files {
-		if !strings.HasSuffix(f.Name, ".go") {
+		// Exactly the files `go build` compiles here: build constraints (a _linux suffix, //go:build lines) and
+		// _test files decide, as for the build.
+		if match, err := ctxt.MatchFile(".", f.Name); err != nil || !match || strings.HasSuffix(f.Name, "_test.go") {
 			continue
 		}
 		af, err := parser.ParseFile(c.fset, f.Name, f.Contents, parser.SkipObjectResolution)
@@ -100,6 +106,26 @@ func (c *checker) run(req request) response {
 		problems = append(problems, p)
 	}
 	return response{Problems: problems}
+}
+
+// buildContext is go/build's default context (this machine's GOOS and GOARCH, cgo off as in every Forst build) reading
+// the request's files from memory.
+func buildContext(files []sourceFile) build.Context {
+	ctxt := build.Default
+	ctxt.CgoEnabled = false
+	byName := map[string]string{}
+	for _, f := range files {
+		byName[f.Name] = f.Contents
+	}
+	ctxt.JoinPath = func(elem ...string) string { return elem[len(elem)-1] }
+	ctxt.OpenFile = func(name string) (io.ReadCloser, error) {
+		text, ok := byName[name]
+		if !ok {
+			return nil, os.ErrNotExist
+		}
+		return io.NopCloser(strings.NewReader(text)), nil
+	}
+	return ctxt
 }
 
 func syntaxProblems(name string, err error) []problem {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -65,4 +66,19 @@ func goBinary() string {
 		return g
 	}
 	return "go"
+}
+
+// Build constraints decide which files are checked, as for `go build`: a file for another OS is left out.
+func TestBuildConstraintsChooseTheFiles(t *testing.T) {
+	c := newChecker(newExportIndex(goBinary(), ""))
+	files := []sourceFile{
+		{Name: "main.go", Contents: "package main\n\nfunc main() { _ = peer() }\n"},
+		{Name: "peer_here.go", Contents: "//go:build " + runtime.GOOS + "\n\npackage main\n\nfunc peer() int { return 1 }\n"},
+		{Name: "peer_other.go", Contents: "//go:build !" + runtime.GOOS + "\n\npackage main\n\nfunc peer() int { return 2 }\n"},
+		{Name: "x_plan9.go", Contents: "package main\n\nfunc peer() int { return 3 }\n"},
+		{Name: "x_test.go", Contents: "package main\n\nfunc peer() int { return 4 }\n"},
+	}
+	if resp := c.check(request{GoVersion: "go1.22", Files: files}); len(resp.Problems) != 0 || resp.Fatal != "" {
+		t.Fatalf("%+v %s", resp.Problems, resp.Fatal)
+	}
 }

@@ -11,6 +11,7 @@ use super::diagnostic::Diagnostic;
 use super::types::{self, Ty, TyField};
 use super::SourceFile;
 
+mod goroutines;
 mod walk;
 use walk::Walker;
 

@@ -44,8 +44,9 @@ pub struct Response {
     pub fatal: Option<String>,
 }
 
-/// The request for a compiled project: every generated file plus `extra` (the server template), checked as one
-/// package against the language version of `toolchain` (`go1.26.8` → `go1.26`).
+/// The request for a compiled project: every generated file plus `extra` (the server's files), checked as one package
+/// against the language version of `toolchain` (`go1.26.8` → `go1.26`). The helper applies build constraints (file
+/// name suffixes, `//go:build` lines) as `go build` would.
 pub fn request<'a>(compiled: &'a Compiled, extra: &[(&'a str, &'a str)], toolchain: &str) -> Request<'a> {
     let mut files: Vec<RequestFile<'a>> =
         compiled.go_files.iter().map(|f| RequestFile { name: &f.name, contents: &f.contents }).collect();

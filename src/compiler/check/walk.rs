@@ -10,7 +10,7 @@ use crate::compiler::types::{self, Ty};
 /// Walks one function (or the global declarations of a file) in source order, tracking local variable types, and
 /// records edits, used package names and the function's own return statements.
 pub(super) struct Walker<'c, 'a> {
-    c: &'c Checker<'a>,
+    pub(super) c: &'c Checker<'a>,
     file: usize,
     record: bool,
     scope: HashMap<String, Ty>,
@@ -162,7 +162,11 @@ impl<'c, 'a> Walker<'c, 'a> {
                 }
             }
             StmtKind::Decl(specs) => specs.iter().for_each(|sp| self.value_spec(sp)),
-            StmtKind::Expr(e) | StmtKind::Go(e) | StmtKind::Defer(e) | StmtKind::IncDec(e) => self.expr(e, false),
+            StmtKind::Go(e) => {
+                self.expr(e, false);
+                self.guard_goroutine(e, s.span.start);
+            }
+            StmtKind::Expr(e) | StmtKind::Defer(e) | StmtKind::IncDec(e) => self.expr(e, false),
             StmtKind::Send(a, b) => {
                 self.expr(a, false);
                 self.expr(b, false);
@@ -655,6 +659,23 @@ impl<'c, 'a> Walker<'c, 'a> {
             ExprKind::Paren(inner) => self.type_from_expr(inner),
             _ => Ty::Unknown,
         }
+    }
+
+    /// Whether `name` is a local variable or parameter here.
+    pub(super) fn in_scope(&self, name: &str) -> bool {
+        self.scope.contains_key(name)
+    }
+
+    /// `routes/x.ft:12`: where an offset of the walked file is, as the runtime reports positions.
+    pub(super) fn position(&self, offset: usize) -> String {
+        let path = self.c.files.get(self.file).map(|f| f.path.as_str()).unwrap_or("");
+        let (line, _) = crate::compiler::emit_go::line_col(self.source_text(), offset);
+        format!("{path}:{line}")
+    }
+
+    /// The text of the walked file.
+    pub(super) fn source_text(&self) -> &'a str {
+        self.c.sources.get(self.file).copied().unwrap_or("")
     }
 
     fn source_of(&self, e: &ast::Expr) -> &str {
