@@ -113,7 +113,9 @@ before(async () => {
   forst = require(packageDir);
   core = require(path.join(packageDir, "lib", "core.js"));
   await forst.start({ devServer: { watch: false } });
-  manifest = JSON.parse(readFileSync(path.join(project, "dist", "forst", "manifest.json"), "utf8"));
+  // outputDir/manifest.json lists the functions (older builds called them endpoints).
+  const written = JSON.parse(readFileSync(path.join(project, "dist", "forst", "manifest.json"), "utf8"));
+  manifest = { endpoints: written.functions ?? written.endpoints };
 
   // The same programs as one ordinary Go program.
   const goDir = mkdtempSync(path.join(tmpdir(), "forst-conformance-go-"));
