@@ -6,8 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { spawn } from "node:child_process";
-import { useFixture, packageDir, runNode, waitFor, isAlive } from "./helpers.mjs";
+import { useFixture, packageDir, runNode, waitFor, startForstDev } from "./helpers.mjs";
 
 const forstBin = path.join(packageDir, "bin", "forst.js");
 const forst = (args, cwd, env) => runNode([forstBin, ...args], { cwd, env: { NO_COLOR: "1", ...env }, timeoutMs: 120000 });
@@ -53,29 +52,22 @@ test("forst check reports Go's type errors with line, column, code frame and hel
 
 test("a hot reload runs Go's type checker: a type error is reported with its .ft column and the old version keeps serving", async () => {
   const dir = useFixture("app");
-  const child = spawn(process.execPath, [forstBin, "dev"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
+  const dev = await startForstDev(dir, assert);
+  const out = () => dev.output();
   try {
-    assert.ok(await waitFor(() => /Ctrl-C to stop/.test(out), { timeoutMs: 120000 }), out);
-    const url = /forst dev · (http:\/\/127\.0\.0\.1:\d+)/.exec(out)[1];
-    const token = /X-Forst-Token: ([0-9a-f]{64})/.exec(out)[1];
+    const { url, token } = dev;
     const add = async () =>
       (await fetch(url + "/add", { method: "POST", headers: { "x-forst-token": token }, body: "[2, 40]" })).json();
     const file = path.join(dir, "forst", "routes", "testing.ft");
     const original = readFileSync(file, "utf8");
     // Forst's own checks accept this; Go's checker does not.
     writeFileSync(file, original.replace("return a + b\n", 'return a + "b"\n'));
-    assert.ok(await waitFor(() => /reload failed/.test(out) && /error\[F0403\][^]*routes\/testing\.ft:\d+:\d+/.test(out), { timeoutMs: 30000 }), out);
-    assert.match(out, /mismatched types int and untyped string/);
+    assert.ok(await waitFor(() => /reload failed/.test(out()) && /error\[F0403\][^]*routes\/testing\.ft:\d+:\d+/.test(out()), { timeoutMs: 30000 }), out());
+    assert.match(out(), /mismatched types int and untyped string/);
     assert.equal(await add(), 42, "the previous version keeps serving");
     writeFileSync(file, original);
-    assert.ok(await waitFor(() => /forst ✓ \d+ routes/.test(out), { timeoutMs: 30000 }), out);
+    assert.ok(await waitFor(() => /forst ✓ \d+ routes/.test(out()), { timeoutMs: 30000 }), out());
   } finally {
-    const pid = Number(/pid (\d+)/.exec(out)?.[1]);
-    child.kill("SIGINT");
-    await new Promise((r) => child.once("exit", r));
-    if (pid) assert.ok(await waitFor(() => !isAlive(pid), { timeoutMs: 8000 }), "sidecar gone");
+    await dev.stop();
   }
 });
