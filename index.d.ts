@@ -23,6 +23,36 @@ export interface ForstConfig {
   limits?: {
     /** Largest request body the sidecar accepts, in bytes (default 64 MiB). */
     bodyBytes?: number;
+    /** Most connections this process opens to the sidecar; further calls wait for one (default 256). */
+    connections?: number;
+  };
+  /** How the supervisor checks that the running sidecar still answers (Kubernetes probe semantics). */
+  liveness?: {
+    /** How often /healthz is asked, 0 = never (default 1000). */
+    periodMs?: number;
+    /** How long an answer may take (default 2000). */
+    timeoutMs?: number;
+    /** Misses in a row before the sidecar is killed and restarted (default 3). */
+    failureThreshold?: number;
+  };
+  /** Crash-loop backoff: the wait before a restart doubles with each crash in a row, up to the maximum; never gives up. */
+  restart?: {
+    /** The first wait (default 100). */
+    backoffMs?: number;
+    /** The longest wait (default 30000). */
+    maxBackoffMs?: number;
+  };
+  /**
+   * Connect mode: call a sidecar that runs elsewhere (the native sidecar container of a Kubernetes pod) instead of
+   * spawning one. FORST_SIDECAR_URL, FORST_TOKEN and FORST_TOKEN_FILE override these.
+   */
+  sidecar?: {
+    /** http://host:port of the sidecar. */
+    url: string;
+    /** The token the sidecar was started with. */
+    token?: string;
+    /** A file holding the token (a mounted Secret), relative to the project. */
+    tokenFile?: string;
   };
   timeouts?: {
     /** How long a new sidecar may take to answer /readyz (default 10000). */
@@ -45,10 +75,12 @@ export interface StartInfo {
   routes: string[];
 }
 
-export type ForstState = "stopped" | "starting" | "ready" | "restarting" | "crashed" | "stopping";
+export type ForstState = "stopped" | "starting" | "ready" | "restarting" | "stopping";
 
 export interface ForstStatus {
   state: ForstState;
+  /** "spawned": built here and run as a child; "prebuilt": the build `forst build` left, run without Go; "connect": a sidecar this process did not start (FORST_SIDECAR_URL). */
+  mode: "spawned" | "prebuilt" | "connect";
   pid?: number;
   url?: string;
   /**
@@ -61,6 +93,8 @@ export interface ForstStatus {
   restarts: number;
   /** The last failure: a compile error kept from a reload, a crash, a failed start. */
   lastError: ForstError | null;
+  /** While `restarting` after a crash: which crash in a row, the backoff, when the next start is, and why. */
+  restart?: { attempt: number; backoffMs: number; retryAt: number; cause: string };
   build?: {
     hash: string;
     /** The binary came from the cache: go build did not run. */
@@ -69,6 +103,8 @@ export interface ForstStatus {
     binary: string;
     compileMs: number;
     buildMs: number;
+    /** The binary `forst build` left in outputDir, run without Go (production mode, see the README). */
+    prebuilt: boolean;
   };
 }
 
@@ -82,7 +118,13 @@ export type ForstErrorCode =
   | "body_too_large"
   | "unauthorized"
   | "forbidden_host"
+  | "forbidden_origin"
+  | "unsupported_media_type"
+  | "body_timeout"
   | "unavailable"
+  | "sidecar_crashed"
+  | "overloaded"
+  | "invalid_argument"
   | "timeout"
   | "aborted"
   | "compile_error"
@@ -93,7 +135,10 @@ export type ForstErrorCode =
   | "no_project"
   | "port_in_use"
   | "not_ready"
+  | "prebuilt_missing"
+  | "contract_mismatch"
   | "spawn_failed"
+  | "socket_unsafe"
   | "io_error"
   | "addon_missing"
   | "internal";
@@ -116,6 +161,42 @@ export declare function start(options?: ForstConfig): Promise<StartInfo>;
 /** Stops the sidecar: in-flight calls drain, then it exits (killed after the grace period). */
 export declare function stop(): Promise<void>;
 export declare function status(): ForstStatus;
+export interface ForstLatency {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface ForstCallStats {
+  calls: number;
+  /** Calls that failed, whatever the cause. */
+  errors: number;
+  /** Failed calls by ForstError code. */
+  errorsByCode: Record<string, number>;
+  /** Milliseconds from the call to its result, as the app saw it; null before the first call. */
+  latencyMs: ForstLatency | null;
+}
+
+export interface ForstMetrics extends ForstCallStats {
+  inFlight: number;
+  /** Restarts of a crashed sidecar since start(). */
+  restarts: number;
+  state: ForstState;
+  mode: ForstStatus["mode"];
+  functions: Record<string, ForstCallStats>;
+}
+
+/** The client's view of its calls (this process). */
+export declare const metrics: {
+  (): ForstMetrics;
+  /** The same as Prometheus text (forst_client_*): append it to your prom-client registry's output. */
+  prometheus(): string;
+  /** The sidecar's own GET /metrics (forst_* per function, go_* runtime): for a sidecar Prometheus cannot reach. */
+  sidecar(): Promise<string>;
+};
+
 /** Calls a Forst function by name; prefer the generated, typed functions. */
 export declare function invoke(name: string, ...args: unknown[]): Promise<unknown>;
 /** Compiles the project found from `cwd` and writes the typed functions into the package. */

@@ -190,6 +190,6 @@ test("the raw form: JSON text in, JSON text out, same errors", async () => {
   assert.deepEqual(JSON.parse(await calculate.raw('{"numbers":[3,4]}')), { result: 5 });
   assert.equal(JSON.parse(await add.raw("[2, 3]")), 5);
   await rejectsWith(assert, calculate.raw("{nope"), { status: 400, code: "invalid_input", function: "calculate" });
-  await rejectsWith(assert, calculate.raw({ numbers: [1] }), { status: 400, code: "invalid_input", message: /JSON text/ });
+  await rejectsWith(assert, calculate.raw({ numbers: [1] }), { status: 400, code: "invalid_argument", message: /JSON text/ });
   await rejectsWith(assert, calculate.raw('{"numbers":"many"}'), { status: 400, code: "invalid_input", message: /input\["numbers"\]: expected \[\]float64, got string/ });
 });

@@ -115,12 +115,16 @@ function projectOptions(overrides, cwd = process.cwd()) {
 
 let started = false;
 let starting = null;
+// After stop(), calls fail with 503 until start() is called again: a call must not silently bring back a sidecar
+// the application stopped (during shutdown, for example). Before the first start(), the first call starts it.
+let stoppedByUser = false;
 
 /**
  * Compiles, builds (or reuses the cached binary) and starts the sidecar; idempotent. Concurrent calls share one start.
  * @returns {Promise<{url: string, port: number, pid: number, routes: string[]}>}
  */
 async function start(options) {
+  stoppedByUser = false;
   if (starting) return starting;
   starting = (async () => {
     try {
@@ -139,6 +143,7 @@ async function start(options) {
 /** Stops the sidecar: in-flight calls drain, then the process exits (killed after the grace period). */
 async function stop() {
   started = false;
+  stoppedByUser = true;
   if (starting) await starting.catch(() => {});
   await native().stop();
 }
@@ -148,6 +153,24 @@ function status() {
   const s = native().status();
   return { ...s, lastError: s.lastError ? ForstError.fromEnvelope(s.lastError) : null };
 }
+
+/**
+ * The client's view of its calls: { calls, errors, errorsByCode, latencyMs: { p50, p90, p99, max, mean }, inFlight,
+ * restarts, state, mode, functions: { name: { calls, errors, errorsByCode, latencyMs } } }.
+ */
+function metrics() {
+  return native().metrics();
+}
+/** The client's metrics in the Prometheus text format (forst_client_*), to append to an app's own /metrics. */
+metrics.prometheus = () => native().metricsPrometheus();
+/** The sidecar's own GET /metrics (Prometheus text: per-function server metrics, Go memory, goroutines, GC). */
+metrics.sidecar = async () => {
+  try {
+    return await native().sidecarMetrics();
+  } catch (err) {
+    throw toForstError(err);
+  }
+};
 
 /** Compiles the project and writes the typed functions into this package (what `npx forst generate` does). */
 function generateSync(cwd = process.cwd()) {
@@ -162,30 +185,103 @@ function generateSync(cwd = process.cwd()) {
 
 let nextCallId = 1;
 
-/**
- * Calls a Forst function by name. The last argument may be call options `{ signal, timeoutMs }` when it comes after
- * all of the function's parameters (generated functions know their arity; `invoke` treats a trailing object with only
- * those keys as options).
- */
-async function call(name, arity, args) {
-  const options = args.length > arity ? args[arity] : undefined;
-  const body = arity === 0 ? "" : arity === 1 ? JSON.stringify(args[0]) : JSON.stringify(args.slice(0, arity));
-  const text = await callRaw(name, body === undefined ? "" : body, options);
-  return text === "" ? undefined : JSON.parse(text);
+/** A call's argument that cannot be sent: a ForstError before anything reaches the sidecar. */
+function invalidArgument(name, message) {
+  return new ForstError({ status: 400, code: "invalid_argument", message: `${name}: ${message}`, function: name });
 }
 
 /**
- * The raw form: the request body as JSON text (the single argument's JSON, or a JSON array of the arguments), the
- * result as JSON text. Large payloads skip a JSON.parse/JSON.stringify round on each side: an Express route can pass
- * `req.body` read as text straight through and send the answer as it comes.
+ * Calls a Forst function by name. The last argument may be call options `{ signal, timeoutMs }` when it comes after
+ * all of the function's parameters (generated functions know their arity; `invoke` treats a trailing object with only
+ * those keys as options). Anything else after the parameters is an error, not silently dropped.
+ */
+async function call(name, arity, args) {
+  if (args.length > arity + 1 || (args.length === arity + 1 && !isCallOptions(args[arity]))) {
+    const extra = args.length - arity;
+    throw invalidArgument(
+      name,
+      `takes ${arity} argument${arity === 1 ? "" : "s"}, got ${args.length}` +
+        (extra === 1 ? " (the last one is not call options { signal, timeoutMs })" : "")
+    );
+  }
+  const options = args.length > arity ? args[arity] : undefined;
+  const body = arity === 0 ? "" : encodeArguments(name, arity === 1 ? args[0] : args.slice(0, arity), arity === 1);
+  const text = await callRaw(name, body, options);
+  return text === "" ? undefined : JSON.parse(text);
+}
+
+function isCallOptions(value) {
+  if (value === undefined) return true;
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.every((k) => k === "signal" || k === "timeoutMs");
+}
+
+/**
+ * JSON text of the arguments. What JSON cannot carry is an invalid_argument naming where it is, instead of a plain
+ * TypeError (BigInt, cycles), a RangeError (nesting too deep for the stack) or a silent null (NaN, Infinity).
+ */
+function encodeArguments(name, value, single) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    const why = err instanceof RangeError ? "it is nested too deeply to encode" : err && err.message;
+    throw invalidArgument(name, `the arguments cannot be sent as JSON: ${why}`);
+  }
+  if (text === undefined) return "";
+  // NaN and ±Infinity become `null` in JSON.stringify. Only look for them when the text has a null at all, so the
+  // common case pays one substring search.
+  if (text.includes("null")) {
+    const where = nonFinite(value, single ? "argument" : "arguments", new Set());
+    if (where) throw invalidArgument(name, `${where.path} is ${where.value}, which JSON cannot carry (it would arrive as null)`);
+  }
+  return text;
+}
+
+function nonFinite(value, path, seen) {
+  if (typeof value === "number") return Number.isFinite(value) ? null : { path, value: String(value) };
+  if (!value || typeof value !== "object" || seen.has(value)) return null;
+  seen.add(value);
+  if (typeof value.toJSON === "function") return null;
+  const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
+  for (const [key, v] of entries) {
+    const found = nonFinite(v, path + key, seen);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Validates `{ signal, timeoutMs, as }`; returns them with the timeout in whole ms (0: none). */
+function callOptions(name, options) {
+  if (options === undefined || options === null) return { signal: undefined, timeoutMs: 0, as: "string" };
+  if (typeof options !== "object") throw invalidArgument(name, `call options must be an object { signal, timeoutMs }, got ${typeof options}`);
+  const { signal, timeoutMs, as = "string" } = options;
+  if (as !== "string" && as !== "buffer") throw invalidArgument(name, `options.as must be "string" or "buffer", got ${JSON.stringify(as)}`);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidArgument(name, "options.signal must be an AbortSignal (from an AbortController)");
+  }
+  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs >= 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw invalidArgument(name, `options.timeoutMs must be a number of milliseconds from 0 (none) to ${MAX_TIMEOUT_MS}, got ${typeof timeoutMs === "number" ? timeoutMs : JSON.stringify(timeoutMs) ?? typeof timeoutMs}`);
+  }
+  // A fraction of a millisecond still times out: round up, never down to "no timeout".
+  return { signal, timeoutMs: timeoutMs === undefined ? 0 : Math.ceil(timeoutMs), as };
+}
+
+/** The longest timeout a call takes (2^31 − 1 ms, about 24.8 days, as for setTimeout). */
+const MAX_TIMEOUT_MS = 2147483647;
+
+/**
+ * The raw form: the request body as JSON text (the single argument's JSON, or a JSON array of the arguments) — a
+ * string, or bytes (`Buffer`/`Uint8Array`, sent as they are) — and the result as JSON text, or as a `Buffer` with
+ * `{ as: "buffer" }`. Large payloads skip a JSON.parse/JSON.stringify round on each side.
  */
 async function callRaw(name, body, options) {
-  if (typeof body !== "string") {
-    throw new ForstError({ status: 400, code: "invalid_input", message: `${name}.raw() takes the arguments as JSON text (a string), got ${typeof body}`, function: name });
+  if (typeof body !== "string" && !(body instanceof Uint8Array)) {
+    throw invalidArgument(name, `.raw() takes the arguments as JSON text (a string, Buffer or Uint8Array), got ${body === null ? "null" : typeof body}`);
   }
-  if (!started) await start();
-  const signal = options && options.signal;
-  const timeoutMs = (options && options.timeoutMs) || 0;
+  const { signal, timeoutMs, as } = callOptions(name, options);
+  await ready(name);
   let id = 0;
   let onAbort;
   if (signal) {
@@ -197,7 +293,12 @@ async function callRaw(name, body, options) {
     signal.addEventListener("abort", onAbort, { once: true });
   }
   try {
-    return await native().invoke(name, body, id, timeoutMs);
+    const fast = fastPath.call(name, body, { signal, timeoutMs, as });
+    if (fast !== undefined) {
+      const answer = await fast;
+      if (answer !== undefined) return answer;
+    }
+    return await native().invoke(name, body, id, timeoutMs, as === "buffer");
   } catch (err) {
     throw toForstError(err);
   } finally {
@@ -205,22 +306,33 @@ async function callRaw(name, body, options) {
   }
 }
 
+/** Starts the sidecar for the first call; after stop(), refuses instead. */
+async function ready(name) {
+  if (stoppedByUser) {
+    throw new ForstError({ status: 503, code: "unavailable", message: "the Forst sidecar was stopped with stop(); call start() to start it again", function: name });
+  }
+  if (!started) await start();
+}
+
 /** Builds the exported function for one endpoint, with its `.raw(json, options?)` form. */
 function forstFunction(name, arity) {
   const fn = { [name]: (...args) => call(name, arity, args) }[name];
   Object.defineProperty(fn, "length", { value: arity });
   fn.raw = (json, options) => callRaw(name, json, options);
+  fn.handler = (options) => routeHandler(name, arity, options);
   return fn;
 }
 
 /** Calls a Forst function by name: `invoke("calculate", { numbers: [1, 2] })`. */
 function invoke(name, ...args) {
   const last = args[args.length - 1];
-  const isOptions =
-    args.length > 0 && last && typeof last === "object" && !Array.isArray(last) &&
-    Object.keys(last).length > 0 && Object.keys(last).every((k) => k === "signal" || k === "timeoutMs");
+  const isOptions = args.length > 0 && last && Object.keys(last).length > 0 && isCallOptions(last);
   const arity = isOptions ? args.length - 1 : args.length;
   return call(name, arity, args);
 }
 
-module.exports = { ForstError, start, stop, status, invoke, generateSync, forstFunction, findProjectRoot, projectOptionsFor, PACKAGE_DIR };
+module.exports = { ForstError, start, stop, status, metrics, invoke, generateSync, forstFunction, findProjectRoot, projectOptionsFor, PACKAGE_DIR };
+
+// The small-call fast path and the route handler need the pieces above; they live in their own files.
+const fastPath = require("./fast_path.js")({ native, ForstError });
+const { routeHandler } = require("./handler.js")({ native, ready, toForstError, invalidArgument, encodeArguments, callOptions, ForstError });

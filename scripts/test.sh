@@ -9,9 +9,15 @@ cargo test --all-targets 2>&1
 
 echo "== go test (server template and prelude)"
 (cd runtime/go && go vet -tags forsttest ./... && go test -tags forsttest -count=1 ./...)
+echo "== go test (the type-checking helper, runtime/gocheck)"
+(cd runtime/gocheck && go vet ./... && go test -count=1 ./...)
 
 echo "== napi build"
 npm run --silent build:debug
+
+echo "== tools for the deployment tests (promtool, prometheus, podman, kubeconform, Kubernetes schemas)"
+export FORST_TEST_TOOLS="${FORST_TEST_TOOLS:-$HOME/.cache/forst-test-tools}"
+bash scripts/install-test-tools.sh
 
 echo "== node tests (against the real sidecar)"
 node --test --test-concurrency=1 __test__/

@@ -64,10 +64,141 @@ pub async fn stop() -> Result<()> {
     Ok(())
 }
 
-/// One call. `body` is the JSON text of the arguments; resolves to the JSON text of the result.
+/// One call. `body` is the JSON text of the arguments, as a string or as bytes (a `Buffer`/`Uint8Array` is used
+/// as it is, never decoded into a string); resolves to the JSON text of the result, or to its bytes with `asBuffer`.
 #[napi]
-pub async fn invoke(name: String, body: String, call_id: u32, timeout_ms: u32) -> Result<String> {
-    runtime::runtime().invoke(&name, body, call_id, timeout_ms).await.map_err(to_js)
+pub async fn invoke(
+    name: String,
+    body: Either<String, Uint8Array>,
+    call_id: u32,
+    timeout_ms: u32,
+    as_buffer: bool,
+) -> Result<Either<String, Buffer>> {
+    let body = match body {
+        Either::A(text) => bytes::Bytes::from(text),
+        Either::B(bytes) => bytes::Bytes::copy_from_slice(&bytes),
+    };
+    let answer = runtime::runtime().invoke(&name, body, call_id, timeout_ms).await.map_err(to_js)?;
+    let bytes = Vec::from(answer);
+    if as_buffer {
+        return Ok(Either::B(bytes.into()));
+    }
+    String::from_utf8(bytes).map(Either::A).map_err(|_| {
+        to_js(
+            Failure::new(502, "unexpected_response", "the sidecar answered with a body that is not UTF-8 JSON")
+                .with_function(&name),
+        )
+    })
+}
+
+/// The active child for the small-call fast path (`lib/fast_path.js`), or `null` when calls must use `invoke`.
+#[napi(object)]
+pub struct FastTarget {
+    pub generation: u32,
+    pub host: String,
+    pub token: String,
+    /// `timeouts.callMs` (0: none), for calls without a `timeoutMs` of their own.
+    pub call_timeout_ms: u32,
+    /// `limits.connections`.
+    pub max_connections: u32,
+}
+
+/// The generation of the child the fast path may call, 0 when none (cheap: checked on every fast call).
+#[napi]
+pub fn fast_generation() -> u32 {
+    runtime::runtime().fast_child().map(|c| u32::try_from(c.generation).unwrap_or(0)).unwrap_or(0)
+}
+
+#[napi]
+pub fn fast_target() -> Option<FastTarget> {
+    runtime::runtime().fast_target().map(|t| FastTarget {
+        generation: u32::try_from(t.generation).unwrap_or(u32::MAX),
+        host: t.host,
+        token: t.token,
+        call_timeout_ms: u32::try_from(t.call_timeout_ms).unwrap_or(u32::MAX),
+        max_connections: u32::try_from(t.max_connections).unwrap_or(u32::MAX),
+    })
+}
+
+/// A peer-checked connection to the child of `generation`, as a file descriptor for `new net.Socket({ fd })`.
+#[napi]
+pub fn fast_connect(generation: u32) -> Result<i32> {
+    runtime::runtime().connect_child(u64::from(generation)).map_err(to_js)
+}
+
+/// A fast call lost its connection after sending: resolves to `null` when it may be sent again (the child was
+/// retired by a hot swap), else to the failure's envelope.
+#[napi]
+pub async fn fast_lost(name: String, generation: u32, detail: String) -> Option<String> {
+    match runtime::runtime().explain_lost(&name, u64::from(generation), &detail).await {
+        runtime::fast_path::Lost::Retry => None,
+        runtime::fast_path::Lost::Failed(f) => Some(f.to_envelope()),
+    }
+}
+
+/// The route of a function in the running version.
+#[napi]
+pub fn route_of(name: String) -> Option<String> {
+    runtime::runtime().supervisor.route_of(&name)
+}
+
+/// A fast-path call started (the in-flight gauge of `metrics()`); `recordCall` ends it.
+#[napi]
+pub fn call_started() {
+    runtime::runtime().metrics.start();
+}
+
+/// Counts a call the fast path made in `metrics()` (`code` null for success).
+#[napi]
+pub fn record_call(name: String, code: Option<String>, micros: f64) {
+    runtime::runtime().metrics.end();
+    let failure = code.map(|c| Failure::new(0, &c, ""));
+    let took = std::time::Duration::from_micros(micros.max(0.0) as u64);
+    runtime::runtime().metrics.record(&name, failure.as_ref().map_or(Ok(()), Err), took);
+}
+
+/// Opens a streaming call (a route handler's): resolves to its id once the sidecar is reached.
+#[napi]
+pub async fn stream_open(name: String, timeout_ms: u32) -> Result<u32> {
+    runtime::runtime().open_stream(&name, timeout_ms).await.map_err(to_js)
+}
+
+/// Queues a chunk of the request body if there is room; `false` when full (then use `streamWriteAsync`).
+#[napi]
+pub fn stream_write(id: u32, chunk: &[u8]) -> Result<bool> {
+    runtime::runtime().streams.try_write(id, chunk).map_err(to_js)
+}
+
+/// Queues a chunk of the request body, resolving when there was room.
+#[napi]
+pub async fn stream_write_async(id: u32, chunk: Uint8Array) -> Result<()> {
+    let chunk = bytes::Bytes::copy_from_slice(&chunk);
+    runtime::runtime().streams.write(id, chunk).await.map_err(to_js)
+}
+
+/// The request body is complete.
+#[napi]
+pub async fn stream_end(id: u32) {
+    runtime::runtime().streams.end(id).await;
+}
+
+/// The answer's HTTP status.
+#[napi]
+pub async fn stream_head(id: u32) -> Result<u32> {
+    runtime::runtime().streams.head(id).await.map(u32::from).map_err(to_js)
+}
+
+/// The next part of the answer (`null` at the end).
+#[napi]
+pub async fn stream_read(id: u32) -> Result<Option<Buffer>> {
+    let part = runtime::runtime().streams.read(id).await.map_err(to_js)?;
+    Ok(part.map(|b| Vec::from(b).into()))
+}
+
+/// Ends a stream now; the sidecar cancels the call.
+#[napi]
+pub fn stream_abort(id: u32) {
+    runtime::runtime().streams.abort(id);
 }
 
 #[napi]
@@ -83,11 +214,26 @@ pub struct BuildStatus {
     pub binary: String,
     pub compile_ms: f64,
     pub build_ms: f64,
+    /// The binary `forst build` left in outputDir, run without Go (production mode).
+    pub prebuilt: bool,
+}
+
+/// The crash-loop state while the sidecar waits to be restarted.
+#[napi(object)]
+pub struct RestartStatus {
+    /// Crashes in a row (1 for the first).
+    pub attempt: u32,
+    pub backoff_ms: f64,
+    /// When the next sidecar is started (ms since the Unix epoch, like `Date.now()`).
+    pub retry_at: f64,
+    pub cause: String,
 }
 
 #[napi(object)]
 pub struct StatusResult {
     pub state: String,
+    /// `spawned` (built here), `prebuilt` (production mode) or `connect` (a sidecar this process did not start).
+    pub mode: String,
     pub pid: Option<u32>,
     pub url: Option<String>,
     /// The Unix socket this process's calls use (`FORST_TRANSPORT`), when the sidecar has one.
@@ -96,20 +242,41 @@ pub struct StatusResult {
     pub restarts: u32,
     /// The last failure as its JSON envelope (parse it with `ForstError.fromEnvelope`).
     pub last_error: Option<String>,
+    /// Set while the sidecar is `restarting` after a crash: the backoff and its cause.
+    pub restart: Option<RestartStatus>,
     pub build: Option<BuildStatus>,
 }
 
 #[napi]
 pub fn status() -> StatusResult {
-    let s = runtime::runtime().supervisor.status();
+    let rt = runtime::runtime();
+    let mut s = rt.supervisor.status();
+    if let Some((state, url, reconnects)) = rt.remote_status() {
+        s = runtime::supervisor::Status {
+            state,
+            url: Some(url),
+            restarts: reconnects,
+            pid: None,
+            socket: None,
+            port: None,
+            ..s
+        };
+    }
     StatusResult {
         state: s.state.as_str().to_string(),
+        mode: runtime::runtime().mode().to_string(),
         pid: s.pid,
         url: s.url,
         socket: s.socket.map(|p| p.display().to_string()),
         port: s.port.map(u32::from),
         restarts: s.restarts,
         last_error: s.last_error.map(|f| f.to_envelope()),
+        restart: s.restart.map(|r| RestartStatus {
+            attempt: r.attempt,
+            backoff_ms: r.backoff_ms as f64,
+            retry_at: r.retry_at_ms as f64,
+            cause: r.cause,
+        }),
         build: s.build.map(|b| BuildStatus {
             hash: b.hash,
             cached: b.cached,
@@ -117,8 +284,27 @@ pub fn status() -> StatusResult {
             binary: b.binary,
             compile_ms: b.compile_ms,
             build_ms: b.build_ms,
+            prebuilt: b.prebuilt,
         }),
     }
+}
+
+/// The client's view of its calls: calls, errors by code, latency percentiles (ms), restarts, per function.
+#[napi]
+pub fn metrics() -> Value {
+    runtime::runtime().metrics_snapshot()
+}
+
+/// The same in the Prometheus text format (`forst_client_*`).
+#[napi]
+pub fn metrics_prometheus() -> String {
+    runtime::runtime().metrics_prometheus()
+}
+
+/// The sidecar's own `GET /metrics` (Prometheus text).
+#[napi]
+pub async fn sidecar_metrics() -> Result<String> {
+    runtime::runtime().sidecar_metrics().await.map_err(to_js)
 }
 
 #[napi(object)]

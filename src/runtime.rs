@@ -7,9 +7,17 @@
 pub mod build;
 pub mod client;
 pub mod config;
+pub mod container;
 pub mod failure;
+pub mod fast_path;
 pub mod generate;
+pub mod gocheck;
+pub mod metrics;
+pub mod prebuilt;
+pub mod remote;
+pub mod socket_dir;
 pub mod socket_pool;
+pub mod stream;
 pub mod supervisor;
 pub mod watch;
 
@@ -18,9 +26,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+use client::CallError;
 use config::Config;
 use failure::Failure;
 use supervisor::{State, Supervisor};
@@ -60,6 +70,10 @@ pub struct Runtime {
     cancels: Mutex<HashMap<u32, oneshot::Sender<()>>>,
     config: Mutex<Option<Config>>,
     watch: Mutex<Option<watch::WatchHandle>>,
+    pub streams: stream::Streams,
+    pub metrics: metrics::ClientMetrics,
+    /// Connect mode's sidecar (see [`remote`]); `None` when this process spawns its own.
+    remote: Mutex<Option<Arc<remote::Remote>>>,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -72,6 +86,9 @@ pub fn runtime() -> &'static Runtime {
         cancels: Mutex::new(HashMap::new()),
         config: Mutex::new(None),
         watch: Mutex::new(None),
+        streams: stream::Streams::default(),
+        metrics: metrics::ClientMetrics::default(),
+        remote: Mutex::new(None),
     })
 }
 
@@ -125,10 +142,10 @@ impl Runtime {
             return Ok(info);
         }
         let config = resolve_config(&req)?;
-        let go = run_blocking(build::find_go).await?;
-        let (build_config, build_go) = (config.clone(), go.clone());
-        let built = run_blocking(move || build::build(&build_config, &build_go, stderr_color())).await;
-        let built = match built {
+        if let Some(sidecar) = config.sidecar.clone() {
+            return self.connect(&req, config, sidecar).await;
+        }
+        let (built, go) = match obtain_build(&config).await {
             Ok(b) => b,
             Err(f) => {
                 self.supervisor.record_error(f.clone());
@@ -146,14 +163,71 @@ impl Runtime {
         }
         *self.config.lock().unwrap_or_else(|p| p.into_inner()) = Some(config.clone());
         self.supervisor.launch(config.clone(), built).await?;
-        if config.watch {
+        // A prebuilt binary runs as shipped: no Go to rebuild with, and nothing may be written.
+        if let (true, Some(go)) = (config.watch, go) {
             let handle = watch::watch(self.supervisor.clone(), config, go, req.package_dir.clone())?;
             *self.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         }
         self.running_info().ok_or_else(|| Failure::new(503, "unavailable", "the sidecar stopped right after starting"))
     }
 
+    /// Connect mode's start: compile (no Go) for the routes, the generated functions and the contract, then reach the
+    /// sidecar and compare contracts.
+    async fn connect(
+        &self,
+        req: &ProjectRequest,
+        config: Config,
+        sidecar: config::RemoteSidecar,
+    ) -> Result<StartInfo, Failure> {
+        let (manifest, contract) = if config.forst_dir.is_dir() {
+            let c = config.clone();
+            let (sources, result) = run_blocking(move || build::compile_project(&c)).await?;
+            let (compiled, warnings) = build::require_output(&sources, result, stderr_color())?;
+            eprint!("{warnings}");
+            if let Some(dir) = &req.package_dir {
+                if let Err(e) = generate::write(dir, &config, &compiled) {
+                    eprintln!("[forst] warning: could not write the generated functions into {}: {e}", dir.display());
+                }
+            }
+            let contract = crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts);
+            (compiled.manifest, Some(contract))
+        } else {
+            // An app image without the .ft sources: the functions generated at build time know their contract.
+            generate::read_manifest(req.package_dir.as_deref()).ok_or_else(|| {
+                Failure::new(
+                    500,
+                    "no_project",
+                    format!(
+                        "connect mode needs this app's functions: no Forst directory at {} and no generated functions in the package (run `npx forst generate` or `npx forst build` when building the image)",
+                        config.forst_dir.display()
+                    ),
+                )
+            })?
+        };
+        self.supervisor.client.set_max_connections(config.max_connections);
+        let remote = remote::Remote::connect(&self.supervisor.client, &config, &sidecar, manifest, contract).await?;
+        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = Some(config);
+        *self.remote.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(remote));
+        self.running_info().ok_or_else(|| Failure::new(503, "unavailable", "the sidecar went away right after start()"))
+    }
+
+    fn remote(&self) -> Option<Arc<remote::Remote>> {
+        self.remote.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Connect mode's `status()`: `ready` while the sidecar answers, `restarting` after a call could not reach it.
+    pub fn remote_status(&self) -> Option<(State, String, u32)> {
+        let r = self.remote()?;
+        let state = if r.is_up() { State::Ready } else { State::Restarting };
+        Some((state, r.at.base_url.clone(), r.reconnects.load(std::sync::atomic::Ordering::SeqCst)))
+    }
+
     fn running_info(&self) -> Option<StartInfo> {
+        if let Some(r) = self.remote() {
+            let port = r.at.base_url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            let routes = r.manifest.endpoints.iter().map(|e| format!("POST {} → {}", e.route, e.name)).collect();
+            return Some(StartInfo { url: r.at.base_url.clone(), port, pid: 0, routes });
+        }
         let status = self.supervisor.status();
         if status.state != State::Ready {
             return None;
@@ -168,32 +242,51 @@ impl Runtime {
     pub async fn stop(&self) {
         let _guard = self.lifecycle.lock().await;
         self.watch.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.remote.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.supervisor.stop().await;
     }
 
-    /// One call: `body` is the JSON text of the arguments (see the Go server's body convention).
-    pub async fn invoke(&self, name: &str, body: String, call_id: u32, timeout_ms: u32) -> Result<String, Failure> {
-        let route = match self.supervisor.route_of(name) {
-            Some(r) => r,
-            None => return Err(unknown_function(name, self.supervisor.manifest())),
+    /// One call: `body` is the JSON text of the arguments (see the Go server's body convention); the result is the
+    /// JSON text of the answer. Counted in [`metrics`], whatever its outcome.
+    pub async fn invoke(&self, name: &str, body: Bytes, call_id: u32, timeout_ms: u32) -> Result<Bytes, Failure> {
+        let _in_flight = self.metrics.begin();
+        let t0 = std::time::Instant::now();
+        let result = self.invoke_uncounted(name, body, call_id, timeout_ms).await;
+        self.metrics.record(name, result.as_ref().map(|_| ()), t0.elapsed());
+        result
+    }
+
+    /// The route of `name`, from the connected sidecar's manifest in connect mode (returned too), else the spawned
+    /// one's.
+    fn route_for(&self, name: &str) -> Result<(String, Option<Arc<remote::Remote>>), Failure> {
+        let remote = self.remote();
+        let route = match &remote {
+            Some(r) => r.manifest.endpoint(name).map(|e| e.route.clone()),
+            None => self.supervisor.route_of(name),
         };
-        let default_timeout = self.config.lock().ok().and_then(|c| c.as_ref().map(|c| c.call_timeout_ms)).unwrap_or(0);
-        let timeout_ms = if timeout_ms > 0 { u64::from(timeout_ms) } else { default_timeout };
-        let call = self.call_with_handover(name, &route, body);
+        match route {
+            Some(route) => Ok((route, remote)),
+            None => {
+                let manifest = remote.as_ref().map(|r| r.manifest.clone()).or_else(|| self.supervisor.manifest());
+                Err(unknown_function(name, manifest))
+            }
+        }
+    }
+
+    async fn invoke_uncounted(&self, name: &str, body: Bytes, call_id: u32, timeout_ms: u32) -> Result<Bytes, Failure> {
+        let (route, remote) = self.route_for(name)?;
+        let timeout = self.call_timeout(timeout_ms);
+        let call = async {
+            match &remote {
+                Some(r) => r.call(&self.supervisor.client, name, &route, body).await,
+                None => self.call_with_handover(name, &route, body).await,
+            }
+        };
         let cancelled = self.cancellation(call_id);
         let timed = async {
-            if timeout_ms == 0 {
-                call.await
-            } else {
-                match tokio::time::timeout(Duration::from_millis(timeout_ms), call).await {
-                    Ok(r) => r,
-                    Err(_) => Err(Failure::new(
-                        504,
-                        "timeout",
-                        format!("the call did not finish within {timeout_ms} ms; it was cancelled"),
-                    )
-                    .with_function(name)),
-                }
+            match timeout {
+                None => call.await,
+                Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| Err(timed_out(name, limit))),
             }
         };
         // Dropping the request future closes its connection: the sidecar cancels the Go context.
@@ -210,21 +303,75 @@ impl Runtime {
         result
     }
 
-    /// Sends the call to the active child. If that child was retired by a hot swap while the call was on its way and
-    /// could not take it (connection refused or closed unanswered), the call goes once to its successor: a draining
-    /// Go server never starts a request on a connection it closes, so nothing runs twice. This is what makes reloads
-    /// drop no calls.
-    async fn call_with_handover(&self, name: &str, route: &str, body: String) -> Result<String, Failure> {
+    /// Sends the call to the active child, and once more to the next one when that is safe: the request never left
+    /// (the child had just died or been replaced, and its socket refused the connection), or it went to a child that
+    /// was retired by a hot swap and closed the connection unanswered (a draining Go server never starts a request on
+    /// a connection it closes). So reloads drop no calls, and calls made just after a crash wait for the restart
+    /// (bounded by `timeouts.unavailableWaitMs`) instead of failing. Nothing runs twice.
+    async fn call_with_handover(&self, name: &str, route: &str, body: Bytes) -> Result<Bytes, Failure> {
         // `Bytes`: the hand-over keeps the body without copying it (bodies can be tens of MB).
-        let body = bytes::Bytes::from(body);
         let child = self.supervisor.ready_child().await?;
-        match self.supervisor.client.call(&child.at, name, route, body.clone()).await {
-            Err(f) if f.code == "unavailable" && child.is_retired() => {
-                let next = self.supervisor.ready_child().await?;
-                self.supervisor.client.call(&next.at, name, route, body).await
+        let detail = match self.supervisor.client.call(&child.at, name, route, body.clone()).await {
+            Ok(text) => return Ok(text),
+            Err(CallError::Answered(f)) => return Err(f),
+            Err(CallError::Transport { sent, detail }) => {
+                if !sent || child.is_retired() {
+                    // Either it is going away (then wait for its successor), or the failure was not about it.
+                    if child.is_retired() || child.wait_exit(GONE_WAIT).await {
+                        let next = self.supervisor.ready_child_other_than(Some(&child)).await?;
+                        return match self.supervisor.client.call(&next.at, name, route, body).await {
+                            Ok(text) => Ok(text),
+                            Err(CallError::Answered(f)) => Err(f),
+                            Err(CallError::Transport { detail, .. }) => Err(lost(&next, name, &detail).await),
+                        };
+                    }
+                }
+                detail
             }
-            other => other,
+        };
+        Err(lost(&child, name, &detail).await)
+    }
+
+    /// How this process runs its sidecar: `spawned` (built here), `prebuilt` (production mode) or `connect`.
+    pub fn mode(&self) -> &'static str {
+        if self.remote().is_some() {
+            return "connect";
         }
+        match self.supervisor.status().build {
+            Some(b) if b.prebuilt => "prebuilt",
+            _ => "spawned",
+        }
+    }
+
+    /// `metrics()`: the client's view of its calls (see [`metrics`]).
+    /// `metrics()`; `restarts` counts reconnections in connect mode.
+    pub fn metrics_snapshot(&self) -> Value {
+        let (state, restarts) = self.state_and_restarts();
+        self.metrics.snapshot(restarts, state.as_str(), self.mode())
+    }
+
+    pub fn metrics_prometheus(&self) -> String {
+        let (state, restarts) = self.state_and_restarts();
+        self.metrics.prometheus(restarts, state == State::Ready)
+    }
+
+    fn state_and_restarts(&self) -> (State, u32) {
+        match self.remote_status() {
+            Some((state, _, reconnects)) => (state, reconnects),
+            None => {
+                let s = self.supervisor.status();
+                (s.state, s.restarts)
+            }
+        }
+    }
+
+    /// The sidecar's own `GET /metrics` text (Go runtime and per-function server metrics).
+    pub async fn sidecar_metrics(&self) -> Result<String, Failure> {
+        if let Some(r) = self.remote() {
+            return self.supervisor.client.get_text(&r.at, "/metrics").await;
+        }
+        let child = self.supervisor.ready_child().await?;
+        self.supervisor.client.get_text(&child.at, "/metrics").await
     }
 
     fn cancellation(&self, call_id: u32) -> Option<oneshot::Receiver<()>> {
@@ -241,6 +388,55 @@ impl Runtime {
         if let Some(tx) = self.cancels.lock().ok().and_then(|mut m| m.remove(&call_id)) {
             let _ = tx.send(());
         }
+    }
+}
+
+/// The failure of a call that ran out of time (its own `timeoutMs` or `timeouts.callMs`).
+fn timed_out(name: &str, limit: Duration) -> Failure {
+    Failure::new(504, "timeout", format!("the call did not finish within {} ms; it was cancelled", limit.as_millis()))
+        .with_function(name)
+}
+
+/// The binary to run: `go build` (or its cache), or the prebuilt one (see [`prebuilt`]) when that is required or Go
+/// is missing. The toolchain comes back when there is one, for hot reload.
+async fn obtain_build(config: &Config) -> Result<(build::Built, Option<build::GoToolchain>), Failure> {
+    let find_prebuilt = {
+        let config = config.clone();
+        move || prebuilt::find(&config, stderr_color())
+    };
+    if config.prebuilt == prebuilt::Prebuilt::Required {
+        let found = run_blocking(find_prebuilt).await?;
+        return found.map(|b| (b, None)).map_err(|why| prebuilt::missing(config, &why));
+    }
+    let go = match run_blocking(build::find_go).await {
+        Ok(go) => go,
+        Err(no_go) => {
+            return match run_blocking(find_prebuilt).await? {
+                Ok(b) => Ok((b, None)),
+                Err(why) => Err(Failure::new(
+                    no_go.status,
+                    &no_go.code,
+                    format!("{} (and there is no prebuilt binary to run instead: {why})", no_go.message),
+                )),
+            };
+        }
+    };
+    let (build_config, build_go) = (config.clone(), go.clone());
+    let built = run_blocking(move || build::build(&build_config, &build_go, stderr_color())).await?;
+    Ok((built, Some(go)))
+}
+
+/// How long a call that lost its connection waits for the child to be seen dead (and its cause read) before it
+/// reports what it knows.
+const GONE_WAIT: Duration = Duration::from_millis(1500);
+
+/// The failure of a call whose connection to `child` broke: the child's fate (crashed with its cause, killed for not
+/// answering, stopped) when it died, else what happened to the connection.
+async fn lost(child: &supervisor::Child, name: &str, detail: &str) -> Failure {
+    child.wait_exit(GONE_WAIT).await;
+    match child.fate() {
+        Some(f) => f.with_function(name),
+        None => client::transport_failure(name, detail),
     }
 }
 

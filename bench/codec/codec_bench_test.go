@@ -70,7 +70,7 @@ func (c benchCase) name() string { return c.route + "/" + strconv.Itoa(c.records
 
 // decoded returns a call with the body decoded (by encoding/json, the reference) and run: its arguments and its
 // result are the values the encode benchmarks write.
-func (c benchCase) decoded(b *testing.B) forstCall {
+func (c benchCase) decoded(b *testing.B) forstArgs {
 	call := c.ep.New()
 	if err := json.Unmarshal(c.body, call.args()[0]); err != nil {
 		b.Fatal(err)
@@ -152,7 +152,7 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 // encodeTarget is the value an encode benchmark writes (the call's argument or result) and its generated encoder.
-func encodeTarget(call forstCall, what string) (any, func(e *forstEncoder)) {
+func encodeTarget(call forstArgs, what string) (any, func(e *forstEncoder)) {
 	if what == "input" {
 		return reflect.ValueOf(call.args()[0]).Elem().Interface(), func(e *forstEncoder) { call.encodeArg(e, 0) }
 	}

@@ -23,6 +23,11 @@ async function main() {
       }
     });
   }
+  // /forst-handler/<route>: the whole route is the Forst function's handler — the body streams into the sidecar and
+  // the answer streams back; no body parser runs for it. (The fake mode has no handler: it serves the JS version.)
+  for (const [name, impl] of Object.entries(js)) {
+    app.post(`/forst-handler/${name}`, fake ? express.json({ limit: "200mb" }) : forstFn(forst, name).handler(), (req, res) => res.json(impl(req.body)));
+  }
   app.use(express.json({ limit: "200mb" }));
   for (const [name, impl] of Object.entries(js)) {
     const call = fake ? async (x) => impl(x) : forstFn(forst, name);

@@ -1452,7 +1452,19 @@ func forstDecodeQuoted(d *forstDecoder, v any) {
 			field.SetZero()
 		}
 	default:
-		d.skip()
+		// encoding/json reads the unquoted value as for an interface{} first: a number out of float64's range is
+		// its type error and then a null (no `,string` error), anything else is a misuse of the option.
+		if c == '-' || '0' <= c && c <= '9' {
+			if _, text, ok := d.float(); !ok {
+				d.typeErrorOf("number "+string(text), reflect.TypeFor[float64]())
+				if field.Kind() == reflect.Pointer {
+					field.SetZero()
+				}
+				return
+			}
+		} else {
+			d.skip()
+		}
 		d.save(fmt.Errorf("json: invalid use of ,string struct tag, trying to unmarshal unquoted value into %v", field.Type()))
 	}
 }
@@ -1559,9 +1571,9 @@ func (d *forstDecoder) unquote() (s string, ok bool) {
 
 // ---------------------------------------------------------------------------------------------------- the body
 
-// forstCall is one call of an endpoint, generated per endpoint (forst_codecs.go): its arguments, decoded in place,
+// forstArgs is one call of an endpoint, generated per endpoint (forst_codecs.go): its arguments, decoded in place,
 // and its result.
-type forstCall interface {
+type forstArgs interface {
 	// decodeArg decodes argument i from d.
 	decodeArg(d *forstDecoder, i int)
 	// call runs the function; an error it returns is a *forstReturnedError.
@@ -1584,7 +1596,7 @@ type forstCall interface {
 // wrong number of arguments, then the first argument that does not fit. One difference is unavoidable when reading
 // as a stream: an argument's own UnmarshalJSON method (a user type's) runs before the rest of the body is checked.
 // A read error (the body is too large, the client went away) is a forstReadError.
-func forstDecodeArgs(d *forstDecoder, ep *forstEndpoint, c forstCall) (err error) {
+func forstDecodeArgs(d *forstDecoder, ep *forstEndpoint, c forstArgs) (err error) {
 	defer func() {
 		switch r := recover().(type) {
 		case nil:

@@ -9,16 +9,17 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"sync"
 )
 
 const forstManifestJSON = `{"endpoints":[]}`
 
 var forstEndpoints = []forstEndpoint{
-	{Name: "echo", Route: "/echo", Params: []string{"value"}, New: func() forstCall {
+	{Name: "echo", Route: "/echo", Params: []string{"value"}, New: func() forstArgs {
 		var v any
 		return fixture(func(d *forstDecoder, i int) { forstDecodeAny(d, &v) }, func(context.Context) (any, error) { return v, nil }, &v)
 	}},
-	{Name: "add", Route: "/add", Params: []string{"a", "b"}, New: func() forstCall {
+	{Name: "add", Route: "/add", Params: []string{"a", "b"}, New: func() forstArgs {
 		var a, b int
 		return fixture(func(d *forstDecoder, i int) {
 			if i == 0 {
@@ -28,15 +29,15 @@ var forstEndpoints = []forstEndpoint{
 			}
 		}, func(context.Context) (any, error) { return a + b, nil }, &a, &b)
 	}},
-	{Name: "fail", Route: "/fail", Params: nil, New: func() forstCall {
+	{Name: "fail", Route: "/fail", Params: nil, New: func() forstArgs {
 		return fixture(nil, func(context.Context) (any, error) {
 			return nil, &forstReturnedError{Err: errors.New("asked to fail")}
 		})
 	}},
-	{Name: "crash", Route: "/crash", Params: nil, New: func() forstCall {
+	{Name: "crash", Route: "/crash", Params: nil, New: func() forstArgs {
 		return fixture(nil, func(context.Context) (any, error) { return fixtureCrash(), nil })
 	}},
-	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, New: func() forstCall {
+	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, New: func() forstArgs {
 		var input map[string]any
 		return fixture(func(d *forstDecoder, i int) { forstDecodeAnyMap(d, &input) }, func(context.Context) (any, error) {
 			sum := 0.0
@@ -46,17 +47,17 @@ var forstEndpoints = []forstEndpoint{
 			return sum, nil
 		}, &input)
 	}},
-	{Name: "nan", Route: "/nan", Params: nil, New: func() forstCall {
+	{Name: "nan", Route: "/nan", Params: nil, New: func() forstArgs {
 		return fixture(nil, func(context.Context) (any, error) { return math.NaN(), nil })
 	}},
-	{Name: "wait", Route: "/wait", Params: nil, New: func() forstCall {
+	{Name: "wait", Route: "/wait", Params: nil, New: func() forstArgs {
 		return fixture(nil, func(ctx context.Context) (any, error) {
 			<-ctx.Done()
 			fixtureCancelled <- struct{}{}
 			return nil, ctx.Err()
 		})
 	}},
-	{Name: "skip", Route: "/skip", Params: []string{"empty"}, New: func() forstCall {
+	{Name: "skip", Route: "/skip", Params: []string{"empty"}, New: func() forstArgs {
 		var v struct{}
 		return fixture(func(d *forstDecoder, i int) {
 			if d.open('{', &v) == forstOpened {
@@ -66,39 +67,79 @@ var forstEndpoints = []forstEndpoint{
 			}
 		}, func(context.Context) (any, error) { return "skipped", nil }, &v)
 	}},
-	{Name: "big", Route: "/big", Params: []string{"s"}, New: func() forstCall {
+	// Goroutines as the compiler emits them: forstGoRecover deferred first.
+	{Name: "goPanicWaited", Route: "/go-panic-waited", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) { return fixtureGoPanic(true), nil })
+	}},
+	{Name: "goPanicBlocked", Route: "/go-panic-blocked", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) { return fixtureGoPanic(false), nil })
+	}},
+	{Name: "goPanicLater", Route: "/go-panic-later", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) {
+			go forstGuard("fixture.ft:30", fixtureLatePanic)(fixtureLate)
+			return "answered", nil
+		})
+	}},
+	{Name: "big", Route: "/big", Params: []string{"s"}, New: func() forstArgs {
 		var s string
 		return fixture(func(d *forstDecoder, i int) { forstDecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
 	}},
 }
 
-// fixtureCall adapts a test function to forstCall (generated code has one type per endpoint instead).
-type fixtureCall struct {
+// fixtureArgs adapts a test function to forstArgs (generated code has one type per endpoint instead).
+type fixtureArgs struct {
 	argv   []any
 	decode func(d *forstDecoder, i int)
 	run    func(ctx context.Context) (any, error)
 	out    any
 }
 
-func fixture(decode func(d *forstDecoder, i int), run func(ctx context.Context) (any, error), argv ...any) forstCall {
-	return &fixtureCall{argv: argv, decode: decode, run: run}
+func fixture(decode func(d *forstDecoder, i int), run func(ctx context.Context) (any, error), argv ...any) forstArgs {
+	return &fixtureArgs{argv: argv, decode: decode, run: run}
 }
 
-func (c *fixtureCall) decodeArg(d *forstDecoder, i int) { c.decode(d, i) }
-func (c *fixtureCall) call(ctx context.Context) error {
+func (c *fixtureArgs) decodeArg(d *forstDecoder, i int) { c.decode(d, i) }
+func (c *fixtureArgs) call(ctx context.Context) error {
 	out, err := c.run(ctx)
 	c.out = out
 	return err
 }
-func (c *fixtureCall) encodeResult(e *forstEncoder)     { e.any(c.out) }
-func (c *fixtureCall) args() []any                      { return c.argv }
-func (c *fixtureCall) encodeArg(e *forstEncoder, i int) { e.any(reflectElem(c.argv[i])) }
-func (c *fixtureCall) result() any                      { return &c.out }
-func (c *fixtureCall) decodeResult(d *forstDecoder)     { forstDecodeAny(d, &c.out) }
+func (c *fixtureArgs) encodeResult(e *forstEncoder)     { e.any(c.out) }
+func (c *fixtureArgs) args() []any                      { return c.argv }
+func (c *fixtureArgs) encodeArg(e *forstEncoder, i int) { e.any(reflectElem(c.argv[i])) }
+func (c *fixtureArgs) result() any                      { return &c.out }
+func (c *fixtureArgs) decodeResult(d *forstDecoder)     { forstDecodeAny(d, &c.out) }
 func forstEncodeKnown(e *forstEncoder, v any) bool      { return false }
 func reflectElem(p any) any                             { return reflect.ValueOf(p).Elem().Interface() }
 
 var fixtureCancelled = make(chan struct{}, 1)
+
+var fixtureLate = make(chan struct{})
+
+//line fixture.ft:20
+func fixtureGoPanic(wait bool) int {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func(forstG *forstGoroutine) {
+		defer forstG.done()
+		go func(forstG *forstGoroutine) { // a grandchild: the call is still found
+			defer forstG.done()
+			if wait {
+				defer wg.Done()
+			}
+			var m map[string]int
+			m["boom"] = 1
+		}(forstGoStart("fixture.ft:25"))
+	}(forstGoStart("fixture.ft:23"))
+	wg.Wait()
+	return 1
+}
+
+//line fixture.ft:40
+func fixtureLatePanic(after chan struct{}) int {
+	<-after
+	panic("too late")
+}
 
 //line fixture.ft:10
 func fixtureCrash() int {

@@ -15,7 +15,7 @@ import (
 )
 
 // legacyDecode decodes body into c's arguments the old way.
-func legacyDecode(ep *forstEndpoint, c forstCall, body []byte) error {
+func legacyDecode(ep *forstEndpoint, c forstArgs, body []byte) error {
 	args, err := legacySplitArgs(body, ep.Params)
 	if err != nil {
 		return err

@@ -2,32 +2,43 @@
 // `var forstEndpoints []forstEndpoint` and `const forstManifestJSON string`.
 //
 // Contract with the supervisor (src/runtime/supervisor.rs):
+//   - The binary is started with --supervised (standalone.go has the command line for every other way to run it).
 //   - FORST_TOKEN: required on every call as header X-Forst-Token (constant-time compare), unless FORST_NO_AUTH=1.
+//     A request without it is answered 401 and its connection closed.
 //   - FORST_PORT: unset → 8080, or a free port with a notice when 8080 is busy; "0" → any free port; with
 //     FORST_PORT_STRICT=1 a busy port is fatal (exit 3). FORST_REUSEPORT=1 sets SO_REUSEPORT so that a hot swap can
 //     start the next version on the same port.
-//   - FORST_BODY_LIMIT (bytes, default 64 MiB), FORST_SHUTDOWN_GRACE_MS (default 5000).
-//   - FORST_SOCKET=<path>: also serve on this Unix socket (mode 0600; same token and rules), created before the
-//     listening line is printed. Loopback TCP stays for /readyz, curl and non-Node callers. When the socket cannot
-//     be created the server says so on stderr and serves TCP only; the supervisor then calls over TCP.
+//   - FORST_BODY_LIMIT (bytes, default 64 MiB), FORST_SHUTDOWN_GRACE_MS (default 5000), FORST_MAX_CONNECTIONS
+//     (open connections on the TCP port, default 512; see listen.go).
+//   - FORST_SOCKET=<path>: also serve on this Unix socket, which the parent creates inside a directory only its user
+//     can enter; connections from another user are refused (SO_PEERCRED). Created before the listening line is
+//     printed. When it cannot be created the server says so on stderr and exits: the parent never falls back to
+//     sending its token over TCP on its own.
 //   - Binds 127.0.0.1 only; prints "FORST_LISTENING 127.0.0.1:<port>" on stdout once listening; logs to stderr.
-//   - Shuts down gracefully (not ready, drain, exit 0) on SIGTERM/SIGINT, on stdin EOF (the parent is gone) and on
-//     POST /__forst/shutdown.
+//   - stdin is the parent's lifeline. A line "drain" means "stop gracefully": not ready, finish the calls in flight
+//     (up to the grace period), exit 0 — as do SIGTERM/SIGINT and POST /__forst/shutdown. EOF without "drain" means
+//     the parent is gone (it closes the pipe however it ends, even on SIGKILL): nobody can receive the answers of
+//     calls in flight, so they are cancelled and the process exits at once.
+//   - Requests with an Origin header are refused (browsers add it to cross-origin requests; our clients never do).
+//     Without a token (FORST_NO_AUTH) calls must also carry a JSON Content-Type (or none): the types an HTML form or
+//     a "simple" cross-origin request can send are refused, so no web page can call an unauthenticated sidecar
+//     (that would need a CORS preflight, which this server never grants). With a token a page cannot call anyway.
 
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -43,39 +54,71 @@ type forstServer struct {
 	token     []byte
 	noAuth    bool
 	bodyLimit int64
-	routes    map[string]*forstEndpoint
-	draining  atomic.Bool
+	// anyHost: listening on a non-loopback address (a container), where the Host check cannot apply.
+	anyHost  bool
+	routes   map[string]*forstEndpoint
+	metrics  *forstMetrics
+	draining atomic.Bool
+	// shutdown is closed to drain gracefully; abort is closed when the parent is gone.
 	shutdown  chan struct{}
 	closeOnce sync.Once
+	abort     chan struct{}
+	abortOnce sync.Once
 }
 
+// forstMaxStack is a goroutine's largest stack. Go's default, 1 GB, lets a runaway recursion take a gigabyte and
+// seconds of copying before the process dies of it; real Forst code never needs more than a fraction of this.
+const forstMaxStack = 256 << 20
+
 func main() {
-	srv, err := newForstServer(forstEndpoints)
+	debug.SetMaxStack(forstMaxStack)
+	opts := forstCommandLine()
+	forstLog.json = opts.jsonLogs
+	srv, err := newForstServer(forstEndpoints, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "forst:", err)
 		os.Exit(2)
 	}
-	ln, err := forstListen()
+	var ln net.Listener
+	if opts.supervised {
+		ln, err = forstListen()
+	} else {
+		ln, err = forstListenStandalone(opts)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "forst:", err)
 		os.Exit(3)
 	}
+	srv.anyHost = !forstIsLoopbackAddr(ln.Addr())
 	httpServer := &http.Server{
 		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: forstReadHeaderTimeout,
+		IdleTimeout:       forstIdleTimeout,
 	}
-	go srv.watchParent(os.Stdin)
+	if opts.supervised {
+		go srv.watchParent(os.Stdin)
+	}
 	go srv.watchSignals()
-	listeners := []net.Listener{ln}
+	listeners := []net.Listener{forstLimit(ln, forstEnvInt("FORST_MAX_CONNECTIONS", forstDefaultMaxConns), nil)}
 	if path := os.Getenv("FORST_SOCKET"); path != "" {
-		if uln, err := forstListenUnix(path); err != nil {
-			fmt.Fprintln(os.Stderr, "forst: calls use TCP:", err)
-		} else {
-			listeners = append(listeners, uln)
+		uln, err := forstListenUnix(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "forst:", err)
+			os.Exit(3)
 		}
+		listeners = append(listeners, forstLimit(uln, forstSocketMaxConns, forstCheckPeer))
+	}
+	if opts.metricsListen != "" {
+		mln, err := net.Listen("tcp", opts.metricsListen)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "forst: cannot listen for metrics:", err)
+			os.Exit(3)
+		}
+		go func() { _ = http.Serve(mln, srv.metrics.handler()) }()
 	}
 	fmt.Printf("FORST_LISTENING %s\n", ln.Addr().String())
+	forstLog.info("listening", "", map[string]any{"address": ln.Addr().String(), "functions": len(srv.routes), "auth": !srv.noAuth,
+		"version": forstVersion, "contract": forstContract, "build_hash": forstBuildHash, "metrics_address": opts.metricsListen})
 	for _, l := range listeners {
 		go func(l net.Listener) {
 			if err := httpServer.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -84,31 +127,27 @@ func main() {
 			}
 		}(l)
 	}
-	<-srv.shutdown
+	select {
+	case <-srv.abort:
+		httpServer.Close()
+		return
+	case <-srv.shutdown:
+	}
 	srv.draining.Store(true)
-	grace := time.Duration(forstEnvInt("FORST_SHUTDOWN_GRACE_MS", 5000)) * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	forstLog.info("draining", "", map[string]any{"grace_ms": opts.grace.Milliseconds()})
+	ctx, cancel := context.WithTimeout(context.Background(), opts.grace)
 	defer cancel()
-	if err := httpServer.Shutdown(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "forst: in-flight calls did not finish within the grace period; exiting anyway")
+	drained := make(chan error, 1)
+	go func() { drained <- httpServer.Shutdown(ctx) }()
+	select {
+	case err := <-drained:
+		if err != nil {
+			forstLog.warn("drain_timeout", "in-flight calls did not finish within the grace period; exiting anyway", nil)
+		}
+	case <-srv.abort: // the parent went away while we drained: nobody is left to answer
+		httpServer.Close()
 	}
-}
-
-func newForstServer(endpoints []forstEndpoint) (*forstServer, error) {
-	s := &forstServer{
-		token:     []byte(os.Getenv("FORST_TOKEN")),
-		noAuth:    os.Getenv("FORST_NO_AUTH") == "1",
-		bodyLimit: int64(forstEnvInt("FORST_BODY_LIMIT", forstDefaultBodyLimit)),
-		routes:    make(map[string]*forstEndpoint, len(endpoints)),
-		shutdown:  make(chan struct{}),
-	}
-	if len(s.token) == 0 && !s.noAuth {
-		return nil, errors.New("FORST_TOKEN is not set: the sidecar is started by @forst/sidecar, which sets it (use `forst dev` to run it alone)")
-	}
-	for i := range endpoints {
-		s.routes[endpoints[i].Route] = &endpoints[i]
-	}
-	return s, nil
+	forstLog.info("stopped", "", nil)
 }
 
 func forstEnvInt(name string, fallback int) int {
@@ -116,6 +155,28 @@ func forstEnvInt(name string, fallback int) int {
 		return v
 	}
 	return fallback
+}
+
+func newForstServer(endpoints []forstEndpoint, opts forstOptions) (*forstServer, error) {
+	s := &forstServer{
+		token:     opts.token,
+		noAuth:    opts.noAuth,
+		bodyLimit: opts.bodyLimit,
+		routes:    make(map[string]*forstEndpoint, len(endpoints)),
+		shutdown:  make(chan struct{}),
+		abort:     make(chan struct{}),
+	}
+	if len(s.token) == 0 && !s.noAuth {
+		return nil, errors.New("no token (FORST_TOKEN or --token-file): run with --help for the options")
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = forstDefaultBodyLimit
+	}
+	for i := range endpoints {
+		s.routes[endpoints[i].Route] = &endpoints[i]
+	}
+	s.metrics = newForstMetrics(endpoints, &s.draining)
+	return s, nil
 }
 
 // forstListen binds 127.0.0.1 on the port the environment asks for.
@@ -175,10 +236,20 @@ func forstReusePort(network, address string, c syscall.RawConn) error {
 	return sockErr
 }
 
-// watchParent shuts down when stdin reaches EOF: the parent closed the pipe or died (even by SIGKILL).
+// watchParent follows the stdin protocol (see the top of this file): "drain" → graceful stop; EOF without it → the
+// parent is gone, abort.
 func (s *forstServer) watchParent(stdin io.Reader) {
-	_, _ = io.Copy(io.Discard, stdin)
-	s.stop()
+	lines := bufio.NewScanner(stdin)
+	for lines.Scan() {
+		if strings.TrimSpace(lines.Text()) == "drain" {
+			s.stop()
+			// Keep reading: EOF during the drain still means the parent is gone.
+		}
+	}
+	s.abortOnce.Do(func() {
+		s.draining.Store(true)
+		close(s.abort)
+	})
 }
 
 func (s *forstServer) watchSignals() {
@@ -196,8 +267,15 @@ func (s *forstServer) stop() {
 }
 
 func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !forstLoopbackHost(r.Host) {
+	if !s.anyHost && !forstLoopbackHost(r.Host) {
+		w.Header().Set("Connection", "close")
 		forstFail(w, http.StatusForbidden, "forbidden_host", "requests must be addressed to a loopback host, not "+strconv.Quote(r.Host), "", "")
+		return
+	}
+	if r.Header.Get("Origin") != "" {
+		// Browsers add Origin to cross-origin requests; the package's own clients never do.
+		w.Header().Set("Connection", "close")
+		forstFail(w, http.StatusForbidden, "forbidden_origin", "requests from web pages (with an Origin header) are refused", "", "")
 		return
 	}
 	switch r.URL.Path {
@@ -213,7 +291,12 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.authorized(r) {
+		// Close: a client without the token gets nothing else from this connection, and cannot keep it open.
+		w.Header().Set("Connection", "close")
 		forstFail(w, http.StatusUnauthorized, "unauthorized", "missing or wrong X-Forst-Token", "", "")
+		return
+	}
+	if s.serveOperational(w, r) {
 		return
 	}
 	switch r.URL.Path {
@@ -235,77 +318,105 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		forstFail(w, http.StatusMethodNotAllowed, "method_not_allowed", "call "+r.URL.Path+" with POST", ep.Name, "")
 		return
 	}
-	s.call(w, r, ep)
+	if s.noAuth && !forstJSONContentType(r.Header.Get("Content-Type")) {
+		forstFail(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the arguments as JSON with Content-Type: application/json (got "+strconv.Quote(r.Header.Get("Content-Type"))+")", ep.Name, "")
+		return
+	}
+	s.observeCall(w, r, ep)
 }
 
 func (s *forstServer) authorized(r *http.Request) bool {
 	if s.noAuth {
 		return true
 	}
-	return subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Forst-Token")), s.token) == 1
+	return subtle.ConstantTimeCompare([]byte(forstRequestToken(r)), s.token) == 1
 }
 
-// forstLoopbackHost accepts 127.0.0.1, localhost and [::1], with or without a port (DNS-rebinding guard).
+// forstJSONContentType accepts application/json (and +json types) or no Content-Type at all; it refuses the types
+// an HTML form or a "simple" cross-origin request can send (text/plain, form encodings). Used without a token.
+func forstJSONContentType(value string) bool {
+	if value == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(value)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// forstLoopbackHost accepts 127.0.0.1, localhost (any case) and [::1], with or without a port (DNS-rebinding guard).
 func forstLoopbackHost(host string) bool {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
 	host = strings.Trim(host, "[]")
-	return host == "127.0.0.1" || host == "localhost" || host == "::1"
+	return host == "127.0.0.1" || strings.EqualFold(host, "localhost") || host == "::1"
 }
 
 func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndpoint) {
-	c := ep.New()
+	a := ep.New()
 	status := 0
-	err, panicked := forstInvoke(func() error {
+	err, panicked := forstInvoke(func() error { // a type's own UnmarshalJSON may panic
 		var err error
-		if status, err = s.readArgs(r, ep, c); err != nil {
-			return err
-		}
-		return c.call(r.Context())
+		status, err = s.readArgs(w, r, ep, a)
+		return err
 	})
+	if err != nil {
+		code := "invalid_input"
+		switch status {
+		case http.StatusRequestEntityTooLarge:
+			code = "body_too_large"
+		case http.StatusRequestTimeout:
+			code = "body_timeout"
+		}
+		forstFail(w, status, code, err.Error(), ep.Name, "")
+		return
+	}
+	if panicked == nil {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		err, panicked = forstRun(ctx, cancel, ep, a)
+	}
 	if panicked != nil {
 		var input *forstInputError
 		if errors.As(panicked.err, &input) {
 			forstFail(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, panicked.location)
 			return
 		}
-		fmt.Fprintf(os.Stderr, "forst: %s panicked at %s: %v\n%s", ep.Name, panicked.location, panicked.value, panicked.stack)
-		forstFail(w, http.StatusInternalServerError, "panic", fmt.Sprint(panicked.value), ep.Name, panicked.location)
+		if panicked.startedAt == "" { // goroutine panics were logged where they were recovered
+			forstLog.panicked(ep.Name, panicked.location, panicked.value, forstFtStack(panicked.stack))
+		}
+		forstFail(w, http.StatusInternalServerError, "panic", panicked.message(), ep.Name, panicked.location)
 		return
 	}
 	if err != nil {
 		var input *forstInputError
-		switch {
-		case status == http.StatusRequestEntityTooLarge:
-			forstFail(w, status, "body_too_large", err.Error(), ep.Name, "")
-		case status != 0 || errors.As(err, &input):
-			forstFail(w, http.StatusBadRequest, "invalid_input", err.Error(), ep.Name, "")
-		default:
-			forstFail(w, http.StatusInternalServerError, "returned_error", err.Error(), ep.Name, "")
+		if errors.As(err, &input) {
+			forstFail(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, "")
+			return
 		}
+		forstFail(w, http.StatusInternalServerError, "returned_error", err.Error(), ep.Name, "")
 		return
 	}
 	e := forstGetEncoder()
 	defer forstPutEncoder(e)
-	if err := forstEncodeWith(e, c.encodeResult); err != nil {
+	if err := forstEncodeWith(e, a.encodeResult); err != nil {
 		forstFail(w, http.StatusInternalServerError, "invalid_result", "the result is not JSON-encodable: "+err.Error(), ep.Name, "")
 		return
 	}
 	forstJSON(w, http.StatusOK, e.buf)
 }
 
-// readArgs decodes the request body into c's arguments as it arrives (forst_codec.go), within the body limit. The
-// answers are those of reading the whole body first: a body over the limit is 413 whatever it holds.
-func (s *forstServer) readArgs(r *http.Request, ep *forstEndpoint, c forstCall) (int, error) {
+// readArgs decodes the request body into a's arguments as it arrives (forst_codec.go), within the body limit; the
+// status says what a failure is (400, 408, 413). The answers are those of reading the whole body first: a body over
+// the limit is 413 whatever it holds.
+func (s *forstServer) readArgs(w http.ResponseWriter, r *http.Request, ep *forstEndpoint, a forstArgs) (int, error) {
 	tooLarge := fmt.Errorf("the request body is larger than the limit of %d bytes; raise it with limits.bodyBytes in forst.config.js or FORST_BODY_LIMIT", s.bodyLimit)
 	if r.ContentLength > s.bodyLimit {
 		return http.StatusRequestEntityTooLarge, tooLarge
 	}
-	body := http.MaxBytesReader(nil, r.Body, s.bodyLimit)
+	body := http.MaxBytesReader(nil, forstProgressReader(w, r.Body), s.bodyLimit)
 	d := forstGetDecoder(body)
 	defer forstPutDecoder(d)
-	err := forstDecodeArgs(d, ep, c)
+	err := forstDecodeArgs(d, ep, a)
 	if err == nil {
 		return 0, nil
 	}
@@ -321,44 +432,26 @@ func (s *forstServer) readArgs(r *http.Request, ep *forstEndpoint, c forstCall) 
 	if errors.As(readErr.err, &maxErr) {
 		return http.StatusRequestEntityTooLarge, tooLarge
 	}
+	if errors.Is(readErr.err, os.ErrDeadlineExceeded) {
+		return http.StatusRequestTimeout, fmt.Errorf("the request body made no progress for %v; the call was abandoned", forstBodyIdleTimeout)
+	}
 	return http.StatusBadRequest, fmt.Errorf("could not read the request body: %v", readErr.err)
 }
 
-type forstPanic struct {
-	value    any
-	err      error
-	location string
-	stack    []byte
+// forstProgressReader gives every read of a request body forstBodyIdleTimeout to make progress (the HTTP server's
+// own timeouts cover headers and idle connections, not a body that trickles or stops).
+func forstProgressReader(w http.ResponseWriter, body io.ReadCloser) io.ReadCloser {
+	return &forstDeadlineBody{ReadCloser: body, rc: http.NewResponseController(w)}
 }
 
-// forstInvoke runs a call (decoding included: a type's UnmarshalJSON may panic), turning a panic into data: its
-// value, the .ft location of the innermost Forst frame (generated code carries //line directives), and the stack
-// for the log.
-func forstInvoke(run func() error) (err error, p *forstPanic) {
-	defer func() {
-		if v := recover(); v != nil {
-			p = &forstPanic{value: v, location: forstPanicLocation(), stack: debug.Stack()}
-			if e, ok := v.(error); ok {
-				p.err = e
-			}
-		}
-	}()
-	return run(), nil
+type forstDeadlineBody struct {
+	io.ReadCloser
+	rc *http.ResponseController
 }
 
-func forstPanicLocation() string {
-	pcs := make([]uintptr, 64)
-	n := runtime.Callers(3, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if strings.HasSuffix(f.File, ".ft") {
-			return f.File + ":" + strconv.Itoa(f.Line)
-		}
-		if !more {
-			return ""
-		}
-	}
+func (b *forstDeadlineBody) Read(p []byte) (int, error) {
+	_ = b.rc.SetReadDeadline(time.Now().Add(forstBodyIdleTimeout))
+	return b.ReadCloser.Read(p)
 }
 
 func forstJSON(w http.ResponseWriter, status int, body []byte) {
@@ -377,5 +470,6 @@ func forstFail(w http.ResponseWriter, status int, code, message, function, locat
 		Location string `json:"location,omitempty"`
 	}
 	body, _ := json.Marshal(map[string]detail{"error": {code, message, function, location}})
+	w.Header().Set(forstErrorHeader, code)
 	forstJSON(w, status, body)
 }

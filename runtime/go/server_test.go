@@ -22,7 +22,7 @@ func newTestServer(t *testing.T, limit string) (*forstServer, *httptest.Server) 
 	t.Setenv("FORST_TOKEN", "secret")
 	t.Setenv("FORST_NO_AUTH", "")
 	t.Setenv("FORST_BODY_LIMIT", limit)
-	s, err := newForstServer(forstEndpoints)
+	s, err := newForstServer(forstEndpoints, supervisedOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +129,16 @@ func TestHealthAndReadiness(t *testing.T) {
 	if r := do(t, ts, "GET", "/readyz", "", nil); r.status != 200 {
 		t.Fatalf("readyz: %d", r.status)
 	}
-	s.watchParent(strings.NewReader("")) // stdin EOF
+	s.watchParent(strings.NewReader("drain\n")) // stop(): a drain request, then the pipe closes
 	select {
 	case <-s.shutdown:
 	default:
-		t.Fatal("stdin EOF did not start the shutdown")
+		t.Fatal("a drain line did not start the graceful shutdown")
+	}
+	select {
+	case <-s.abort:
+	default:
+		t.Fatal("EOF after the drain line did not abort (the parent is gone)")
 	}
 	if r := do(t, ts, "GET", "/readyz", "", nil); r.status != 503 {
 		t.Fatalf("readyz while draining: %d", r.status)
@@ -168,9 +173,22 @@ func TestCallerGoneCancelsContext(t *testing.T) {
 func TestMissingTokenRefusesToStart(t *testing.T) {
 	t.Setenv("FORST_TOKEN", "")
 	t.Setenv("FORST_NO_AUTH", "")
-	if _, err := newForstServer(nil); err == nil || !strings.Contains(err.Error(), "FORST_TOKEN") {
+	if _, err := forstParseOptions([]string{"--supervised"}, os.Getenv); err == nil || !strings.Contains(err.Error(), "FORST_TOKEN") {
 		t.Fatalf("err = %v", err)
 	}
+	if _, err := newForstServer(nil, forstOptions{}); err == nil || !strings.Contains(err.Error(), "FORST_TOKEN") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// supervisedOptions resolves the options the way the binary does when @forst/sidecar spawns it.
+func supervisedOptions(t *testing.T) forstOptions {
+	t.Helper()
+	opts, err := forstParseOptions([]string{"--supervised"}, os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts
 }
 
 func TestUnixSocketIsOwnerOnlyAndReplacesAStaleOne(t *testing.T) {
@@ -194,6 +212,179 @@ func TestUnixSocketIsOwnerOnlyAndReplacesAStaleOne(t *testing.T) {
 	}
 	if _, err := forstListenUnix(filepath.Join(t.TempDir(), "missing", "s.sock")); err == nil || !strings.Contains(err.Error(), "cannot listen on the unix socket") {
 		t.Fatalf("want a clear error, got %v", err)
+	}
+}
+
+func TestAGoroutinePanicFailsOnlyTheCallThatStartedIt(t *testing.T) {
+	_, ts := newTestServer(t, "")
+	// The waited form races a panicking goroutine's deferred wg.Done against its recover: many rounds.
+	routes := []string{"/go-panic-blocked"}
+	for i := 0; i < 200; i++ {
+		routes = append(routes, "/go-panic-waited")
+	}
+	for _, route := range routes {
+		start := time.Now()
+		r := do(t, ts, "POST", route, "", nil)
+		if r.status != 500 || r.err.Code != "panic" || !strings.Contains(r.err.Message, "assignment to entry in nil map (in a goroutine started at fixture.ft:25)") {
+			t.Fatalf("%s: %d %s", route, r.status, r.body)
+		}
+		if r.err.Location != "fixture.ft:31" {
+			t.Errorf("%s: location %q, want the panicking line fixture.ft:31", route, r.err.Location)
+		}
+		if time.Since(start) > 2*time.Second {
+			t.Errorf("%s took %v: a call whose goroutine panicked must answer at once", route, time.Since(start))
+		}
+	}
+	if r := do(t, ts, "POST", "/add", `[1, 1]`, nil); r.body != "2" {
+		t.Fatalf("the server keeps serving: %d %s", r.status, r.body)
+	}
+}
+
+func TestAGoroutinePanicAfterItsCallAnsweredIsOnlyLogged(t *testing.T) {
+	_, ts := newTestServer(t, "")
+	fixtureLate = make(chan struct{})
+	if r := do(t, ts, "POST", "/go-panic-later", "", nil); r.status != 200 || r.body != `"answered"` {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	close(fixtureLate) // the goroutine panics now, with no call to fail
+	time.Sleep(50 * time.Millisecond)
+	if r := do(t, ts, "POST", "/add", `[2, 2]`, nil); r.body != "4" {
+		t.Fatalf("the process survived: %d %s", r.status, r.body)
+	}
+}
+
+func TestGuardedFunctionsKeepTheirResultsAndVariadics(t *testing.T) {
+	sum := forstGuard("x.ft:1", func(xs ...int) (int, error) {
+		n := 0
+		for _, x := range xs {
+			n += x
+		}
+		return n, nil
+	})
+	if n, err := sum(1, 2, 3); n != 6 || err != nil {
+		t.Fatalf("sum = %d, %v", n, err)
+	}
+	boom := forstGuard("x.ft:2", func() int { panic("boom") })
+	if n := boom(); n != 0 {
+		t.Fatalf("a recovered call returns zero values, got %d", n)
+	}
+}
+
+func TestRefusedRequestsCloseTheirConnection(t *testing.T) {
+	_, ts := newTestServer(t, "")
+	for _, c := range []struct {
+		name    string
+		headers map[string]string
+		status  int
+		code    string
+	}{
+		{"no token", map[string]string{"X-Forst-Token": ""}, 401, "unauthorized"},
+		{"foreign host", map[string]string{"Host": "evil.example"}, 403, "forbidden_host"},
+		{"web page", map[string]string{"Origin": "http://evil.example"}, 403, "forbidden_origin"},
+	} {
+		req, _ := http.NewRequest("POST", ts.URL+"/echo", strings.NewReader("1"))
+		for k, v := range c.headers {
+			if k == "Host" {
+				req.Host = v
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		if req.Header.Get("X-Forst-Token") == "" && c.name != "no token" {
+			req.Header.Set("X-Forst-Token", "secret")
+		}
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != c.status || !res.Close {
+			t.Errorf("%s: status %d, connection closed %v; want %d and closed", c.name, res.StatusCode, res.Close, c.status)
+		}
+	}
+}
+
+func TestWebPagesCannotCallEvenWithoutAuth(t *testing.T) {
+	s, ts := newTestServer(t, "")
+	s.noAuth = true
+	if r := do(t, ts, "POST", "/echo", `1`, map[string]string{"Content-Type": "text/plain"}); r.status != 415 || r.err.Code != "unsupported_media_type" {
+		t.Errorf("text/plain: %d %s", r.status, r.body)
+	}
+	if r := do(t, ts, "POST", "/echo", `1`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); r.status != 415 {
+		t.Errorf("form: %d %s", r.status, r.body)
+	}
+	if r := do(t, ts, "POST", "/echo", `1`, map[string]string{"Content-Type": "application/json; charset=utf-8", "Host": "LOCALHOST:1"}); r.status != 200 {
+		t.Errorf("JSON to LOCALHOST: %d %s", r.status, r.body)
+	}
+}
+
+func TestABodyThatStopsIsAbandoned(t *testing.T) {
+	_, ts := newTestServer(t, "")
+	old := forstBodyIdleTimeout
+	forstBodyIdleTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { forstBodyIdleTimeout = old })
+	pr, pw := io.Pipe()
+	go func() { _, _ = pw.Write([]byte(`"abc`)) }() // then nothing, never closed
+	t.Cleanup(func() { pw.Close() })
+	req, _ := http.NewRequest("POST", ts.URL+"/big", pr)
+	req.Header.Set("X-Forst-Token", "secret")
+	start := time.Now()
+	res, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 408 || !strings.Contains(string(raw), "body_timeout") || time.Since(start) > 3*time.Second {
+		t.Fatalf("%d %s after %v", res.StatusCode, raw, time.Since(start))
+	}
+}
+
+func TestConnectionsOverTheCapAreClosedAtOnce(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := forstLimit(inner, 2, nil)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	first, second := <-accepted, <-accepted
+	// The third is closed by the listener (a reset): reading from it ends at once, or the dial already failed.
+	if third, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		defer third.Close()
+		_ = third.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := third.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("the connection over the cap is still open: %v", err)
+		}
+	}
+	first.Close()
+	second.Close()
+	if ln.open.Load() != 0 || ln.refused.Load() != 1 {
+		t.Fatalf("open %d refused %d", ln.open.Load(), ln.refused.Load())
+	}
+	c, _ := net.Dial("tcp", ln.Addr().String())
+	defer c.Close()
+	select {
+	case got := <-accepted:
+		got.Close()
+	case <-time.After(2 * time.Second):
+		t.Fatal("a slot that was freed is used again")
 	}
 }
 

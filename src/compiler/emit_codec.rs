@@ -3,7 +3,7 @@
 //! encoding/json does (the runtime's comment says what that covers); what the generated code does not handle itself
 //! goes through encoding/json for that value only, and the generated code says so where it happens.
 //!
-//! Per endpoint a call type (`forstCallProcessData`): its arguments as fields, decoded in place from the request body
+//! Per endpoint a call type (`forstArgsProcessData`): its arguments as fields, decoded in place from the request body
 //! (the runtime's `forstDecodeArgs` applies the body convention and calls `decodeArg` per argument), a `call` method
 //! that runs the function, and `encodeResult`. Per project type a decoder and an encoder function (`forstDecodeRecord`,
 //! `forstEncodeRecord`), generic for generic types; composite types (slices, maps, pointers, arrays, anonymous
@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 
 use super::ast::{self, DeclKind};
 use super::check::{EndpointInfo, Program};
+use super::source_map::SourceMap;
 use super::types;
 use super::SourceFile;
 use model::{CType, Env, Kind};
@@ -24,25 +25,35 @@ use write::{Gen, W};
 /// The runtime half: emitted verbatim as `forst_codec.go`.
 pub const RUNTIME: &str = include_str!("../../runtime/go/codec.go");
 
-/// The name of an endpoint's call type: `forstCallProcessData`.
+/// The name of an endpoint's call type: `forstArgsProcessData`.
 pub fn call_type(endpoint: &str) -> String {
-    format!("forstCall{}", types::capitalize(endpoint))
+    format!("forstArgs{}", types::capitalize(endpoint))
 }
 
-/// `forst_codecs.go`: the call types of the endpoints and the codecs of the types they use.
-pub fn emit(sources: &[SourceFile], files: &[ast::File], program: &Program) -> String {
+/// `forst_codecs.go`: the call types of the endpoints and the codecs of the types they use, with a source map that
+/// points each call type at its endpoint and each type's functions at the type's declaration (for Go's type checker).
+pub fn emit(sources: &[SourceFile], files: &[ast::File], program: &Program) -> (String, SourceMap) {
     let env = Env::new(sources, files, &program.out);
     let mut gen = Gen::new(&env);
     let mut body = String::new();
+    let mut spans = Vec::new();
     for e in &program.endpoints {
         let (params, result) = endpoint_types(&env, files, e);
+        let at = body.len();
         body.push_str(&call_methods(&mut gen, e, &params, result.as_ref()));
+        if let Some(fi) = sources.iter().position(|src| src.path == e.file) {
+            spans.push((at..body.len(), fi, e.span.clone()));
+        }
     }
     // Project types, until every type a generated function mentions has its own.
     let mut done = 0;
     while done < gen.wanted.len() {
         let name = gen.wanted[done].clone();
+        let at = body.len();
         body.push_str(&gen.named_functions(&name));
+        if let Some(def) = program.types.get(&name) {
+            spans.push((at..body.len(), def.file, def.span.clone()));
+        }
         done += 1;
     }
     body.push_str(&gen.extra);
@@ -55,23 +66,28 @@ pub fn emit(sources: &[SourceFile], files: &[ast::File], program: &Program) -> S
     s.push_str("package main\n");
     let mut imports = gen.imports.clone();
     if !program.endpoints.is_empty() {
-        imports.insert("context");
+        imports.insert("\"context\"".into());
     }
     match imports.len() {
         0 => {}
         1 => {
-            let _ = writeln!(s, "\nimport {:?}", imports.iter().next().unwrap_or(&"context"));
+            let _ = writeln!(s, "\nimport {}", imports.iter().next().map(String::as_str).unwrap_or_default());
         }
         _ => {
             s.push_str("\nimport (\n");
             for i in &imports {
-                let _ = writeln!(s, "\t{i:?}");
+                let _ = writeln!(s, "\t{i}");
             }
             s.push_str(")\n");
         }
     }
+    let mut map = SourceMap::new("forst_codecs.go");
+    let shift = s.len();
+    for (go, fi, ft) in spans {
+        map.push(go.start + shift..go.end + shift, fi, ft, false);
+    }
     s.push_str(&body);
-    s
+    (s, map)
 }
 
 /// The endpoint's parameter types and its value result's type, as the Go source has them: from the declaration

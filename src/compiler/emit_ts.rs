@@ -14,6 +14,19 @@ pub const CALL_OPTIONS: &str = "export interface ForstCallOptions {
   /** Fails the call with code \"timeout\" after this many milliseconds. */
   timeoutMs?: number;
 }
+
+export interface ForstHandlerOptions {
+  /**
+   * What the function receives: the request body as it came (default), `req.params`, `req.query`, or what a
+   * function of the request returns.
+   */
+  input?: \"body\" | \"params\" | \"query\" | ((req: any) => unknown);
+  /** Fails the call with code \"timeout\" after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+/** A route handler for node:http, Connect and Express 4/5: `app.post(\"/x\", fn.handler())`. */
+export type ForstRouteHandler = (req: any, res: any, next?: (err?: unknown) => void) => void;
 ";
 
 pub struct TsTypes<'a> {
@@ -40,9 +53,9 @@ impl<'a> TsTypes<'a> {
                 _ => "unknown".into(),
             },
             Ty::Pointer(x) => format!("{} | null", self.ts(x)),
-            Ty::Slice(x) | Ty::Array(x) => {
-                if **x == Ty::basic("byte") {
-                    // encoding/json sends []byte as base64 text.
+            Ty::Slice(x) | Ty::Array(_, x) => {
+                if matches!(t, Ty::Slice(_)) && matches!(&**x, Ty::Basic(b) if b == "byte" || b == "uint8") {
+                    // encoding/json sends []byte as base64 text ([N]byte arrays stay arrays of numbers).
                     return "string".into();
                 }
                 let inner = self.ts(x);
@@ -82,7 +95,17 @@ impl<'a> TsTypes<'a> {
             }
             let Some((name, omit)) = types::json_name(f) else { continue };
             let optional = if omit { "?" } else { "" };
-            members.push(format!("{}{optional}: {};", property(&name), self.ts(&f.ty)));
+            let ty = if types::json_string_option(f) {
+                // `json:",string"`: the value travels as a JSON string (how an int64 keeps its precision).
+                if matches!(f.ty, Ty::Pointer(_)) {
+                    "string | null".to_string()
+                } else {
+                    "string".to_string()
+                }
+            } else {
+                self.ts(&f.ty)
+            };
+            members.push(format!("{}{optional}: {ty};", property(&name)));
         }
         if indent.is_empty() {
             format!("{{ {} }}", members.join(" "))
@@ -233,7 +256,14 @@ pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> Str
         );
         let _ = writeln!(
             out,
-            "export declare namespace {} {{\n  /** The same call with JSON text in and out: {}. */\n  function raw(json: string, options?: ForstCallOptions): Promise<string>;\n}}",
+            "export declare namespace {} {{
+  /** The same call with JSON text in and out: {}, as a string or bytes. */
+  function raw(json: string | Uint8Array, options?: ForstCallOptions & {{ as?: \"string\" }}): Promise<string>;
+  /** The same call, answering the JSON's bytes (a Buffer). */
+  function raw(json: string | Uint8Array, options: ForstCallOptions & {{ as: \"buffer\" }}): Promise<Uint8Array>;
+  /** The whole HTTP route, streamed: the request body in, the answer out, never parsed by Node. */
+  function handler(options?: ForstHandlerOptions): ForstRouteHandler;
+}}",
             e.name,
             match e.params.len() {
                 0 => "send an empty string",

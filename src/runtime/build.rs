@@ -2,14 +2,18 @@
 //! this content already exists.
 //!
 //! The cache key is a SHA-256 over everything that can change the binary: the generated Go files (which already
-//! capture the sources and the compiler version), the server template, the Go version and the build options. Builds
+//! capture the sources and the compiler version), the server files, the build options ([`source_hash`], which needs
+//! no Go) and the Go version. Builds
 //! of one `outputDir` are serialised by an exclusive file lock (`outputDir/.build.lock`), so two processes starting
 //! the same project at once never write over each other's files: the second one waits and then finds the cache.
 //!
 //! Build flags (see `compilation` in the README): always `-trimpath -buildvcs=false` with `CGO_ENABLED=0`
 //! (static binary, no C toolchain needed) and `GOTOOLCHAIN=local` (never download a toolchain);
-//! `optimization: "size"` adds `-ldflags=-s -w`; `debug: true` adds `-gcflags=all=-N -l` (no optimisation, no
-//! inlining, for debuggers).
+//! `-ldflags=-X …` stamps the package version, contract and build hash into the binary; `optimization: "size"` adds
+//! `-s -w` to them; `debug: true` adds `-gcflags=all=-N -l` (no optimisation, no inlining, for debuggers).
+//!
+//! Every build leaves `outputDir/forst-sidecar` (the binary) and `outputDir/manifest.json` (see [`super::prebuilt`]):
+//! the deployable artifact.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,8 +26,22 @@ use super::failure::Failure;
 use super::write_if_changed;
 use crate::compiler::{self, Compiled, SourceFile};
 
-/// The Go HTTP server around the generated functions: a real Go file, embedded at build time.
-pub const SERVER_TEMPLATE: &str = include_str!("../../runtime/go/server.go");
+/// The Go HTTP server around the generated functions: real Go files under `runtime/go/` (with their own tests there),
+/// embedded at build time as (name in the generated module, contents). A new runtime file is one line here.
+pub const SERVER_FILES: &[(&str, &str)] = &[
+    ("forst_server.go", include_str!("../../runtime/go/server.go")),
+    ("forst_calls.go", include_str!("../../runtime/go/calls.go")),
+    ("forst_listen.go", include_str!("../../runtime/go/listen.go")),
+    ("forst_peercred_linux.go", include_str!("../../runtime/go/peercred_linux.go")),
+    ("forst_peercred_other.go", include_str!("../../runtime/go/peercred_other.go")),
+    ("forst_standalone.go", include_str!("../../runtime/go/standalone.go")),
+    ("forst_metrics.go", include_str!("../../runtime/go/metrics.go")),
+    ("forst_logging.go", include_str!("../../runtime/go/logging.go")),
+];
+
+/// The binary's stable name in `outputDir` (a hard link to the current one in `bin/`): what a Containerfile copies
+/// and what production mode runs.
+pub const STABLE_BINARY: &str = "forst-sidecar";
 
 /// The oldest Go we accept: generics, `for` loop variables per iteration (the RFC's closures rely on it).
 const MIN_GO_MINOR: u32 = 22;
@@ -96,6 +114,8 @@ pub struct Built {
     pub compile_ms: f64,
     pub build_ms: f64,
     pub go_version: String,
+    /// Found by [`super::prebuilt::find`] (no Go asked, nothing written).
+    pub prebuilt: bool,
 }
 
 /// Compiles `config.forst_dir`; errors carry the rendered diagnostics.
@@ -128,15 +148,34 @@ pub fn require_output(
     let warnings = compiler::diagnostic::render(&warnings, sources, color);
     match result.output {
         Some(out) if !result.diagnostics.iter().any(|d| d.severity == compiler::Severity::Error) => Ok((out, warnings)),
-        _ => {
-            let errors = result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
-            let rendered = compiler::diagnostic::render(&result.diagnostics, sources, color);
-            Err(Failure::new(
-                500,
-                "compile_error",
-                format!("the Forst project has {errors} error{}:\n{rendered}", if errors == 1 { "" } else { "s" }),
-            ))
-        }
+        _ => Err(compile_error(sources, &result.diagnostics, color)),
+    }
+}
+
+/// The `compile_error` failure: every diagnostic rendered with its code frame.
+pub fn compile_error(sources: &[SourceFile], diagnostics: &[compiler::Diagnostic], color: bool) -> Failure {
+    let errors = diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
+    let rendered = compiler::diagnostic::render(diagnostics, sources, color);
+    Failure::new(
+        500,
+        "compile_error",
+        format!("the Forst project has {errors} error{}:\n{rendered}", if errors == 1 { "" } else { "s" }),
+    )
+}
+
+/// Go's type checker over a compiled project ([`super::gocheck`]): `Err(compile_error)` when Go rejects it. When the
+/// checker itself cannot run, the build goes on (`go build` still checks) and the reason is returned as a warning.
+pub fn go_type_check(
+    go: &GoToolchain,
+    compiled: &Compiled,
+    sources: &[SourceFile],
+    cache_fallback: &Path,
+    color: bool,
+) -> Result<Option<String>, Failure> {
+    match super::gocheck::check(go, compiled, sources, cache_fallback) {
+        Ok(errors) if errors.is_empty() => Ok(None),
+        Ok(errors) => Err(compile_error(sources, &errors, color)),
+        Err(f) => Ok(Some(format!("[forst] warning: {} — `go build` checks the code instead\n", f.message))),
     }
 }
 
@@ -144,10 +183,14 @@ pub fn require_output(
 pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Failure> {
     let t0 = Instant::now();
     let (sources, result) = compile_project(config)?;
-    let (compiled, warnings) = require_output(&sources, result, color)?;
+    let (mut compiled, mut warnings) = require_output(&sources, result, color)?;
     let compile_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
-    let hash = cache_key(&compiled, config, &go.version);
+    // Hashed before go.mod names the toolchain: production mode recomputes it without Go (the cache key adds the Go
+    // version, which decides that line).
+    let source_hash = source_hash(&compiled, config);
+    let hash = cache_key(&source_hash, &go.version);
+    compiled.set_go_version(&go.version);
     let out = &config.output_dir;
     let io = |what: &str, p: &Path, e: std::io::Error| {
         Failure::new(
@@ -158,18 +201,17 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     };
     std::fs::create_dir_all(out.join("bin")).map_err(|e| io("create", out, e))?;
     let lock_path = out.join(".build.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| io("open", &lock_path, e))?;
-    fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| io("lock", &lock_path, e))?;
+    let lock = lock_file(&lock_path).map_err(|e| io("lock", &lock_path, e))?;
 
     let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
+    let contract = crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts);
     let t1 = Instant::now();
     let cached = binary.is_file();
     if !cached {
+        // A cached binary was type-checked when it was built; a new one is checked before `go build`.
+        if let Some(note) = go_type_check(go, &compiled, &sources, out, color)? {
+            warnings.push_str(&note);
+        }
         let src = out.join("src");
         // gofmt only what gets written: the cache key stays a function of the compiler's own output.
         let mut go_files = compiled.go_files.clone();
@@ -177,13 +219,16 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
             compiler::gofmt(&mut go_files, &gofmt);
         }
         write_module(&src, &go_files).map_err(|e| io("write the Go module into", &src, e))?;
-        go_build(go, config, &src, &binary)?;
+        let stamp = Stamp { contract: &contract, build_hash: &hash };
+        go_build(go, config, &src, &binary, &stamp)?;
         prune_old_binaries(&out.join("bin"), &binary);
     }
     let build_ms = t1.elapsed().as_secs_f64() * 1000.0;
-    let manifest_path = out.join("manifest.json");
-    let manifest = serde_json::to_vec_pretty(&compiled.manifest).unwrap_or_default();
-    write_if_changed(&manifest_path, &manifest).map_err(|e| io("write", &manifest_path, e))?;
+    let stable = out.join(STABLE_BINARY);
+    link_stable(&binary, &stable).map_err(|e| io("link the binary to", &stable, e))?;
+    let manifest_path = out.join(super::prebuilt::MANIFEST);
+    let manifest = super::prebuilt::BuildManifest::new(&compiled, contract, &hash, &source_hash, &go.version);
+    write_if_changed(&manifest_path, &manifest.to_json()).map_err(|e| io("write", &manifest_path, e))?;
     drop(lock);
     Ok(Built {
         binary,
@@ -195,32 +240,83 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
         compile_ms,
         build_ms,
         go_version: go.version.clone(),
+        prebuilt: false,
     })
 }
 
-fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {
+/// Opens `path` (created when missing) and holds an exclusive lock on it until the file is dropped: how builds into
+/// one directory are serialised across processes (the second one waits, then finds the first one's result).
+pub(crate) fn lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+    fs4::fs_std::FileExt::lock_exclusive(&file)?;
+    Ok(file)
+}
+
+/// Everything that decides the binary except the Go toolchain: this package's version, the build options, the server
+/// files and the generated Go (itself a function of the `.ft` sources and the compiler). Computed without Go, so that
+/// production mode can tell whether `outputDir` holds a build of exactly these sources.
+pub fn source_hash(compiled: &Compiled, config: &Config) -> String {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION"));
     h.update([0]);
-    h.update(go_version);
-    h.update([0]);
     h.update(format!("{:?}|{}", config.optimization, config.debug));
     h.update([0]);
-    h.update(SERVER_TEMPLATE);
+    for (name, contents) in SERVER_FILES {
+        h.update(name);
+        h.update([0]);
+        h.update(contents);
+    }
     for f in &compiled.go_files {
         h.update([0]);
         h.update(&f.name);
         h.update([0]);
         h.update(&f.contents);
     }
+    hex(h)
+}
+
+/// The binary cache key (and the build hash the binary reports): the sources' hash and the Go version.
+fn cache_key(source_hash: &str, go_version: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(source_hash);
+    h.update([0]);
+    h.update(go_version);
+    hex(h)
+}
+
+fn hex(h: Sha256) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the binary reports about itself (`--version`, `GET /__forst/version`, `forst_build_info`), set with
+/// `-ldflags -X` because the build hash cannot be inside the files it is computed from.
+struct Stamp<'a> {
+    contract: &'a str,
+    build_hash: &'a str,
+}
+
+/// Points `outputDir/forst-sidecar` at the current binary: a hard link (no copy of ~10 MB), made beside and renamed
+/// over, so a process running the old one keeps its file and a reader never sees a half-made one.
+fn link_stable(binary: &Path, stable: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    if let (Ok(a), Ok(b)) = (std::fs::metadata(binary), std::fs::metadata(stable)) {
+        if a.ino() == b.ino() && a.dev() == b.dev() {
+            return Ok(());
+        }
+    }
+    let tmp = stable.with_extension(format!("tmp{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    if std::fs::hard_link(binary, &tmp).is_err() {
+        std::fs::copy(binary, &tmp)?;
+    }
+    std::fs::rename(&tmp, stable)
 }
 
 /// Writes the module, removing `.go` files a previous version had and this one does not.
 fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Result<()> {
     std::fs::create_dir_all(src)?;
     let mut wanted: Vec<(String, &str)> = go_files.iter().map(|f| (f.name.clone(), f.contents.as_str())).collect();
-    wanted.push(("forst_server.go".to_string(), SERVER_TEMPLATE));
+    wanted.extend(SERVER_FILES.iter().map(|(name, contents)| (name.to_string(), *contents)));
     for entry in std::fs::read_dir(src)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -234,14 +330,21 @@ fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Re
     Ok(())
 }
 
-fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path) -> Result<(), Failure> {
+fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path, stamp: &Stamp) -> Result<(), Failure> {
     let tmp = binary.with_extension(format!("tmp{}", std::process::id()));
     let mut cmd = Command::new(&go.go);
     cmd.current_dir(src).env("GOTOOLCHAIN", "local").env("CGO_ENABLED", "0").env("GOFLAGS", "-mod=mod");
     cmd.args(["build", "-trimpath", "-buildvcs=false"]);
+    let mut ldflags = format!(
+        "-X main.forstVersion={} -X main.forstContract={} -X main.forstBuildHash={}",
+        env!("CARGO_PKG_VERSION"),
+        stamp.contract,
+        stamp.build_hash
+    );
     if config.optimization == Optimization::Size {
-        cmd.arg("-ldflags=-s -w");
+        ldflags.insert_str(0, "-s -w ");
     }
+    cmd.arg(format!("-ldflags={ldflags}"));
     if config.debug {
         cmd.arg("-gcflags=all=-N -l");
     }

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::prebuilt::Prebuilt;
+
 /// How `go build` optimises (`compilation.optimization`). See [`crate::runtime::build`] for the exact flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Optimization {
@@ -42,6 +44,14 @@ pub struct Config {
     pub shutdown_grace_ms: u64,
     /// `timeouts.unavailableWaitMs`: how long a call made while the sidecar restarts waits for it (default 5 s).
     pub unavailable_wait_ms: u64,
+    /// `limits.connections`: most connections this process opens to the sidecar (default 256). Calls beyond it
+    /// wait for a connection instead of opening one each, so 30,000 concurrent calls cannot exhaust the process's
+    /// file descriptors.
+    pub max_connections: u64,
+    /// `liveness`: how the supervisor checks that the running sidecar still answers (see [`Liveness`]).
+    pub liveness: Liveness,
+    /// `restart`: the crash-loop backoff (see [`Backoff`]).
+    pub backoff: Backoff,
     /// Where the config was read from, for messages (`None` when zero-config).
     pub config_file: Option<PathBuf>,
     /// `forst dev --no-auth` only (never from a file or the environment): the sidecar accepts calls without a token.
@@ -54,9 +64,48 @@ pub struct Config {
     /// over a Unix socket beside the loopback TCP port (8–10% off a small call made one at a time; larger bodies are
     /// faster over TCP, see `client.rs`). TCP stays for `/readyz`, large bodies, curl and non-Node callers.
     pub unix_socket: bool,
+    /// Production mode (see [`super::prebuilt`]): `FORST_REQUIRE_PREBUILT=1`, or `NODE_ENV=production` unless
+    /// `FORST_REQUIRE_PREBUILT=0`, requires the build `forst build` left in `outputDir` and never runs Go.
+    pub prebuilt: Prebuilt,
+    /// Connect mode: `sidecar: { url, token }` or `FORST_SIDECAR_URL` (+ `FORST_TOKEN` / `FORST_TOKEN_FILE`): call a
+    /// sidecar that runs elsewhere (a native sidecar container in the pod) instead of spawning one.
+    pub sidecar: Option<RemoteSidecar>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteSidecar {
+    /// `http://host:port`, without a trailing slash.
+    pub url: String,
+    /// Empty when the sidecar runs with `--no-auth`.
+    pub token: String,
 }
 
 pub const DEFAULT_BODY_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// `liveness: { periodMs, timeoutMs, failureThreshold }` — Kubernetes' probe semantics: every `period_ms` the
+/// supervisor asks the running sidecar for `/healthz` on a connection of its own; after `failure_threshold` answers
+/// missing or later than `timeout_ms` in a row, it kills the sidecar and starts a new one. `period_ms: 0` disables it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Liveness {
+    pub period_ms: u64,
+    pub timeout_ms: u64,
+    pub failure_threshold: u64,
+}
+
+/// `restart: { backoffMs, maxBackoffMs }`: after a crash the sidecar is restarted after `backoff_ms`, doubled for
+/// each further crash in a row up to `max_backoff_ms`, and never given up on. A sidecar that served for a minute
+/// resets the count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    pub backoff_ms: u64,
+    pub max_backoff_ms: u64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { backoff_ms: 100, max_backoff_ms: 30_000 }
+    }
+}
 
 impl Config {
     pub fn defaults(project_root: &Path) -> Config {
@@ -65,7 +114,7 @@ impl Config {
             forst_dir: project_root.join("forst"),
             output_dir: project_root.join("dist").join("forst"),
             port: None,
-            watch: std::env::var("NODE_ENV").map(|v| v != "production").unwrap_or(true),
+            watch: !production(),
             optimization: Optimization::Speed,
             debug: false,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -73,10 +122,15 @@ impl Config {
             call_timeout_ms: 0,
             shutdown_grace_ms: 5_000,
             unavailable_wait_ms: 5_000,
+            max_connections: 256,
+            liveness: Liveness { period_ms: 1_000, timeout_ms: 2_000, failure_threshold: 3 },
+            backoff: Backoff::default(),
             config_file: None,
             no_auth: false,
             stable_port: false,
             unix_socket: cfg!(unix),
+            prebuilt: if production() { Prebuilt::Required } else { Prebuilt::Fallback },
+            sidecar: None,
         }
     }
 
@@ -105,6 +159,10 @@ impl Config {
             Err(errors)
         }
     }
+}
+
+fn production() -> bool {
+    std::env::var("NODE_ENV").is_ok_and(|v| v == "production")
 }
 
 /// Environment overrides (documented in the README's configuration table).
@@ -137,6 +195,14 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
             )),
         }
     }
+    apply_sidecar_env(config, env, errors);
+    if let Some(v) = env("FORST_REQUIRE_PREBUILT").filter(|s| !s.is_empty()) {
+        match v.as_str() {
+            "1" | "true" | "yes" | "on" => config.prebuilt = Prebuilt::Required,
+            "0" | "false" | "no" | "off" => config.prebuilt = Prebuilt::Fallback,
+            _ => errors.push(format!("FORST_REQUIRE_PREBUILT: expected 1 or 0, got {v:?}")),
+        }
+    }
     if let Some(limit) = env("FORST_BODY_LIMIT").filter(|s| !s.is_empty()) {
         match limit.parse::<u64>() {
             Ok(n) if n > 0 => config.body_limit = n,
@@ -145,10 +211,57 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
     }
 }
 
-const TOP_KEYS: &[&str] = &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts"];
+/// `FORST_SIDECAR_URL` wins over `sidecar.url`; the token comes from `FORST_TOKEN`, else `FORST_TOKEN_FILE`, else
+/// the file's `sidecar.token` / `sidecar.tokenFile` (already read into `config.sidecar`).
+fn apply_sidecar_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) {
+    if let Some(url) = env("FORST_SIDECAR_URL").filter(|s| !s.is_empty()) {
+        match sidecar_url(&url) {
+            Ok(url) => {
+                let token = config.sidecar.take().map(|s| s.token).unwrap_or_default();
+                config.sidecar = Some(RemoteSidecar { url, token });
+            }
+            Err(why) => errors.push(format!("FORST_SIDECAR_URL: {why}")),
+        }
+    }
+    let Some(sidecar) = config.sidecar.as_mut() else { return };
+    if let Some(token) = env("FORST_TOKEN").filter(|s| !s.is_empty()) {
+        sidecar.token = token;
+    } else if let Some(file) = env("FORST_TOKEN_FILE").filter(|s| !s.is_empty()) {
+        match read_token(Path::new(&file)) {
+            Ok(token) => sidecar.token = token,
+            Err(why) => errors.push(format!("FORST_TOKEN_FILE: {why}")),
+        }
+    }
+}
+
+/// `http://host:port` (a trailing slash is dropped). HTTPS is not spoken: the sidecar is meant to be in the same pod
+/// or network; put a mesh or a proxy in between for anything else.
+fn sidecar_url(url: &str) -> Result<String, String> {
+    let url = url.trim_end_matches('/');
+    let rest = url.strip_prefix("http://").ok_or_else(|| format!("expected http://host:port, got {url:?}"))?;
+    if rest.is_empty() || rest.contains('/') || rest.contains('?') {
+        return Err(format!("expected http://host:port without a path, got {url:?}"));
+    }
+    Ok(url.to_string())
+}
+
+fn read_token(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {} ({e})", path.display()))?;
+    let token = text.trim().to_string();
+    if token.is_empty() {
+        return Err(format!("{} is empty", path.display()));
+    }
+    Ok(token)
+}
+
+const TOP_KEYS: &[&str] =
+    &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts", "liveness", "restart", "sidecar"];
+const SIDECAR_KEYS: &[&str] = &["url", "token", "tokenFile"];
 const DEV_KEYS: &[&str] = &["port", "watch"];
 const COMPILATION_KEYS: &[&str] = &["optimization", "debug"];
-const LIMIT_KEYS: &[&str] = &["bodyBytes"];
+const LIMIT_KEYS: &[&str] = &["bodyBytes", "connections"];
+const LIVENESS_KEYS: &[&str] = &["periodMs", "timeoutMs", "failureThreshold"];
+const RESTART_KEYS: &[&str] = &["backoffMs", "maxBackoffMs"];
 const TIMEOUT_KEYS: &[&str] = &["readyMs", "callMs", "shutdownGraceMs", "unavailableWaitMs"];
 
 struct Validator<'a> {
@@ -193,18 +306,72 @@ impl Validator<'_> {
             if let Some(n) = self.number(l.get("bodyBytes"), "limits.bodyBytes", 1.0, 1e15) {
                 config.body_limit = n as u64;
             }
+            if let Some(n) = self.number(l.get("connections"), "limits.connections", 1.0, 65_536.0) {
+                config.max_connections = n as u64;
+            }
+        }
+        if let Some(l) = obj.get("liveness").and_then(|l| self.object(l, "liveness", LIVENESS_KEYS)) {
+            let live = &mut config.liveness;
+            self.numbers(
+                l,
+                "liveness",
+                [("periodMs", &mut live.period_ms, 0.0), ("timeoutMs", &mut live.timeout_ms, 1.0)],
+            );
+            if let Some(n) = self.number(l.get("failureThreshold"), "liveness.failureThreshold", 1.0, 1000.0) {
+                live.failure_threshold = n as u64;
+            }
+        }
+        if let Some(r) = obj.get("restart").and_then(|r| self.object(r, "restart", RESTART_KEYS)) {
+            let b = &mut config.backoff;
+            self.numbers(
+                r,
+                "restart",
+                [("backoffMs", &mut b.backoff_ms, 0.0), ("maxBackoffMs", &mut b.max_backoff_ms, 0.0)],
+            );
+        }
+        if let Some(sc) = obj.get("sidecar").and_then(|s| self.object(s, "sidecar", SIDECAR_KEYS)) {
+            if let Some(url) = self.string(sc.get("url"), "sidecar.url") {
+                let token = match (
+                    self.string(sc.get("token"), "sidecar.token"),
+                    self.string(sc.get("tokenFile"), "sidecar.tokenFile"),
+                ) {
+                    (Some(token), _) => token,
+                    (None, Some(file)) => read_token(&root.join(file)).unwrap_or_else(|why| {
+                        self.errors.push(format!("{}: sidecar.tokenFile: {why}", self.file));
+                        String::new()
+                    }),
+                    (None, None) => String::new(),
+                };
+                match sidecar_url(&url) {
+                    Ok(url) => config.sidecar = Some(RemoteSidecar { url, token }),
+                    Err(why) => self.errors.push(format!("{}: sidecar.url: {why}", self.file)),
+                }
+            }
         }
         if let Some(t) = obj.get("timeouts").and_then(|t| self.object(t, "timeouts", TIMEOUT_KEYS)) {
-            let fields: [(&str, &mut u64); 4] = [
-                ("readyMs", &mut config.ready_timeout_ms),
-                ("callMs", &mut config.call_timeout_ms),
-                ("shutdownGraceMs", &mut config.shutdown_grace_ms),
-                ("unavailableWaitMs", &mut config.unavailable_wait_ms),
-            ];
-            for (key, slot) in fields {
-                if let Some(n) = self.number(t.get(key), &format!("timeouts.{key}"), 0.0, 86_400_000.0) {
-                    *slot = n as u64;
-                }
+            self.numbers(
+                t,
+                "timeouts",
+                [
+                    ("readyMs", &mut config.ready_timeout_ms, 0.0),
+                    ("callMs", &mut config.call_timeout_ms, 0.0),
+                    ("shutdownGraceMs", &mut config.shutdown_grace_ms, 0.0),
+                    ("unavailableWaitMs", &mut config.unavailable_wait_ms, 0.0),
+                ],
+            );
+        }
+    }
+
+    /// Millisecond settings of one section: whole numbers from `min` to a day.
+    fn numbers<const N: usize>(
+        &mut self,
+        section: &serde_json::Map<String, Value>,
+        name: &str,
+        fields: [(&str, &mut u64, f64); N],
+    ) {
+        for (key, slot, min) in fields {
+            if let Some(n) = self.number(section.get(key), &format!("{name}.{key}"), min, 86_400_000.0) {
+                *slot = n as u64;
             }
         }
     }
@@ -383,6 +550,43 @@ mod tests {
         let c = Config::resolve(Path::new("/app"), None, &json!({"devServer": {"port": 1}}), &env).unwrap();
         assert_eq!(c.port, Some(9000));
         assert_eq!(c.body_limit, 1024);
+    }
+
+    #[test]
+    fn connect_mode_from_the_file_or_the_environment() {
+        let user = json!({"sidecar": {"url": "http://forst:8080/", "token": "from-file"}});
+        let c = Config::resolve(Path::new("/app"), None, &user, &no_env).unwrap();
+        assert_eq!(c.sidecar, Some(RemoteSidecar { url: "http://forst:8080".into(), token: "from-file".into() }));
+        let env = |k: &str| match k {
+            "FORST_SIDECAR_URL" => Some("http://127.0.0.1:9000".to_string()),
+            "FORST_TOKEN" => Some("from-env".to_string()),
+            _ => None,
+        };
+        let c = Config::resolve(Path::new("/app"), None, &Value::Null, &env).unwrap();
+        assert_eq!(c.sidecar, Some(RemoteSidecar { url: "http://127.0.0.1:9000".into(), token: "from-env".into() }));
+        let no_url = |k: &str| (k == "FORST_TOKEN").then(|| "t".to_string());
+        assert_eq!(Config::resolve(Path::new("/app"), None, &Value::Null, &no_url).unwrap().sidecar, None);
+        let bad = |k: &str| (k == "FORST_SIDECAR_URL").then(|| "https://x:1".to_string());
+        let errs = Config::resolve(Path::new("/app"), None, &Value::Null, &bad).unwrap_err();
+        assert!(errs[0].contains("FORST_SIDECAR_URL: expected http://host:port"), "{errs:?}");
+    }
+
+    #[test]
+    fn liveness_restart_and_connection_limits_are_read_and_checked() {
+        let user = json!({
+            "limits": {"connections": 64},
+            "liveness": {"periodMs": 200, "failureThreshold": 2},
+            "restart": {"backoffMs": 10, "maxBackoffMs": 500}
+        });
+        let c = Config::resolve(Path::new("/app"), None, &user, &no_env).unwrap();
+        assert_eq!(c.max_connections, 64);
+        assert_eq!(c.liveness, Liveness { period_ms: 200, timeout_ms: 2000, failure_threshold: 2 });
+        assert_eq!(c.backoff, Backoff { backoff_ms: 10, max_backoff_ms: 500 });
+        let bad = json!({"limits": {"connections": 0}, "liveness": {"timeoutMs": 0, "perodMs": 1}});
+        let errs = Config::resolve(Path::new("/app"), None, &bad, &no_env).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("limits.connections must be a whole number from 1")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("`liveness.perodMs` (did you mean `periodMs`?)")), "{errs:?}");
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //!
 //! Cancellation is the same as with reqwest: a call whose future is dropped (AbortSignal, timeout) drops its
 //! connection, the Go server sees it close and cancels the request's context. Such a connection is never reused.
+//!
+//! Every new connection is checked before anything is written to it: the socket file must still be in our private
+//! directory (see [`super::socket_dir`]), and the peer must be the child we spawned (`SO_PEERCRED`: its pid and our
+//! uid). The token is never sent to anyone else.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -24,6 +28,8 @@ const MAX_IDLE: usize = 512;
 
 pub struct SocketPool {
     path: PathBuf,
+    /// The pid of the child that must be at the other end of every connection.
+    peer_pid: u32,
     /// The Host header: the sidecar refuses requests whose Host is not loopback, on the socket as on TCP.
     host: HeaderValue,
     /// The child's token. The pool lives and dies with its child, so both headers are built once, not per call.
@@ -37,26 +43,45 @@ pub struct Answer {
     pub body: Bytes,
 }
 
+/// Why a request failed. `NotSent`: nothing reached the server (no connection, or a refused peer), so sending it
+/// again elsewhere cannot run it twice. `Failed`: it may have run.
+#[derive(Debug)]
+pub enum PostError {
+    NotSent(String),
+    Failed(String),
+    /// The process at the other end is not our child: nothing was sent, and nothing should be.
+    Untrusted(String),
+}
+
+impl std::fmt::Display for PostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PostError::NotSent(m) | PostError::Failed(m) | PostError::Untrusted(m) => f.write_str(m),
+        }
+    }
+}
+
 impl SocketPool {
     /// `None` when `host` or `token` cannot be a header value (never for an `ip:port` and a hex token).
-    pub fn new(path: &Path, host: &str, token: &str) -> Option<SocketPool> {
+    pub fn new(path: &Path, peer_pid: u32, host: &str, token: &str) -> Option<SocketPool> {
         Some(SocketPool {
             path: path.to_owned(),
+            peer_pid,
             host: HeaderValue::from_str(host).ok()?,
             token: HeaderValue::from_str(token).ok()?,
             idle: Mutex::new(Vec::new()),
         })
     }
 
-    /// POSTs `body` as JSON to `route`. The error text says what failed (connect, send or read).
-    pub async fn post(&self, route: &str, body: Bytes) -> Result<Answer, String> {
+    /// POSTs `body` as JSON to `route`.
+    pub async fn post(&self, route: &str, body: Bytes) -> Result<Answer, PostError> {
         let request = || {
             hyper::Request::post(route)
                 .header(HOST, &self.host)
                 .header(super::client::TOKEN_HEADER, &self.token)
                 .header(CONTENT_TYPE, "application/json")
                 .body(Full::new(body.clone()))
-                .map_err(|e| format!("could not build the request: {e}"))
+                .map_err(|e| PostError::NotSent(format!("could not build the request: {e}")))
         };
         // An idle connection may have been closed by the server a moment ago (its idle timeout) without the close
         // having been seen yet. hyper hands back a request it could not send at all; only that one is retried, on a
@@ -66,24 +91,61 @@ impl SocketPool {
                 Ok(response) => return self.finish(sender, response).await,
                 Err(mut e) => {
                     if e.take_message().is_none() {
-                        return Err(format!("the connection failed: {}", e.error()));
+                        return Err(PostError::Failed(format!("the connection failed: {}", e.error())));
                     }
                 }
             }
         }
         let mut sender = self.connect().await?;
-        let response = sender.send_request(request()?).await.map_err(|e| format!("the connection failed: {e}"))?;
+        let response = sender
+            .send_request(request()?)
+            .await
+            .map_err(|e| PostError::Failed(format!("the connection failed: {e}")))?;
         self.finish(sender, response).await
+    }
+
+    /// `GET route` on a connection of its own (not from the pool, so a probe never waits behind calls), within
+    /// `timeout`: the status, or why there was none.
+    pub async fn probe(&self, route: &str, timeout: std::time::Duration) -> Result<u16, String> {
+        self.get(route, timeout, false).await.map(|answer| answer.status)
+    }
+
+    /// `GET route` on a connection of its own within `timeout`, with the token when `authenticated` (`/metrics`,
+    /// `/__forst/version`): the answer, or why there was none.
+    pub async fn get(&self, route: &str, timeout: std::time::Duration, authenticated: bool) -> Result<Answer, String> {
+        let attempt = async {
+            let mut sender = self.connect().await.map_err(|e| e.to_string())?;
+            let mut request = hyper::Request::get(route).header(HOST, &self.host);
+            if authenticated {
+                request = request.header(super::client::TOKEN_HEADER, &self.token);
+            }
+            let request =
+                request.body(Full::new(Bytes::new())).map_err(|e| format!("could not build the request: {e}"))?;
+            let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
+            let status = response.status().as_u16();
+            let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+            Ok(Answer { status, body })
+        };
+        tokio::time::timeout(timeout, attempt).await.unwrap_or_else(|_| Err(format!("no answer within {timeout:?}")))
+    }
+
+    /// Closes the idle connections (a retired child then sees its clients gone and finishes draining at once).
+    pub fn close_idle(&self) {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     async fn finish(
         &self,
         sender: SendRequest<Full<Bytes>>,
         response: hyper::Response<hyper::body::Incoming>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, PostError> {
         let status = response.status().as_u16();
-        let body =
-            response.into_body().collect().await.map_err(|e| format!("reading the answer failed: {e}"))?.to_bytes();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| PostError::Failed(format!("reading the answer failed: {e}")))?
+            .to_bytes();
         self.checkin(sender);
         Ok(Answer { status, body })
     }
@@ -106,21 +168,56 @@ impl SocketPool {
         }
     }
 
+    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, PostError> {
+        self.connect_with().await
+    }
+
+    /// A new, peer-checked connection whose requests have bodies of type `B` (streaming calls use a channel body).
     #[cfg(unix)]
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, String> {
+    pub async fn connect_with<B>(&self) -> Result<SendRequest<B>, PostError>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let stream = tokio::net::UnixStream::connect(&self.path)
             .await
-            .map_err(|e| format!("could not connect to {}: {e}", self.path.display()))?;
-        let (sender, connection) =
-            http1::handshake(TokioIo::new(stream)).await.map_err(|e| format!("HTTP handshake failed: {e}"))?;
+            .map_err(|e| PostError::NotSent(format!("could not connect to {}: {e}", self.path.display())))?;
+        self.verify_peer(&stream).map_err(PostError::Untrusted)?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| PostError::NotSent(format!("HTTP handshake failed: {e}")))?;
         // The connection task ends when the sender is dropped or the server closes the socket.
         tokio::spawn(connection);
         Ok(sender)
     }
 
+    /// The process at the other end must be our child, running as us. (`peer_pid` 0: tests with a server of their own.)
+    #[cfg(unix)]
+    fn verify_peer(&self, stream: &tokio::net::UnixStream) -> Result<(), String> {
+        let cred = stream
+            .peer_cred()
+            .map_err(|e| format!("could not read the credentials of {}: {e}", self.path.display()))?;
+        #[allow(unsafe_code)]
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        let pid_ok = self.peer_pid == 0 || cred.pid().is_some_and(|p| u32::try_from(p).ok() == Some(self.peer_pid));
+        if cred.uid() != me || !pid_ok {
+            return Err(format!(
+                "refused to talk to {}: the process listening there (pid {:?}, uid {}) is not the sidecar this process \
+                 started (pid {}, uid {me}); nothing was sent",
+                self.path.display(),
+                cred.pid(),
+                cred.uid(),
+                self.peer_pid
+            ));
+        }
+        Ok(())
+    }
+
     #[cfg(not(unix))]
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, String> {
-        Err("Unix sockets are not available on this platform".into())
+    pub async fn connect_with<B>(&self) -> Result<SendRequest<B>, PostError> {
+        Err(PostError::NotSent("Unix sockets are not available on this platform".into()))
     }
 }
 
@@ -154,7 +251,7 @@ mod tests {
             }
             requests
         });
-        let pool = SocketPool::new(&path, "127.0.0.1:8080", "secret").unwrap();
+        let pool = SocketPool::new(&path, std::process::id(), "127.0.0.1:8080", "secret").unwrap();
         for _ in 0..2 {
             let answer = pool.post("/echo", Bytes::from_static(b"[1]")).await.unwrap();
             assert_eq!((answer.status, &answer.body[..]), (200, &b"{}"[..]));
@@ -169,8 +266,33 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_socket_is_an_error_naming_it() {
-        let pool = SocketPool::new(Path::new("/nonexistent/forst.sock"), "127.0.0.1:1", "t").unwrap();
+        let pool = SocketPool::new(Path::new("/nonexistent/forst.sock"), 1, "127.0.0.1:1", "t").unwrap();
         let err = pool.post("/x", Bytes::new()).await.err().unwrap();
-        assert!(err.contains("could not connect to /nonexistent/forst.sock"), "{err}");
+        assert!(
+            matches!(&err, PostError::NotSent(m) if m.contains("could not connect to /nonexistent/forst.sock")),
+            "{err}"
+        );
+    }
+
+    /// A listener that is not our child (here: this test process itself, not the pid the pool expects) gets nothing:
+    /// the connection is refused before a byte is written.
+    #[tokio::test]
+    async fn a_peer_that_is_not_our_child_gets_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sock");
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        let received = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = Vec::new();
+            let _ = stream.read_to_end(&mut buf).await;
+            buf
+        });
+        let pool = SocketPool::new(&path, std::process::id() + 1, "127.0.0.1:8080", "secret").unwrap();
+        let err = pool.post("/echo", Bytes::from_static(b"[1]")).await.err().unwrap();
+        assert!(
+            matches!(&err, PostError::Untrusted(m) if m.contains("is not the sidecar this process started")),
+            "{err}"
+        );
+        assert!(received.await.unwrap().is_empty(), "not a byte (and not the token) reached the impostor");
     }
 }

@@ -44,11 +44,6 @@ pub fn gofmt_path() -> PathBuf {
         .expect("gofmt next to go")
 }
 
-pub fn server_template() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/go/server.go"))
-        .expect("server template")
-}
-
 pub fn run(cmd: &mut Command, what: &str) {
     let out = cmd.output().unwrap_or_else(|e| panic!("could not run {what}: {e}"));
     assert!(
@@ -59,14 +54,19 @@ pub fn run(cmd: &mut Command, what: &str) {
     );
 }
 
-/// Writes a compiled project's Go module (gofmt-formatted, as the build writes it) with the server template into
-/// dir, and returns a `go` command for it (local toolchain, no cgo).
+/// Writes a compiled project's Go module as the build writes it (the `go` line of the toolchain, gofmt-formatted, with
+/// the server's files) into dir,
+/// and returns a `go` command for it (local toolchain, no cgo).
 pub fn write_module(mut out: forst_sidecar::compiler::Compiled, dir: &Path) -> impl Fn(&[&str]) -> Command {
+    let toolchain = forst_sidecar::runtime::build::find_go().expect("the Go toolchain must be on PATH for this test");
+    out.set_go_version(&toolchain.version);
     forst_sidecar::compiler::gofmt(&mut out.go_files, &gofmt_path());
     for f in &out.go_files {
         std::fs::write(dir.join(&f.name), &f.contents).expect("write");
     }
-    std::fs::write(dir.join("forst_server.go"), server_template()).expect("write");
+    for (name, contents) in forst_sidecar::runtime::build::SERVER_FILES {
+        std::fs::write(dir.join(name), contents).expect("write");
+    }
     let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
     let dir = dir.to_path_buf();
     move |args: &[&str]| {

@@ -22,8 +22,8 @@ pub enum CType {
     Ext(Ext),
     Pointer(Box<CType>),
     Slice(Box<CType>),
-    /// An array, with its length as written.
-    Array(String, Box<CType>),
+    /// An array, with its length as written and the imports the length needs (`[sha256.Size]byte`).
+    Array(String, Vec<String>, Box<CType>),
     Map(Box<CType>, Box<CType>),
     Struct(Vec<CField>),
     /// `interface{}` / `any`.
@@ -79,7 +79,7 @@ impl CType {
             CType::Ext(e) => e.go().to_string(),
             CType::Pointer(t) => format!("*{}", t.go()),
             CType::Slice(t) => format!("[]{}", t.go()),
-            CType::Array(n, t) => format!("[{n}]{}", t.go()),
+            CType::Array(n, _, t) => format!("[{n}]{}", t.go()),
             CType::Map(k, v) => format!("map[{}]{}", k.go(), v.go()),
             CType::Struct(fields) => {
                 types::struct_go(fields.iter().map(|f| (f.name.as_str(), f.ty.go(), f.tag.as_deref(), f.embedded)))
@@ -88,14 +88,18 @@ impl CType {
         }
     }
 
-    /// The standard-library packages the Go spelling needs.
-    pub fn packages(&self, out: &mut std::collections::BTreeSet<&'static str>) {
+    /// The imports the Go spelling needs, as import specs (`"time"`, `h "crypto/sha256"`).
+    pub fn packages(&self, out: &mut std::collections::BTreeSet<String>) {
         match self {
             CType::Ext(e) => {
-                out.insert(e.package());
+                out.insert(format!("{:?}", e.package()));
             }
             CType::Named(_, args) => args.iter().for_each(|a| a.packages(out)),
-            CType::Pointer(t) | CType::Slice(t) | CType::Array(_, t) => t.packages(out),
+            CType::Array(_, imports, t) => {
+                out.extend(imports.iter().cloned());
+                t.packages(out);
+            }
+            CType::Pointer(t) | CType::Slice(t) => t.packages(out),
             CType::Map(k, v) => {
                 k.packages(out);
                 v.packages(out);
@@ -243,14 +247,8 @@ impl<'a> Env<'a> {
             }
             TypeKind::Pointer(x) => CType::Pointer(Box::new(self.lower(x, file, params))),
             TypeKind::Slice(x) => CType::Slice(Box::new(self.lower(x, file, params))),
-            TypeKind::Array(x) => {
-                let len = self
-                    .sources
-                    .get(file)
-                    .and_then(|s| s.text.get(t.span.start..x.span.start))
-                    .map(|s| s.trim().trim_start_matches('[').trim_end_matches(']').trim().to_string())
-                    .unwrap_or_default();
-                CType::Array(len, Box::new(self.lower(x, file, params)))
+            TypeKind::Array(len, _, x) => {
+                CType::Array(len.clone(), self.length_imports(len, file), Box::new(self.lower(x, file, params)))
             }
             TypeKind::Map(k, v) => {
                 CType::Map(Box::new(self.lower(k, file, params)), Box::new(self.lower(v, file, params)))
@@ -305,8 +303,8 @@ impl<'a> Env<'a> {
                 _ => CType::Other(t.go()),
             },
             Ty::Pointer(x) => CType::Pointer(Box::new(self.lower_ty(x))),
-            // The Go emitter writes an inferred array type as a slice.
-            Ty::Slice(x) | Ty::Array(x) => CType::Slice(Box::new(self.lower_ty(x))),
+            Ty::Slice(x) => CType::Slice(Box::new(self.lower_ty(x))),
+            Ty::Array(n, x) => CType::Array(n.clone(), vec![], Box::new(self.lower_ty(x))),
             Ty::Map(k, v) => CType::Map(Box::new(self.lower_ty(k)), Box::new(self.lower_ty(v))),
             Ty::Struct(fields) => CType::Struct(
                 fields
@@ -323,6 +321,32 @@ impl<'a> Env<'a> {
             Ty::Any | Ty::Unknown | Ty::Tuple(_) => CType::Any,
             Ty::Chan(_) | Ty::Func(_) | Ty::Iface => CType::Other(t.go()),
         }
+    }
+
+    /// The imports an array length written in `file` needs: one per package it names (`sha256.Size`).
+    fn length_imports(&self, len: &str, file: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let bytes = len.as_bytes();
+        for (i, _) in len.match_indices('.') {
+            let start = len[..i].rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |k| k + 1);
+            let word = &len[start..i];
+            if word.is_empty() || bytes.get(start).is_some_and(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let import = self.files.get(file).and_then(|f| f.imports.iter().find(|imp| imp.local_name() == word));
+            let spec = match import {
+                Some(imp) if imp.alias.is_some() => format!("{word} {:?}", imp.path),
+                Some(imp) => format!("{:?}", imp.path),
+                None => match types::auto_import(word) {
+                    Some(path) => format!("{path:?}"),
+                    None => continue,
+                },
+            };
+            if !out.contains(&spec) {
+                out.push(spec);
+            }
+        }
+        out
     }
 
     fn text(&self, file: usize, span: &ast::Span) -> String {
@@ -438,7 +462,7 @@ impl<'a> Env<'a> {
                 }
             }
             CType::Struct(fields) => fields.iter().any(|f| self.addr_sensitive_in(&f.ty, seen)),
-            CType::Array(_, t) => self.addr_sensitive_in(t, seen),
+            CType::Array(_, _, t) => self.addr_sensitive_in(t, seen),
             CType::Param(_) | CType::Other(_) => true,
             _ => false,
         }
@@ -463,7 +487,7 @@ impl<'a> Env<'a> {
                 }
                 self.definition(n).is_some_and(|def| self.reaches_in(&def, name, seen))
             }
-            CType::Pointer(t) | CType::Slice(t) | CType::Array(_, t) => self.reaches_in(t, name, seen),
+            CType::Pointer(t) | CType::Slice(t) | CType::Array(_, _, t) => self.reaches_in(t, name, seen),
             CType::Map(k, v) => self.reaches_in(k, name, seen) || self.reaches_in(v, name, seen),
             CType::Struct(fields) => fields.iter().any(|f| self.reaches_in(&f.ty, name, seen)),
             _ => false,
@@ -491,7 +515,7 @@ impl<'a> Env<'a> {
                     self.named_in(&def, out);
                 }
             }
-            CType::Pointer(t) | CType::Slice(t) | CType::Array(_, t) => self.named_in(t, out),
+            CType::Pointer(t) | CType::Slice(t) | CType::Array(_, _, t) => self.named_in(t, out),
             CType::Map(k, v) => {
                 self.named_in(k, out);
                 self.named_in(v, out);
@@ -721,37 +745,18 @@ fn receiver_base(t: &ast::Type) -> Option<String> {
     }
 }
 
-/// A generic declaration's type parameter names and its parameter list as Go source, read from the text between
-/// its name and its type.
+/// A generic declaration's type parameter names and its parameter list as Go source (`[K comparable, V any]`, the
+/// written text with the checker's edits).
 fn type_params(sources: &[SourceFile], out: &[FileOut], file: usize, spec: &ast::TypeSpec) -> (Vec<String>, String) {
-    if !spec.generic {
+    let (Some(first), Some(last)) = (spec.type_params.first(), spec.type_params.last()) else {
         return (vec![], String::new());
-    }
-    let (Some(src), Some(o)) = (sources.get(file), out.get(file)) else { return (vec![], String::new()) };
-    let range = spec.name.span.end..spec.ty.span.start;
+    };
+    let names = spec.type_params.iter().map(|p| p.name.text.clone()).collect();
+    let end = last.constraint.iter().map(|c| c.span.end).max().unwrap_or(last.name.span.end);
+    let (Some(src), Some(o)) = (sources.get(file), out.get(file)) else { return (names, String::new()) };
+    let range = first.name.span.start..end;
     if src.text.get(range.clone()).is_none() {
-        return (vec![], String::new());
+        return (names, String::new());
     }
-    let text = splice(&src.text, range, &o.edits);
-    let text = text.trim().trim_end_matches('=').trim();
-    let inner = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or("");
-    let mut names = Vec::new();
-    let mut depth = 0;
-    let mut piece = String::new();
-    for c in inner.chars().chain([',']) {
-        match c {
-            '[' | '(' | '{' => depth += 1,
-            ']' | ')' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                if let Some(name) = piece.split_whitespace().next() {
-                    names.push(name.to_string());
-                }
-                piece.clear();
-                continue;
-            }
-            _ => {}
-        }
-        piece.push(c);
-    }
-    (names, text.to_string())
+    (names, format!("[{}]", splice(&src.text, range, &o.edits)))
 }

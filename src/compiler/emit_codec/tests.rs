@@ -16,7 +16,7 @@ fn codecs(src: &str) -> String {
     let files: Vec<ast::File> = sources.iter().map(|s| parse::parse_file(s).0).collect();
     let (program, diags) = check::check(&files, &sources);
     assert!(diags.iter().all(|d| d.severity != crate::compiler::Severity::Error), "{diags:#?}");
-    emit(&sources, &files, &program)
+    emit(&sources, &files, &program).0
 }
 
 fn fields_of(env: &Env, name: &str) -> Vec<(String, String)> {
@@ -104,7 +104,7 @@ fn lowering_keeps_array_lengths_type_arguments_and_packages() {
 fn named_types_get_a_decoder_and_an_encoder_and_endpoints_a_call_type() {
     let out = codecs("type Record struct {\n  ID string `json:\"id\"`\n}\nfunc process(rs []Record, n int) (int, error) {\n  return len(rs) + n, nil\n}\n");
     for needle in [
-        "type forstCallProcess struct {",
+        "type forstArgsProcess struct {",
         "arg0 []Record",
         "func forstDecodeRecord(d *forstDecoder, v *Record) {",
         "func forstEncodeRecord(e *forstEncoder, v *Record) {",

@@ -94,7 +94,7 @@ pub struct Gen<'a> {
     /// Project types whose functions are needed, in first-use order.
     pub wanted: Vec<String>,
     /// Standard-library packages the generated code names.
-    pub imports: BTreeSet<&'static str>,
+    pub imports: BTreeSet<String>,
     /// The match functions of anonymous structs (their keys' field indexes), written at the end.
     pub extra: String,
     anonymous: usize,
@@ -152,7 +152,7 @@ impl<'a> Gen<'a> {
                 w.close("}");
             }
             CType::Slice(elem) => self.decode_slice(w, elem, place),
-            CType::Array(_, elem) => {
+            CType::Array(_, _, elem) => {
                 w.open(format!("if d.open('[', {p}) == forstOpened {{"));
                 let n = w.var("n");
                 w.line(format!("{n} := 0"));
@@ -414,7 +414,7 @@ impl<'a> Gen<'a> {
                 self.encode_elems(w, elem, &v, true, true);
                 w.close("}");
             }
-            CType::Array(_, elem) => self.encode_elems(w, elem, place, addressable, false),
+            CType::Array(_, _, elem) => self.encode_elems(w, elem, place, addressable, false),
             CType::Map(k, val_t) => self.encode_map(w, k, val_t, place),
             CType::Struct(fields) => match self.env.json_fields(fields) {
                 Ok(json) => self.encode_struct(w, &json, place, addressable),
