@@ -20,7 +20,7 @@ fn go_text(result: &CompileResult) -> String {
     compiler::gofmt(&mut go_files, &gofmt_path());
     go_files
         .iter()
-        .filter(|f| f.name != "forst_prelude.go" && f.name != "forst_codec.go") // verbatim runtime files
+        .filter(|f| f.name != "forst_prelude.go" && !f.name.starts_with("forst_json_")) // verbatim runtime files
         .map(|f| format!("=== {}\n{}", f.name, f.contents))
         .collect::<Vec<_>>()
         .join("\n")

@@ -18,7 +18,7 @@ import (
 
 // forstEndpoint is one exposed function. New starts a call: forstDecodeArgs decodes the request body into it
 // (problems are *forstInputError), its call method runs the function (errors it returned are *forstReturnedError)
-// and its encodeResult method writes the result (forst_codec.go).
+// and its encodeResult method writes the result (forst_json_body.go).
 type forstEndpoint struct {
 	Name   string
 	Route  string

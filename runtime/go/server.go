@@ -405,7 +405,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 	forstJSON(w, http.StatusOK, e.buf)
 }
 
-// readArgs decodes the request body into a's arguments as it arrives (forst_codec.go), within the body limit; the
+// readArgs decodes the request body into a's arguments as it arrives (forst_json_body.go), within the body limit; the
 // status says what a failure is (400, 408, 413). The answers are those of reading the whole body first: a body over
 // the limit is 413 whatever it holds.
 func (s *forstServer) readArgs(w http.ResponseWriter, r *http.Request, ep *forstEndpoint, a forstArgs) (int, error) {

@@ -34,13 +34,15 @@ pub fn emit(
     let mut out = vec![
         GeneratedFile { name: "go.mod".into(), contents: go_mod(MIN_GO_VERSION) },
         GeneratedFile { name: "forst_prelude.go".into(), contents: PRELUDE.to_string() },
-        GeneratedFile { name: "forst_codec.go".into(), contents: emit_codec::RUNTIME.to_string() },
         GeneratedFile {
             name: "forst_endpoints.go".into(),
             contents: endpoints_file(sources, &program.endpoints, manifest_json, &mut endpoints_map),
         },
         GeneratedFile { name: "forst_codecs.go".into(), contents: codecs },
     ];
+    out.extend(
+        emit_codec::RUNTIME.iter().map(|(name, text)| GeneratedFile { name: (*name).into(), contents: (*text).into() }),
+    );
     let mut maps = vec![endpoints_map, codecs_map];
     if !program.shapes.is_empty() {
         let mut shapes_map = SourceMap::new("forst_shapes.go");
@@ -71,11 +73,20 @@ pub fn emit(
 /// `_amd64`) a build constraint — so such names get a neutral `_ft` suffix; and names that flatten alike (`x-y.ft`,
 /// `x_y.ft`, `é.ft`, `ü.ft`) are numbered so that every file keeps its own.
 pub fn go_file_names(sources: &[SourceFile]) -> Vec<String> {
-    let mut taken: std::collections::HashSet<String> =
-        ["forst_prelude", "forst_endpoints", "forst_shapes", "forst_server", "forst_codec", "forst_codecs"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let mut taken: std::collections::HashSet<String> = [
+        "forst_json_scan",
+        "forst_json_decode",
+        "forst_json_body",
+        "forst_json_encode",
+        "forst_prelude",
+        "forst_endpoints",
+        "forst_shapes",
+        "forst_server",
+        "forst_codecs",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         let stem = source.path.strip_suffix(".ft").unwrap_or(&source.path);
