@@ -42,6 +42,18 @@ export interface ForstConfig {
     /** The longest wait (default 30000). */
     maxBackoffMs?: number;
   };
+  /**
+   * Connect mode: call a sidecar that runs elsewhere (the native sidecar container of a Kubernetes pod) instead of
+   * spawning one. FORST_SIDECAR_URL, FORST_TOKEN and FORST_TOKEN_FILE override these.
+   */
+  sidecar?: {
+    /** http://host:port of the sidecar. */
+    url: string;
+    /** The token the sidecar was started with. */
+    token?: string;
+    /** A file holding the token (a mounted Secret), relative to the project. */
+    tokenFile?: string;
+  };
   timeouts?: {
     /** How long a new sidecar may take to answer /readyz (default 10000). */
     readyMs?: number;
@@ -67,6 +79,8 @@ export type ForstState = "stopped" | "starting" | "ready" | "restarting" | "stop
 
 export interface ForstStatus {
   state: ForstState;
+  /** "spawned": built here and run as a child; "prebuilt": the build `forst build` left, run without Go; "connect": a sidecar this process did not start (FORST_SIDECAR_URL). */
+  mode: "spawned" | "prebuilt" | "connect";
   pid?: number;
   url?: string;
   /**
@@ -89,6 +103,8 @@ export interface ForstStatus {
     binary: string;
     compileMs: number;
     buildMs: number;
+    /** The binary `forst build` left in outputDir, run without Go (production mode, see the README). */
+    prebuilt: boolean;
   };
 }
 
@@ -119,6 +135,8 @@ export type ForstErrorCode =
   | "no_project"
   | "port_in_use"
   | "not_ready"
+  | "prebuilt_missing"
+  | "contract_mismatch"
   | "spawn_failed"
   | "socket_unsafe"
   | "io_error"
@@ -143,6 +161,42 @@ export declare function start(options?: ForstConfig): Promise<StartInfo>;
 /** Stops the sidecar: in-flight calls drain, then it exits (killed after the grace period). */
 export declare function stop(): Promise<void>;
 export declare function status(): ForstStatus;
+export interface ForstLatency {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface ForstCallStats {
+  calls: number;
+  /** Calls that failed, whatever the cause. */
+  errors: number;
+  /** Failed calls by ForstError code. */
+  errorsByCode: Record<string, number>;
+  /** Milliseconds from the call to its result, as the app saw it; null before the first call. */
+  latencyMs: ForstLatency | null;
+}
+
+export interface ForstMetrics extends ForstCallStats {
+  inFlight: number;
+  /** Restarts of a crashed sidecar since start(). */
+  restarts: number;
+  state: ForstState;
+  mode: ForstStatus["mode"];
+  functions: Record<string, ForstCallStats>;
+}
+
+/** The client's view of its calls (this process). */
+export declare const metrics: {
+  (): ForstMetrics;
+  /** The same as Prometheus text (forst_client_*): append it to your prom-client registry's output. */
+  prometheus(): string;
+  /** The sidecar's own GET /metrics (forst_* per function, go_* runtime): for a sidecar Prometheus cannot reach. */
+  sidecar(): Promise<string>;
+};
+
 /** Calls a Forst function by name; prefer the generated, typed functions. */
 export declare function invoke(name: string, ...args: unknown[]): Promise<unknown>;
 /** Compiles the project found from `cwd` and writes the typed functions into the package. */

@@ -10,6 +10,7 @@ const api = {
   start: core.start,
   stop: core.stop,
   status: core.status,
+  metrics: core.metrics,
   invoke: core.invoke,
   generate: core.generateSync,
 };

@@ -2,6 +2,6 @@
 // written by `npx forst generate`, by the postinstall step when a forst/ directory exists, and by every start().
 import core from "./lib/core.js";
 
-export const { ForstError, start, stop, status, invoke } = core;
+export const { ForstError, start, stop, status, metrics, invoke } = core;
 export const generate = core.generateSync;
 export * from "./generated/index.mjs";

@@ -82,7 +82,7 @@ test("forst dev serves over curl-able HTTP, prints reload lines and diagnostics,
     assert.match(out, /POST\s+\/calculate/);
     const url = /forst dev · (http:\/\/127\.0\.0\.1:\d+)/.exec(out)[1];
     const token = /X-Forst-Token: ([0-9a-f]{64})/.exec(out)[1];
-    const res = await fetch(url + "/calculate", { method: "POST", headers: { "x-forst-token": token }, body: '{"numbers":[3,4]}' });
+    const res = await fetch(url + "/calculate", { method: "POST", headers: { "x-forst-token": token, "content-type": "application/json" }, body: '{"numbers":[3,4]}' });
     assert.deepEqual(await res.json(), { result: 5 });
 
     const file = path.join(dir, "forst", "routes", "testing.ft");

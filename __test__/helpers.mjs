@@ -65,10 +65,10 @@ export async function waitFor(check, { timeoutMs = 10000, intervalMs = 25 } = {}
   return false;
 }
 
-/** Runs `node` with a script in `cwd`; resolves with code, stdout, stderr. */
-export function runNode(args, { cwd, env = {}, timeoutMs = 60000, onStdout } = {}) {
+/** Runs `node` with a script in `cwd` (as `uid`/`gid` when given); resolves with code, stdout, stderr. */
+export function runNode(args, { cwd, env = {}, timeoutMs = 60000, onStdout, uid, gid } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, uid, gid, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -94,4 +94,86 @@ export async function rejectsWith(assert, promise, fields) {
     }
     return true;
   });
+}
+
+export const forstBin = path.join(packageDir, "bin", "forst.js");
+
+/** Runs the `forst` command in `cwd`. */
+export function forst(args, cwd, env) {
+  return runNode([forstBin, ...args], { cwd, env, timeoutMs: 180000 });
+}
+
+/** `forst build` in `dir`; returns the binary and manifest paths it printed. */
+export async function buildProject(dir, env) {
+  const r = await forst(["build"], dir, env);
+  if (r.code !== 0) throw new Error(`forst build failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  const binary = /^binary\s+(\S+)/m.exec(r.stdout)[1];
+  const manifest = /^manifest\s+(\S+)/m.exec(r.stdout)[1];
+  return { binary, manifest, stdout: r.stdout };
+}
+
+/**
+ * Starts a built sidecar binary on its own (as a container would), stdin /dev/null. Resolves once it printed its
+ * address: { child, address, url, output() } — or rejects with everything it printed when it exits first.
+ */
+export function runSidecar(binary, args = [], env = {}, { timeoutMs = 20000, uid, gid } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { env: { PATH: process.env.PATH, ...env }, uid, gid, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the sidecar printed no address within ${timeoutMs} ms:\n${out}\n${err}`));
+    }, timeoutMs);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /FORST_LISTENING (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, address: m[1], url: `http://${m[1]}`, output: () => ({ stdout: out, stderr: err }) });
+      }
+    });
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`the sidecar exited (${code ?? signal}):\n${out}\n${err}`), { code, stdout: out, stderr: err }));
+    });
+  });
+}
+
+/** Resolves with the exit code (or signal) of a child process. */
+export function exited(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
+  return new Promise((r) => child.once("exit", (code, signal) => r(code ?? signal)));
+}
+
+/** Where scripts/install-test-tools.sh put the test tools. */
+export const toolsDir = process.env.FORST_TEST_TOOLS || path.join(process.env.HOME || "/root", ".cache", "forst-test-tools");
+
+/** Runs a program to completion with `input` on stdin; resolves { code, stdout, stderr }. */
+export function runTool(command, args, { input, env, timeoutMs = 120000, cwd } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? signal, stdout, stderr });
+    });
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** A free loopback TCP port (for tools that cannot report the port they bound). */
+export async function freePort() {
+  const net = await import("node:net");
+  const server = net.createServer();
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
 }

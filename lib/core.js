@@ -154,6 +154,24 @@ function status() {
   return { ...s, lastError: s.lastError ? ForstError.fromEnvelope(s.lastError) : null };
 }
 
+/**
+ * The client's view of its calls: { calls, errors, errorsByCode, latencyMs: { p50, p90, p99, max, mean }, inFlight,
+ * restarts, state, mode, functions: { name: { calls, errors, errorsByCode, latencyMs } } }.
+ */
+function metrics() {
+  return native().metrics();
+}
+/** The client's metrics in the Prometheus text format (forst_client_*), to append to an app's own /metrics. */
+metrics.prometheus = () => native().metricsPrometheus();
+/** The sidecar's own GET /metrics (Prometheus text: per-function server metrics, Go memory, goroutines, GC). */
+metrics.sidecar = async () => {
+  try {
+    return await native().sidecarMetrics();
+  } catch (err) {
+    throw toForstError(err);
+  }
+};
+
 /** Compiles the project and writes the typed functions into this package (what `npx forst generate` does). */
 function generateSync(cwd = process.cwd()) {
   const root = findProjectRoot(cwd);
@@ -308,7 +326,7 @@ function invoke(name, ...args) {
   return call(name, arity, args);
 }
 
-module.exports = { ForstError, start, stop, status, invoke, generateSync, forstFunction, findProjectRoot, projectOptionsFor, PACKAGE_DIR };
+module.exports = { ForstError, start, stop, status, metrics, invoke, generateSync, forstFunction, findProjectRoot, projectOptionsFor, PACKAGE_DIR };
 
 // The route handler needs the pieces above; it lives in its own file.
 const { routeHandler } = require("./handler.js")({ native, ready, toForstError, invalidArgument, encodeArguments, callOptions, ForstError });

@@ -13,6 +13,10 @@ echo "== go test (server template and prelude)"
 echo "== napi build"
 npm run --silent build:debug
 
+echo "== tools for the deployment tests (promtool, prometheus, podman, kubeconform, Kubernetes schemas)"
+export FORST_TEST_TOOLS="${FORST_TEST_TOOLS:-$HOME/.cache/forst-test-tools}"
+bash scripts/install-test-tools.sh
+
 echo "== node tests (against the real sidecar)"
 node --test --test-concurrency=1 __test__/
 

@@ -33,8 +33,16 @@ enum Command {
         #[arg(long)]
         no_auth: bool,
     },
-    /// Compile and `go build`; print the binary, the manifest and their sizes.
-    Build,
+    /// Compile and `go build`; write the binary and manifest.json to outputDir and print how to run them.
+    Build {
+        /// Also write outputDir/Containerfile (FROM scratch, non-root, healthcheck) and build the image with podman,
+        /// buildah or docker when one is on PATH.
+        #[arg(long)]
+        container: bool,
+        /// The image's name (default: forst-sidecar:<build hash>).
+        #[arg(long, requires = "container")]
+        tag: Option<String>,
+    },
     /// Write the typed JS functions and TypeScript declarations into the package.
     Generate,
     /// Report diagnostics only; exit 1 when there are errors.
@@ -121,21 +129,26 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             }
             Ok(done(0))
         }
-        Command::Build => {
+        Command::Build { container, tag } => {
             let config = runtime::resolve_config(&req)?;
             let go = runtime::run_blocking(build::find_go).await?;
             let c = config.clone();
             let built = runtime::run_blocking(move || build::build(&c, &go, runtime::stderr_color())).await?;
             eprint!("{}", built.warnings);
-            let manifest = config.output_dir.join("manifest.json");
-            println!("binary    {} ({})", built.binary.display(), size_of(&built.binary));
-            println!("manifest  {} ({})", manifest.display(), size_of(&manifest));
-            println!(
-                "routes    {} · compile {:.0} ms · go build {}",
-                built.compiled.manifest.endpoints.len(),
-                built.compile_ms,
-                if built.cached { "cached".to_string() } else { format!("{:.0} ms", built.build_ms) }
-            );
+            // The image's build step runs `forst build`: leave the typed functions ESM imports need there too.
+            if let Some(dir) = &req.package_dir {
+                runtime::generate::write(dir, &config, &built.compiled).map_err(|e| {
+                    Failure::new(
+                        500,
+                        "io_error",
+                        format!("could not write the generated functions into {}: {e}", dir.display()),
+                    )
+                })?;
+            }
+            print!("{}", build_report(&config, &built));
+            if container {
+                build_container(&config, tag)?;
+            }
             Ok(done(0))
         }
         Command::Dev { port, no_auth } => {
@@ -156,14 +169,63 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             println!("forst dev · {} (pid {}) · watching for .ft changes\n", info.url, info.pid);
             print!("{}", route_table(&manifest));
             if no_auth {
-                println!("\ncurl -X POST {}<route> -d '<json>'", info.url);
+                println!("\ncurl -X POST -H 'Content-Type: application/json' {}<route> -d '<json>'", info.url);
             } else {
-                println!("\nCalls need the header X-Forst-Token (new on every start):\n  curl -X POST -H 'X-Forst-Token: {token}' {}<route> -d '<json>'", info.url);
+                println!("\nCalls need the header X-Forst-Token (new on every start):\n  curl -X POST -H 'X-Forst-Token: {token}' -H 'Content-Type: application/json' {}<route> -d '<json>'", info.url);
             }
             println!("\nCtrl-C to stop.");
             Ok(Outcome { exit_code: 0, keep_alive: true })
         }
     }
+}
+
+/// `forst build --container`: the Containerfile, then the image when a builder is there.
+fn build_container(config: &runtime::config::Config, tag: Option<String>) -> Result<(), Failure> {
+    use runtime::container;
+    let manifest =
+        runtime::prebuilt::BuildManifest::read(&config.output_dir).map_err(|why| Failure::new(500, "io_error", why))?;
+    let file = container::write(&config.output_dir, &manifest)?;
+    println!("\ncontainer {}", file.display());
+    let tag = tag.unwrap_or_else(|| container::default_tag(&manifest));
+    match container::find_builder() {
+        Some((name, path)) => {
+            println!("building the image {tag} with {name}…");
+            container::build_image((name, &path), &config.output_dir, &tag)?;
+            println!("image     {tag} (built with {name})");
+            println!("  {name} run --rm -p 8080:8080 -e FORST_TOKEN=$(openssl rand -hex 32) {tag}");
+        }
+        None => println!(
+            "no podman, buildah or docker on PATH: the image was not built. Build it where one is:\n  podman build --format docker -t {tag} -f {} {}",
+            file.display(),
+            config.output_dir.display()
+        ),
+    }
+    Ok(())
+}
+
+/// What `forst build` prints: the artifact and how to run it.
+fn build_report(config: &runtime::config::Config, built: &build::Built) -> String {
+    let binary = config.output_dir.join(build::STABLE_BINARY);
+    let manifest = config.output_dir.join(runtime::prebuilt::MANIFEST);
+    let contract = compiler::manifest::contract(&built.compiled.manifest, &built.compiled.dts);
+    let mut out = String::new();
+    let _ = writeln!(out, "binary    {} ({})", binary.display(), size_of(&binary));
+    let _ = writeln!(out, "manifest  {} ({})", manifest.display(), size_of(&manifest));
+    let _ = writeln!(
+        out,
+        "routes    {} · compile {:.0} ms · go build {}",
+        built.compiled.manifest.endpoints.len(),
+        built.compile_ms,
+        if built.cached { "cached".to_string() } else { format!("{:.0} ms", built.build_ms) }
+    );
+    let _ = writeln!(out, "contract  {contract} · build {} · {}", &built.hash[..16], built.go_version);
+    let _ = writeln!(out, "\nRun it on its own (a token is required unless --no-auth; --help lists every option):");
+    let _ = writeln!(out, "  FORST_TOKEN=$(openssl rand -hex 32) {} --listen 127.0.0.1:8080", binary.display());
+    let _ = writeln!(
+        out,
+        "With NODE_ENV=production (or FORST_REQUIRE_PREBUILT=1), start() runs this build without Go while the .ft sources match.\nConnect an app to it with FORST_SIDECAR_URL=http://HOST:PORT and FORST_TOKEN; `forst build --container` makes an image."
+    );
+    out
 }
 
 fn size_of(path: &std::path::Path) -> String {

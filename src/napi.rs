@@ -148,6 +148,8 @@ pub struct BuildStatus {
     pub binary: String,
     pub compile_ms: f64,
     pub build_ms: f64,
+    /// The binary `forst build` left in outputDir, run without Go (production mode).
+    pub prebuilt: bool,
 }
 
 /// The crash-loop state while the sidecar waits to be restarted.
@@ -164,6 +166,8 @@ pub struct RestartStatus {
 #[napi(object)]
 pub struct StatusResult {
     pub state: String,
+    /// `spawned` (built here), `prebuilt` (production mode) or `connect` (a sidecar this process did not start).
+    pub mode: String,
     pub pid: Option<u32>,
     pub url: Option<String>,
     /// The Unix socket this process's calls use (`FORST_TRANSPORT`), when the sidecar has one.
@@ -179,9 +183,22 @@ pub struct StatusResult {
 
 #[napi]
 pub fn status() -> StatusResult {
-    let s = runtime::runtime().supervisor.status();
+    let rt = runtime::runtime();
+    let mut s = rt.supervisor.status();
+    if let Some((state, url, reconnects)) = rt.remote_status() {
+        s = runtime::supervisor::Status {
+            state,
+            url: Some(url),
+            restarts: reconnects,
+            pid: None,
+            socket: None,
+            port: None,
+            ..s
+        };
+    }
     StatusResult {
         state: s.state.as_str().to_string(),
+        mode: runtime::runtime().mode().to_string(),
         pid: s.pid,
         url: s.url,
         socket: s.socket.map(|p| p.display().to_string()),
@@ -201,8 +218,27 @@ pub fn status() -> StatusResult {
             binary: b.binary,
             compile_ms: b.compile_ms,
             build_ms: b.build_ms,
+            prebuilt: b.prebuilt,
         }),
     }
+}
+
+/// The client's view of its calls: calls, errors by code, latency percentiles (ms), restarts, per function.
+#[napi]
+pub fn metrics() -> Value {
+    runtime::runtime().metrics_snapshot()
+}
+
+/// The same in the Prometheus text format (`forst_client_*`).
+#[napi]
+pub fn metrics_prometheus() -> String {
+    runtime::runtime().metrics_prometheus()
+}
+
+/// The sidecar's own `GET /metrics` (Prometheus text).
+#[napi]
+pub async fn sidecar_metrics() -> Result<String> {
+    runtime::runtime().sidecar_metrics().await.map_err(to_js)
 }
 
 #[napi(object)]

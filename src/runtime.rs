@@ -7,8 +7,12 @@
 pub mod build;
 pub mod client;
 pub mod config;
+pub mod container;
 pub mod failure;
 pub mod generate;
+pub mod metrics;
+pub mod prebuilt;
+pub mod remote;
 pub mod socket_dir;
 pub mod socket_pool;
 pub mod stream;
@@ -65,6 +69,9 @@ pub struct Runtime {
     config: Mutex<Option<Config>>,
     watch: Mutex<Option<watch::WatchHandle>>,
     pub streams: stream::Streams,
+    pub metrics: metrics::ClientMetrics,
+    /// Connect mode's sidecar (see [`remote`]); `None` when this process spawns its own.
+    remote: Mutex<Option<Arc<remote::Remote>>>,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -78,6 +85,8 @@ pub fn runtime() -> &'static Runtime {
         config: Mutex::new(None),
         watch: Mutex::new(None),
         streams: stream::Streams::default(),
+        metrics: metrics::ClientMetrics::default(),
+        remote: Mutex::new(None),
     })
 }
 
@@ -131,10 +140,10 @@ impl Runtime {
             return Ok(info);
         }
         let config = resolve_config(&req)?;
-        let go = run_blocking(build::find_go).await?;
-        let (build_config, build_go) = (config.clone(), go.clone());
-        let built = run_blocking(move || build::build(&build_config, &build_go, stderr_color())).await;
-        let built = match built {
+        if let Some(sidecar) = config.sidecar.clone() {
+            return self.connect(&req, config, sidecar).await;
+        }
+        let (built, go) = match obtain_build(&config).await {
             Ok(b) => b,
             Err(f) => {
                 self.supervisor.record_error(f.clone());
@@ -152,14 +161,71 @@ impl Runtime {
         }
         *self.config.lock().unwrap_or_else(|p| p.into_inner()) = Some(config.clone());
         self.supervisor.launch(config.clone(), built).await?;
-        if config.watch {
+        // A prebuilt binary runs as shipped: no Go to rebuild with, and nothing may be written.
+        if let (true, Some(go)) = (config.watch, go) {
             let handle = watch::watch(self.supervisor.clone(), config, go, req.package_dir.clone())?;
             *self.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         }
         self.running_info().ok_or_else(|| Failure::new(503, "unavailable", "the sidecar stopped right after starting"))
     }
 
+    /// Connect mode's start: compile (no Go) for the routes, the generated functions and the contract, then reach the
+    /// sidecar and compare contracts.
+    async fn connect(
+        &self,
+        req: &ProjectRequest,
+        config: Config,
+        sidecar: config::RemoteSidecar,
+    ) -> Result<StartInfo, Failure> {
+        let (manifest, contract) = if config.forst_dir.is_dir() {
+            let c = config.clone();
+            let (sources, result) = run_blocking(move || build::compile_project(&c)).await?;
+            let (compiled, warnings) = build::require_output(&sources, result, stderr_color())?;
+            eprint!("{warnings}");
+            if let Some(dir) = &req.package_dir {
+                if let Err(e) = generate::write(dir, &config, &compiled) {
+                    eprintln!("[forst] warning: could not write the generated functions into {}: {e}", dir.display());
+                }
+            }
+            let contract = crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts);
+            (compiled.manifest, Some(contract))
+        } else {
+            // An app image without the .ft sources: the functions generated at build time know their contract.
+            generate::read_manifest(req.package_dir.as_deref()).ok_or_else(|| {
+                Failure::new(
+                    500,
+                    "no_project",
+                    format!(
+                        "connect mode needs this app's functions: no Forst directory at {} and no generated functions in the package (run `npx forst generate` or `npx forst build` when building the image)",
+                        config.forst_dir.display()
+                    ),
+                )
+            })?
+        };
+        self.supervisor.client.set_max_connections(config.max_connections);
+        let remote = remote::Remote::connect(&self.supervisor.client, &config, &sidecar, manifest, contract).await?;
+        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = Some(config);
+        *self.remote.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(remote));
+        self.running_info().ok_or_else(|| Failure::new(503, "unavailable", "the sidecar went away right after start()"))
+    }
+
+    fn remote(&self) -> Option<Arc<remote::Remote>> {
+        self.remote.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Connect mode's `status()`: `ready` while the sidecar answers, `restarting` after a call could not reach it.
+    pub fn remote_status(&self) -> Option<(State, String, u32)> {
+        let r = self.remote()?;
+        let state = if r.is_up() { State::Ready } else { State::Restarting };
+        Some((state, r.at.base_url.clone(), r.reconnects.load(std::sync::atomic::Ordering::SeqCst)))
+    }
+
     fn running_info(&self) -> Option<StartInfo> {
+        if let Some(r) = self.remote() {
+            let port = r.at.base_url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            let routes = r.manifest.endpoints.iter().map(|e| format!("POST {} → {}", e.route, e.name)).collect();
+            return Some(StartInfo { url: r.at.base_url.clone(), port, pid: 0, routes });
+        }
         let status = self.supervisor.status();
         if status.state != State::Ready {
             return None;
@@ -174,18 +240,46 @@ impl Runtime {
     pub async fn stop(&self) {
         let _guard = self.lifecycle.lock().await;
         self.watch.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.remote.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.supervisor.stop().await;
     }
 
     /// One call: `body` is the JSON text of the arguments (see the Go server's body convention); the result is the
-    /// JSON text of the answer.
+    /// JSON text of the answer. Counted in [`metrics`], whatever its outcome.
     pub async fn invoke(&self, name: &str, body: Bytes, call_id: u32, timeout_ms: u32) -> Result<Bytes, Failure> {
-        let route = match self.supervisor.route_of(name) {
-            Some(r) => r,
-            None => return Err(unknown_function(name, self.supervisor.manifest())),
+        let _in_flight = self.metrics.begin();
+        let t0 = std::time::Instant::now();
+        let result = self.invoke_uncounted(name, body, call_id, timeout_ms).await;
+        self.metrics.record(name, result.as_ref().map(|_| ()), t0.elapsed());
+        result
+    }
+
+    /// The route of `name`, from the connected sidecar's manifest in connect mode (returned too), else the spawned
+    /// one's.
+    fn route_for(&self, name: &str) -> Result<(String, Option<Arc<remote::Remote>>), Failure> {
+        let remote = self.remote();
+        let route = match &remote {
+            Some(r) => r.manifest.endpoint(name).map(|e| e.route.clone()),
+            None => self.supervisor.route_of(name),
         };
+        match route {
+            Some(route) => Ok((route, remote)),
+            None => {
+                let manifest = remote.as_ref().map(|r| r.manifest.clone()).or_else(|| self.supervisor.manifest());
+                Err(unknown_function(name, manifest))
+            }
+        }
+    }
+
+    async fn invoke_uncounted(&self, name: &str, body: Bytes, call_id: u32, timeout_ms: u32) -> Result<Bytes, Failure> {
+        let (route, remote) = self.route_for(name)?;
         let timeout = self.call_timeout(timeout_ms);
-        let call = self.call_with_handover(name, &route, body);
+        let call = async {
+            match &remote {
+                Some(r) => r.call(&self.supervisor.client, name, &route, body).await,
+                None => self.call_with_handover(name, &route, body).await,
+            }
+        };
         let cancelled = self.cancellation(call_id);
         let timed = async {
             match timeout {
@@ -236,6 +330,48 @@ impl Runtime {
         Err(lost(&child, name, &detail).await)
     }
 
+    /// How this process runs its sidecar: `spawned` (built here), `prebuilt` (production mode) or `connect`.
+    pub fn mode(&self) -> &'static str {
+        if self.remote().is_some() {
+            return "connect";
+        }
+        match self.supervisor.status().build {
+            Some(b) if b.prebuilt => "prebuilt",
+            _ => "spawned",
+        }
+    }
+
+    /// `metrics()`: the client's view of its calls (see [`metrics`]).
+    /// `metrics()`; `restarts` counts reconnections in connect mode.
+    pub fn metrics_snapshot(&self) -> Value {
+        let (state, restarts) = self.state_and_restarts();
+        self.metrics.snapshot(restarts, state.as_str(), self.mode())
+    }
+
+    pub fn metrics_prometheus(&self) -> String {
+        let (state, restarts) = self.state_and_restarts();
+        self.metrics.prometheus(restarts, state == State::Ready)
+    }
+
+    fn state_and_restarts(&self) -> (State, u32) {
+        match self.remote_status() {
+            Some((state, _, reconnects)) => (state, reconnects),
+            None => {
+                let s = self.supervisor.status();
+                (s.state, s.restarts)
+            }
+        }
+    }
+
+    /// The sidecar's own `GET /metrics` text (Go runtime and per-function server metrics).
+    pub async fn sidecar_metrics(&self) -> Result<String, Failure> {
+        if let Some(r) = self.remote() {
+            return self.supervisor.client.get_text(&r.at, "/metrics").await;
+        }
+        let child = self.supervisor.ready_child().await?;
+        self.supervisor.client.get_text(&child.at, "/metrics").await
+    }
+
     fn cancellation(&self, call_id: u32) -> Option<oneshot::Receiver<()>> {
         if call_id == 0 {
             return None;
@@ -257,6 +393,35 @@ impl Runtime {
 fn timed_out(name: &str, limit: Duration) -> Failure {
     Failure::new(504, "timeout", format!("the call did not finish within {} ms; it was cancelled", limit.as_millis()))
         .with_function(name)
+}
+
+/// The binary to run: `go build` (or its cache), or the prebuilt one (see [`prebuilt`]) when that is required or Go
+/// is missing. The toolchain comes back when there is one, for hot reload.
+async fn obtain_build(config: &Config) -> Result<(build::Built, Option<build::GoToolchain>), Failure> {
+    let find_prebuilt = {
+        let config = config.clone();
+        move || prebuilt::find(&config, stderr_color())
+    };
+    if config.prebuilt == prebuilt::Prebuilt::Required {
+        let found = run_blocking(find_prebuilt).await?;
+        return found.map(|b| (b, None)).map_err(|why| prebuilt::missing(config, &why));
+    }
+    let go = match run_blocking(build::find_go).await {
+        Ok(go) => go,
+        Err(no_go) => {
+            return match run_blocking(find_prebuilt).await? {
+                Ok(b) => Ok((b, None)),
+                Err(why) => Err(Failure::new(
+                    no_go.status,
+                    &no_go.code,
+                    format!("{} (and there is no prebuilt binary to run instead: {why})", no_go.message),
+                )),
+            };
+        }
+    };
+    let (build_config, build_go) = (config.clone(), go.clone());
+    let built = run_blocking(move || build::build(&build_config, &build_go, stderr_color())).await?;
+    Ok((built, Some(go)))
 }
 
 /// How long a call that lost its connection waits for the child to be seen dead (and its cause read) before it

@@ -2,6 +2,7 @@
 // `var forstEndpoints []forstEndpoint` and `const forstManifestJSON string`.
 //
 // Contract with the supervisor (src/runtime/supervisor.rs):
+//   - The binary is started with --supervised (standalone.go has the command line for every other way to run it).
 //   - FORST_TOKEN: required on every call as header X-Forst-Token (constant-time compare), unless FORST_NO_AUTH=1.
 //     A request without it is answered 401 and its connection closed.
 //   - FORST_PORT: unset → 8080, or a free port with a notice when 8080 is busy; "0" → any free port; with
@@ -54,8 +55,11 @@ type forstServer struct {
 	token     []byte
 	noAuth    bool
 	bodyLimit int64
-	routes    map[string]*forstEndpoint
-	draining  atomic.Bool
+	// anyHost: listening on a non-loopback address (a container), where the Host check cannot apply.
+	anyHost  bool
+	routes   map[string]*forstEndpoint
+	metrics  *forstMetrics
+	draining atomic.Bool
 	// shutdown is closed to drain gracefully; abort is closed when the parent is gone.
 	shutdown  chan struct{}
 	closeOnce sync.Once
@@ -69,22 +73,32 @@ const forstMaxStack = 256 << 20
 
 func main() {
 	debug.SetMaxStack(forstMaxStack)
-	srv, err := newForstServer(forstEndpoints)
+	opts := forstCommandLine()
+	forstLog.json = opts.jsonLogs
+	srv, err := newForstServer(forstEndpoints, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "forst:", err)
 		os.Exit(2)
 	}
-	ln, err := forstListen()
+	var ln net.Listener
+	if opts.supervised {
+		ln, err = forstListen()
+	} else {
+		ln, err = forstListenStandalone(opts)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "forst:", err)
 		os.Exit(3)
 	}
+	srv.anyHost = !forstIsLoopbackAddr(ln.Addr())
 	httpServer := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: forstReadHeaderTimeout,
 		IdleTimeout:       forstIdleTimeout,
 	}
-	go srv.watchParent(os.Stdin)
+	if opts.supervised {
+		go srv.watchParent(os.Stdin)
+	}
 	go srv.watchSignals()
 	listeners := []net.Listener{forstLimit(ln, forstEnvInt("FORST_MAX_CONNECTIONS", forstDefaultMaxConns), nil)}
 	if path := os.Getenv("FORST_SOCKET"); path != "" {
@@ -95,7 +109,17 @@ func main() {
 		}
 		listeners = append(listeners, forstLimit(uln, forstSocketMaxConns, forstCheckPeer))
 	}
+	if opts.metricsListen != "" {
+		mln, err := net.Listen("tcp", opts.metricsListen)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "forst: cannot listen for metrics:", err)
+			os.Exit(3)
+		}
+		go func() { _ = http.Serve(mln, srv.metrics.handler()) }()
+	}
 	fmt.Printf("FORST_LISTENING %s\n", ln.Addr().String())
+	forstLog.info("listening", "", map[string]any{"address": ln.Addr().String(), "functions": len(srv.routes), "auth": !srv.noAuth,
+		"version": forstVersion, "contract": forstContract, "build_hash": forstBuildHash, "metrics_address": opts.metricsListen})
 	for _, l := range listeners {
 		go func(l net.Listener) {
 			if err := httpServer.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -111,37 +135,20 @@ func main() {
 	case <-srv.shutdown:
 	}
 	srv.draining.Store(true)
-	grace := time.Duration(forstEnvInt("FORST_SHUTDOWN_GRACE_MS", 5000)) * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	forstLog.info("draining", "", map[string]any{"grace_ms": opts.grace.Milliseconds()})
+	ctx, cancel := context.WithTimeout(context.Background(), opts.grace)
 	defer cancel()
 	drained := make(chan error, 1)
 	go func() { drained <- httpServer.Shutdown(ctx) }()
 	select {
 	case err := <-drained:
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "forst: in-flight calls did not finish within the grace period; exiting anyway")
+			forstLog.warn("drain_timeout", "in-flight calls did not finish within the grace period; exiting anyway", nil)
 		}
 	case <-srv.abort: // the parent went away while we drained: nobody is left to answer
 		httpServer.Close()
 	}
-}
-
-func newForstServer(endpoints []forstEndpoint) (*forstServer, error) {
-	s := &forstServer{
-		token:     []byte(os.Getenv("FORST_TOKEN")),
-		noAuth:    os.Getenv("FORST_NO_AUTH") == "1",
-		bodyLimit: int64(forstEnvInt("FORST_BODY_LIMIT", forstDefaultBodyLimit)),
-		routes:    make(map[string]*forstEndpoint, len(endpoints)),
-		shutdown:  make(chan struct{}),
-		abort:     make(chan struct{}),
-	}
-	if len(s.token) == 0 && !s.noAuth {
-		return nil, errors.New("FORST_TOKEN is not set: the sidecar is started by @forst/sidecar, which sets it (use `forst dev` to run it alone)")
-	}
-	for i := range endpoints {
-		s.routes[endpoints[i].Route] = &endpoints[i]
-	}
-	return s, nil
+	forstLog.info("stopped", "", nil)
 }
 
 func forstEnvInt(name string, fallback int) int {
@@ -149,6 +156,28 @@ func forstEnvInt(name string, fallback int) int {
 		return v
 	}
 	return fallback
+}
+
+func newForstServer(endpoints []forstEndpoint, opts forstOptions) (*forstServer, error) {
+	s := &forstServer{
+		token:     opts.token,
+		noAuth:    opts.noAuth,
+		bodyLimit: opts.bodyLimit,
+		routes:    make(map[string]*forstEndpoint, len(endpoints)),
+		shutdown:  make(chan struct{}),
+		abort:     make(chan struct{}),
+	}
+	if len(s.token) == 0 && !s.noAuth {
+		return nil, errors.New("no token (FORST_TOKEN or --token-file): run with --help for the options")
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = forstDefaultBodyLimit
+	}
+	for i := range endpoints {
+		s.routes[endpoints[i].Route] = &endpoints[i]
+	}
+	s.metrics = newForstMetrics(endpoints, &s.draining)
+	return s, nil
 }
 
 // forstListen binds 127.0.0.1 on the port the environment asks for.
@@ -239,7 +268,7 @@ func (s *forstServer) stop() {
 }
 
 func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !forstLoopbackHost(r.Host) {
+	if !s.anyHost && !forstLoopbackHost(r.Host) {
 		w.Header().Set("Connection", "close")
 		forstFail(w, http.StatusForbidden, "forbidden_host", "requests must be addressed to a loopback host, not "+strconv.Quote(r.Host), "", "")
 		return
@@ -268,6 +297,9 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		forstFail(w, http.StatusUnauthorized, "unauthorized", "missing or wrong X-Forst-Token", "", "")
 		return
 	}
+	if s.serveOperational(w, r) {
+		return
+	}
 	switch r.URL.Path {
 	case "/__forst/manifest":
 		forstJSON(w, http.StatusOK, []byte(forstManifestJSON))
@@ -291,14 +323,14 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		forstFail(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the arguments as JSON with Content-Type: application/json (got "+strconv.Quote(r.Header.Get("Content-Type"))+")", ep.Name, "")
 		return
 	}
-	s.call(w, r, ep)
+	s.observeCall(w, r, ep)
 }
 
 func (s *forstServer) authorized(r *http.Request) bool {
 	if s.noAuth {
 		return true
 	}
-	return subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Forst-Token")), s.token) == 1
+	return subtle.ConstantTimeCompare([]byte(forstRequestToken(r)), s.token) == 1
 }
 
 // forstJSONContentType accepts application/json (and +json types) or no Content-Type at all; it refuses the types
@@ -348,7 +380,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 			return
 		}
 		if panicked.startedAt == "" { // goroutine panics were logged where they were recovered
-			fmt.Fprintf(os.Stderr, "forst: %s panicked at %s: %v\n%s", ep.Name, panicked.location, panicked.value, forstFtStack(panicked.stack))
+			forstLog.panicked(ep.Name, panicked.location, panicked.value, forstFtStack(panicked.stack))
 		}
 		forstFail(w, http.StatusInternalServerError, "panic", panicked.message(), ep.Name, panicked.location)
 		return
@@ -464,5 +496,6 @@ func forstFail(w http.ResponseWriter, status int, code, message, function, locat
 		Location string `json:"location,omitempty"`
 	}
 	body, _ := json.Marshal(map[string]detail{"error": {code, message, function, location}})
+	w.Header().Set(forstErrorHeader, code)
 	forstJSON(w, status, body)
 }

@@ -22,7 +22,7 @@ func newTestServer(t *testing.T, limit string) (*forstServer, *httptest.Server) 
 	t.Setenv("FORST_TOKEN", "secret")
 	t.Setenv("FORST_NO_AUTH", "")
 	t.Setenv("FORST_BODY_LIMIT", limit)
-	s, err := newForstServer(forstEndpoints)
+	s, err := newForstServer(forstEndpoints, supervisedOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,9 +167,22 @@ func TestCallerGoneCancelsContext(t *testing.T) {
 func TestMissingTokenRefusesToStart(t *testing.T) {
 	t.Setenv("FORST_TOKEN", "")
 	t.Setenv("FORST_NO_AUTH", "")
-	if _, err := newForstServer(nil); err == nil || !strings.Contains(err.Error(), "FORST_TOKEN") {
+	if _, err := forstParseOptions([]string{"--supervised"}, os.Getenv); err == nil || !strings.Contains(err.Error(), "FORST_TOKEN") {
 		t.Fatalf("err = %v", err)
 	}
+	if _, err := newForstServer(nil, forstOptions{}); err == nil || !strings.Contains(err.Error(), "FORST_TOKEN") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// supervisedOptions resolves the options the way the binary does when @forst/sidecar spawns it.
+func supervisedOptions(t *testing.T) forstOptions {
+	t.Helper()
+	opts, err := forstParseOptions([]string{"--supervised"}, os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts
 }
 
 func TestUnixSocketIsOwnerOnlyAndReplacesAStaleOne(t *testing.T) {

@@ -58,3 +58,51 @@ impl Manifest {
         self.endpoints.iter().find(|e| e.name == name)
     }
 }
+
+/// The call contract's version: what a caller and a sidecar must agree on for a call to mean the same thing on both
+/// sides — every endpoint's name, route, parameter and result types, and the shape of every type they reach (the
+/// TypeScript declarations, without their comments: documentation is not part of the contract). `c1-` is the wire
+/// protocol (the body convention and error envelope); the rest is the first 16 hex digits of a SHA-256.
+pub fn contract(manifest: &Manifest, dts: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut endpoints: Vec<&Endpoint> = manifest.endpoints.iter().collect();
+    endpoints.sort_by(|a, b| a.name.cmp(&b.name));
+    for e in endpoints {
+        let params: Vec<&str> = e.params.iter().map(|p| p.go_type.as_str()).collect();
+        let result = e.result.as_ref().map(|r| r.go_type.as_str()).unwrap_or("");
+        h.update(format!("{}\0{}\0{}\0{result}\0{}\n", e.name, e.route, params.join(","), e.returns_error));
+    }
+    for line in dts.lines().map(str::trim) {
+        if !(line.is_empty() || line.starts_with("/*") || line.starts_with('*') || line.starts_with("//")) {
+            h.update(line);
+            h.update("\n");
+        }
+    }
+    let hex: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("c1-{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compiler::{compile, SourceFile};
+
+    fn contract_of(text: &str) -> String {
+        let out = compile(&[SourceFile { path: "routes/r.ft".into(), text: text.into() }]).output.expect("compiles");
+        contract(&out.manifest, &out.dts)
+    }
+
+    #[test]
+    fn the_contract_follows_signatures_and_types_but_not_comments_or_bodies() {
+        let base = contract_of("type In struct {\n  A int\n}\n\nfunc f(x In) int {\n  return x.A\n}\n");
+        assert!(base.starts_with("c1-") && base.len() == 19, "{base}");
+        let body =
+            contract_of("type In struct {\n  A int\n}\n\n// Doubles.\nfunc f(x In) int {\n  return 2 * x.A\n}\n");
+        assert_eq!(base, body, "a new body or doc comment keeps the contract");
+        let field = contract_of("type In struct {\n  A string\n}\n\nfunc f(x In) int {\n  return len(x.A)\n}\n");
+        assert_ne!(base, field, "a field's type is part of the contract");
+        let sig = contract_of("type In struct {\n  A int\n}\n\nfunc f(x In, y int) int {\n  return x.A + y\n}\n");
+        assert_ne!(base, sig, "a parameter is part of the contract");
+    }
+}

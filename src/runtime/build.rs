@@ -2,14 +2,18 @@
 //! this content already exists.
 //!
 //! The cache key is a SHA-256 over everything that can change the binary: the generated Go files (which already
-//! capture the sources and the compiler version), the server template, the Go version and the build options. Builds
+//! capture the sources and the compiler version), the server files, the build options ([`source_hash`], which needs
+//! no Go) and the Go version. Builds
 //! of one `outputDir` are serialised by an exclusive file lock (`outputDir/.build.lock`), so two processes starting
 //! the same project at once never write over each other's files: the second one waits and then finds the cache.
 //!
 //! Build flags (see `compilation` in the README): always `-trimpath -buildvcs=false` with `CGO_ENABLED=0`
 //! (static binary, no C toolchain needed) and `GOTOOLCHAIN=local` (never download a toolchain);
-//! `optimization: "size"` adds `-ldflags=-s -w`; `debug: true` adds `-gcflags=all=-N -l` (no optimisation, no
-//! inlining, for debuggers).
+//! `-ldflags=-X …` stamps the package version, contract and build hash into the binary; `optimization: "size"` adds
+//! `-s -w` to them; `debug: true` adds `-gcflags=all=-N -l` (no optimisation, no inlining, for debuggers).
+//!
+//! Every build leaves `outputDir/forst-sidecar` (the binary) and `outputDir/manifest.json` (see [`super::prebuilt`]):
+//! the deployable artifact.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,7 +34,14 @@ pub const SERVER_FILES: &[(&str, &str)] = &[
     ("forst_listen.go", include_str!("../../runtime/go/listen.go")),
     ("forst_peercred_linux.go", include_str!("../../runtime/go/peercred_linux.go")),
     ("forst_peercred_other.go", include_str!("../../runtime/go/peercred_other.go")),
+    ("forst_standalone.go", include_str!("../../runtime/go/standalone.go")),
+    ("forst_metrics.go", include_str!("../../runtime/go/metrics.go")),
+    ("forst_logging.go", include_str!("../../runtime/go/logging.go")),
 ];
+
+/// The binary's stable name in `outputDir` (a hard link to the current one in `bin/`): what a Containerfile copies
+/// and what production mode runs.
+pub const STABLE_BINARY: &str = "forst-sidecar";
 
 /// The oldest Go we accept: generics, `for` loop variables per iteration (the RFC's closures rely on it).
 const MIN_GO_MINOR: u32 = 22;
@@ -103,6 +114,8 @@ pub struct Built {
     pub compile_ms: f64,
     pub build_ms: f64,
     pub go_version: String,
+    /// Found by [`super::prebuilt::find`] (no Go asked, nothing written).
+    pub prebuilt: bool,
 }
 
 /// Compiles `config.forst_dir`; errors carry the rendered diagnostics.
@@ -154,7 +167,8 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let (compiled, warnings) = require_output(&sources, result, color)?;
     let compile_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
-    let hash = cache_key(&compiled, config, &go.version);
+    let source_hash = source_hash(&compiled, config);
+    let hash = cache_key(&source_hash, &go.version);
     let out = &config.output_dir;
     let io = |what: &str, p: &Path, e: std::io::Error| {
         Failure::new(
@@ -174,6 +188,7 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| io("lock", &lock_path, e))?;
 
     let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
+    let contract = crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts);
     let t1 = Instant::now();
     let cached = binary.is_file();
     if !cached {
@@ -184,13 +199,16 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
             compiler::gofmt(&mut go_files, &gofmt);
         }
         write_module(&src, &go_files).map_err(|e| io("write the Go module into", &src, e))?;
-        go_build(go, config, &src, &binary)?;
+        let stamp = Stamp { contract: &contract, build_hash: &hash };
+        go_build(go, config, &src, &binary, &stamp)?;
         prune_old_binaries(&out.join("bin"), &binary);
     }
     let build_ms = t1.elapsed().as_secs_f64() * 1000.0;
-    let manifest_path = out.join("manifest.json");
-    let manifest = serde_json::to_vec_pretty(&compiled.manifest).unwrap_or_default();
-    write_if_changed(&manifest_path, &manifest).map_err(|e| io("write", &manifest_path, e))?;
+    let stable = out.join(STABLE_BINARY);
+    link_stable(&binary, &stable).map_err(|e| io("link the binary to", &stable, e))?;
+    let manifest_path = out.join(super::prebuilt::MANIFEST);
+    let manifest = super::prebuilt::BuildManifest::new(&compiled, contract, &hash, &source_hash, &go.version);
+    write_if_changed(&manifest_path, &manifest.to_json()).map_err(|e| io("write", &manifest_path, e))?;
     drop(lock);
     Ok(Built {
         binary,
@@ -202,14 +220,16 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
         compile_ms,
         build_ms,
         go_version: go.version.clone(),
+        prebuilt: false,
     })
 }
 
-fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {
+/// Everything that decides the binary except the Go toolchain: this package's version, the build options, the server
+/// files and the generated Go (itself a function of the `.ft` sources and the compiler). Computed without Go, so that
+/// production mode can tell whether `outputDir` holds a build of exactly these sources.
+pub fn source_hash(compiled: &Compiled, config: &Config) -> String {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION"));
-    h.update([0]);
-    h.update(go_version);
     h.update([0]);
     h.update(format!("{:?}|{}", config.optimization, config.debug));
     h.update([0]);
@@ -224,7 +244,44 @@ fn cache_key(compiled: &Compiled, config: &Config, go_version: &str) -> String {
         h.update([0]);
         h.update(&f.contents);
     }
+    hex(h)
+}
+
+/// The binary cache key (and the build hash the binary reports): the sources' hash and the Go version.
+fn cache_key(source_hash: &str, go_version: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(source_hash);
+    h.update([0]);
+    h.update(go_version);
+    hex(h)
+}
+
+fn hex(h: Sha256) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the binary reports about itself (`--version`, `GET /__forst/version`, `forst_build_info`), set with
+/// `-ldflags -X` because the build hash cannot be inside the files it is computed from.
+struct Stamp<'a> {
+    contract: &'a str,
+    build_hash: &'a str,
+}
+
+/// Points `outputDir/forst-sidecar` at the current binary: a hard link (no copy of ~10 MB), made beside and renamed
+/// over, so a process running the old one keeps its file and a reader never sees a half-made one.
+fn link_stable(binary: &Path, stable: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    if let (Ok(a), Ok(b)) = (std::fs::metadata(binary), std::fs::metadata(stable)) {
+        if a.ino() == b.ino() && a.dev() == b.dev() {
+            return Ok(());
+        }
+    }
+    let tmp = stable.with_extension(format!("tmp{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    if std::fs::hard_link(binary, &tmp).is_err() {
+        std::fs::copy(binary, &tmp)?;
+    }
+    std::fs::rename(&tmp, stable)
 }
 
 /// Writes the module, removing `.go` files a previous version had and this one does not.
@@ -245,14 +302,21 @@ fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Re
     Ok(())
 }
 
-fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path) -> Result<(), Failure> {
+fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path, stamp: &Stamp) -> Result<(), Failure> {
     let tmp = binary.with_extension(format!("tmp{}", std::process::id()));
     let mut cmd = Command::new(&go.go);
     cmd.current_dir(src).env("GOTOOLCHAIN", "local").env("CGO_ENABLED", "0").env("GOFLAGS", "-mod=mod");
     cmd.args(["build", "-trimpath", "-buildvcs=false"]);
+    let mut ldflags = format!(
+        "-X main.forstVersion={} -X main.forstContract={} -X main.forstBuildHash={}",
+        env!("CARGO_PKG_VERSION"),
+        stamp.contract,
+        stamp.build_hash
+    );
     if config.optimization == Optimization::Size {
-        cmd.arg("-ldflags=-s -w");
+        ldflags.insert_str(0, "-s -w ");
     }
+    cmd.arg(format!("-ldflags={ldflags}"));
     if config.debug {
         cmd.arg("-gcflags=all=-N -l");
     }

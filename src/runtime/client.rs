@@ -21,6 +21,8 @@ use super::socket_pool::{PostError, SocketPool};
 
 /// The header carrying the per-spawn token.
 pub const TOKEN_HEADER: &str = "x-forst-token";
+/// The header carrying the caller's contract (connect mode).
+pub const CONTRACT_HEADER: &str = "x-forst-contract";
 
 /// Calls waiting for a connection beyond this are refused: the sidecar is not keeping up, and an unbounded queue
 /// would only turn that into memory growth and timeouts.
@@ -51,12 +53,17 @@ pub struct Endpoint {
     pub token: String,
     /// The pool on the sidecar's Unix socket; every call and probe uses it when present.
     pub via_socket: Option<Arc<SocketPool>>,
+    /// Connect mode: the contract this app's functions were generated for, sent with every call (X-Forst-Contract)
+    /// so that a sidecar of another contract refuses the call (409 contract_mismatch) before running it.
+    pub contract: Option<String>,
 }
 
 impl Endpoint {
-    /// `127.0.0.1:port`: the Host header of every request (the sidecar checks it is loopback), and the TCP address.
-    pub fn host(&self) -> &str {
-        self.base_url.trim_start_matches("http://")
+    /// `host:port` of the base URL: the Host header of every request (a spawned sidecar checks it is loopback), and
+    /// the TCP address.
+    pub fn authority(&self) -> &str {
+        let rest = self.base_url.trim_start_matches("http://");
+        rest.split('/').next().unwrap_or(rest)
     }
 }
 
@@ -136,11 +143,15 @@ impl Client {
                 }
             },
             None => {
-                let response = self
+                let mut request = self
                     .http
                     .post(format!("{}{route}", at.base_url))
                     .header(TOKEN_HEADER, &at.token)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header(reqwest::header::CONTENT_TYPE, "application/json");
+                if let Some(contract) = &at.contract {
+                    request = request.header(CONTRACT_HEADER, contract);
+                }
+                let response = request
                     .body(body)
                     .send()
                     .await
@@ -164,6 +175,36 @@ impl Client {
         }
         let probe = self.http.get(format!("{}{route}", at.base_url)).timeout(timeout).send();
         probe.await.map(|r| r.status().as_u16()).map_err(|e| e.to_string())
+    }
+
+    /// GETs an authenticated operational path (`/metrics`, `/__forst/version`, `/__forst/manifest`) as text: on the
+    /// child's Unix socket when it has one (the token never goes to TCP then), else over HTTP.
+    pub async fn get_text(&self, at: &Endpoint, path: &str) -> Result<String, Failure> {
+        let timeout = Duration::from_secs(10);
+        let (status, body) = match &at.via_socket {
+            Some(socket) => {
+                let answer = socket.get(path, timeout, true).await.map_err(|e| transport_failure("", &e))?;
+                (answer.status, answer.body)
+            }
+            None => {
+                let r = self
+                    .http
+                    .get(format!("{}{path}", at.base_url))
+                    .header(TOKEN_HEADER, &at.token)
+                    .timeout(timeout)
+                    .send()
+                    .await
+                    .map_err(|e| transport_failure("", &e.to_string()))?;
+                let status = r.status().as_u16();
+                (status, r.bytes().await.map_err(|e| transport_failure("", &e.to_string()))?)
+            }
+        };
+        if status != 200 {
+            return Err(Failure::from_envelope(status, &body, ""));
+        }
+        String::from_utf8(body.to_vec()).map_err(|_| {
+            Failure::new(502, "unexpected_response", format!("GET {path} answered a body that is not UTF-8"))
+        })
     }
 }
 

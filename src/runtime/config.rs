@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::prebuilt::Prebuilt;
+
 /// How `go build` optimises (`compilation.optimization`). See [`crate::runtime::build`] for the exact flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Optimization {
@@ -62,6 +64,20 @@ pub struct Config {
     /// over a Unix socket beside the loopback TCP port (8–10% off a small call made one at a time; larger bodies are
     /// faster over TCP, see `client.rs`). TCP stays for `/readyz`, large bodies, curl and non-Node callers.
     pub unix_socket: bool,
+    /// Production mode (see [`super::prebuilt`]): `FORST_REQUIRE_PREBUILT=1`, or `NODE_ENV=production` unless
+    /// `FORST_REQUIRE_PREBUILT=0`, requires the build `forst build` left in `outputDir` and never runs Go.
+    pub prebuilt: Prebuilt,
+    /// Connect mode: `sidecar: { url, token }` or `FORST_SIDECAR_URL` (+ `FORST_TOKEN` / `FORST_TOKEN_FILE`): call a
+    /// sidecar that runs elsewhere (a native sidecar container in the pod) instead of spawning one.
+    pub sidecar: Option<RemoteSidecar>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteSidecar {
+    /// `http://host:port`, without a trailing slash.
+    pub url: String,
+    /// Empty when the sidecar runs with `--no-auth`.
+    pub token: String,
 }
 
 pub const DEFAULT_BODY_LIMIT: u64 = 64 * 1024 * 1024;
@@ -98,7 +114,7 @@ impl Config {
             forst_dir: project_root.join("forst"),
             output_dir: project_root.join("dist").join("forst"),
             port: None,
-            watch: std::env::var("NODE_ENV").map(|v| v != "production").unwrap_or(true),
+            watch: !production(),
             optimization: Optimization::Speed,
             debug: false,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -113,6 +129,8 @@ impl Config {
             no_auth: false,
             stable_port: false,
             unix_socket: cfg!(unix),
+            prebuilt: if production() { Prebuilt::Required } else { Prebuilt::Fallback },
+            sidecar: None,
         }
     }
 
@@ -141,6 +159,10 @@ impl Config {
             Err(errors)
         }
     }
+}
+
+fn production() -> bool {
+    std::env::var("NODE_ENV").is_ok_and(|v| v == "production")
 }
 
 /// Environment overrides (documented in the README's configuration table).
@@ -173,6 +195,14 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
             )),
         }
     }
+    apply_sidecar_env(config, env, errors);
+    if let Some(v) = env("FORST_REQUIRE_PREBUILT").filter(|s| !s.is_empty()) {
+        match v.as_str() {
+            "1" | "true" | "yes" | "on" => config.prebuilt = Prebuilt::Required,
+            "0" | "false" | "no" | "off" => config.prebuilt = Prebuilt::Fallback,
+            _ => errors.push(format!("FORST_REQUIRE_PREBUILT: expected 1 or 0, got {v:?}")),
+        }
+    }
     if let Some(limit) = env("FORST_BODY_LIMIT").filter(|s| !s.is_empty()) {
         match limit.parse::<u64>() {
             Ok(n) if n > 0 => config.body_limit = n,
@@ -181,8 +211,52 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
     }
 }
 
+/// `FORST_SIDECAR_URL` wins over `sidecar.url`; the token comes from `FORST_TOKEN`, else `FORST_TOKEN_FILE`, else
+/// the file's `sidecar.token` / `sidecar.tokenFile` (already read into `config.sidecar`).
+fn apply_sidecar_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) {
+    if let Some(url) = env("FORST_SIDECAR_URL").filter(|s| !s.is_empty()) {
+        match sidecar_url(&url) {
+            Ok(url) => {
+                let token = config.sidecar.take().map(|s| s.token).unwrap_or_default();
+                config.sidecar = Some(RemoteSidecar { url, token });
+            }
+            Err(why) => errors.push(format!("FORST_SIDECAR_URL: {why}")),
+        }
+    }
+    let Some(sidecar) = config.sidecar.as_mut() else { return };
+    if let Some(token) = env("FORST_TOKEN").filter(|s| !s.is_empty()) {
+        sidecar.token = token;
+    } else if let Some(file) = env("FORST_TOKEN_FILE").filter(|s| !s.is_empty()) {
+        match read_token(Path::new(&file)) {
+            Ok(token) => sidecar.token = token,
+            Err(why) => errors.push(format!("FORST_TOKEN_FILE: {why}")),
+        }
+    }
+}
+
+/// `http://host:port` (a trailing slash is dropped). HTTPS is not spoken: the sidecar is meant to be in the same pod
+/// or network; put a mesh or a proxy in between for anything else.
+fn sidecar_url(url: &str) -> Result<String, String> {
+    let url = url.trim_end_matches('/');
+    let rest = url.strip_prefix("http://").ok_or_else(|| format!("expected http://host:port, got {url:?}"))?;
+    if rest.is_empty() || rest.contains('/') || rest.contains('?') {
+        return Err(format!("expected http://host:port without a path, got {url:?}"));
+    }
+    Ok(url.to_string())
+}
+
+fn read_token(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {} ({e})", path.display()))?;
+    let token = text.trim().to_string();
+    if token.is_empty() {
+        return Err(format!("{} is empty", path.display()));
+    }
+    Ok(token)
+}
+
 const TOP_KEYS: &[&str] =
-    &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts", "liveness", "restart"];
+    &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts", "liveness", "restart", "sidecar"];
+const SIDECAR_KEYS: &[&str] = &["url", "token", "tokenFile"];
 const DEV_KEYS: &[&str] = &["port", "watch"];
 const COMPILATION_KEYS: &[&str] = &["optimization", "debug"];
 const LIMIT_KEYS: &[&str] = &["bodyBytes", "connections"];
@@ -254,6 +328,25 @@ impl Validator<'_> {
                 "restart",
                 [("backoffMs", &mut b.backoff_ms, 0.0), ("maxBackoffMs", &mut b.max_backoff_ms, 0.0)],
             );
+        }
+        if let Some(sc) = obj.get("sidecar").and_then(|s| self.object(s, "sidecar", SIDECAR_KEYS)) {
+            if let Some(url) = self.string(sc.get("url"), "sidecar.url") {
+                let token = match (
+                    self.string(sc.get("token"), "sidecar.token"),
+                    self.string(sc.get("tokenFile"), "sidecar.tokenFile"),
+                ) {
+                    (Some(token), _) => token,
+                    (None, Some(file)) => read_token(&root.join(file)).unwrap_or_else(|why| {
+                        self.errors.push(format!("{}: sidecar.tokenFile: {why}", self.file));
+                        String::new()
+                    }),
+                    (None, None) => String::new(),
+                };
+                match sidecar_url(&url) {
+                    Ok(url) => config.sidecar = Some(RemoteSidecar { url, token }),
+                    Err(why) => self.errors.push(format!("{}: sidecar.url: {why}", self.file)),
+                }
+            }
         }
         if let Some(t) = obj.get("timeouts").and_then(|t| self.object(t, "timeouts", TIMEOUT_KEYS)) {
             self.numbers(
@@ -457,6 +550,25 @@ mod tests {
         let c = Config::resolve(Path::new("/app"), None, &json!({"devServer": {"port": 1}}), &env).unwrap();
         assert_eq!(c.port, Some(9000));
         assert_eq!(c.body_limit, 1024);
+    }
+
+    #[test]
+    fn connect_mode_from_the_file_or_the_environment() {
+        let user = json!({"sidecar": {"url": "http://forst:8080/", "token": "from-file"}});
+        let c = Config::resolve(Path::new("/app"), None, &user, &no_env).unwrap();
+        assert_eq!(c.sidecar, Some(RemoteSidecar { url: "http://forst:8080".into(), token: "from-file".into() }));
+        let env = |k: &str| match k {
+            "FORST_SIDECAR_URL" => Some("http://127.0.0.1:9000".to_string()),
+            "FORST_TOKEN" => Some("from-env".to_string()),
+            _ => None,
+        };
+        let c = Config::resolve(Path::new("/app"), None, &Value::Null, &env).unwrap();
+        assert_eq!(c.sidecar, Some(RemoteSidecar { url: "http://127.0.0.1:9000".into(), token: "from-env".into() }));
+        let no_url = |k: &str| (k == "FORST_TOKEN").then(|| "t".to_string());
+        assert_eq!(Config::resolve(Path::new("/app"), None, &Value::Null, &no_url).unwrap().sidecar, None);
+        let bad = |k: &str| (k == "FORST_SIDECAR_URL").then(|| "https://x:1".to_string());
+        let errs = Config::resolve(Path::new("/app"), None, &Value::Null, &bad).unwrap_err();
+        assert!(errs[0].contains("FORST_SIDECAR_URL: expected http://host:port"), "{errs:?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::write_if_changed;
 use crate::compiler::Compiled;
 
 /// Names the package itself exports; an endpoint of that name stays reachable through `invoke()` only.
-pub const RESERVED: &[&str] = &["start", "stop", "status", "invoke", "generate", "ForstError", "default"];
+pub const RESERVED: &[&str] = &["start", "stop", "status", "metrics", "invoke", "generate", "ForstError", "default"];
 
 pub fn write(package_dir: &Path, config: &Config, compiled: &Compiled) -> std::io::Result<()> {
     let dir = package_dir.join("generated");
@@ -27,12 +27,26 @@ pub fn write(package_dir: &Path, config: &Config, compiled: &Compiled) -> std::i
     let manifest = serde_json::json!({
         "forstDir": config.forst_dir,
         "projectRoot": config.project_root,
+        "contract": crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts),
         "endpoints": compiled.manifest.endpoints,
     });
     write_if_changed(&dir.join("index.js"), cjs.as_bytes())?;
     write_if_changed(&dir.join("index.mjs"), esm.as_bytes())?;
     write_if_changed(&dir.join("index.d.ts"), dts.as_bytes())?;
     write_if_changed(&dir.join("manifest.json"), serde_json::to_string_pretty(&manifest).unwrap_or_default().as_bytes())
+}
+
+/// The endpoints and contract of the functions generated into the package (connect mode in an image without the
+/// `.ft` sources).
+pub fn read_manifest(package_dir: Option<&Path>) -> Option<(crate::compiler::Manifest, Option<String>)> {
+    #[derive(serde::Deserialize)]
+    struct Generated {
+        contract: Option<String>,
+        endpoints: Vec<crate::compiler::manifest::Endpoint>,
+    }
+    let text = std::fs::read(package_dir?.join("generated").join("manifest.json")).ok()?;
+    let g: Generated = serde_json::from_slice(&text).ok()?;
+    Some((crate::compiler::Manifest { endpoints: g.endpoints }, g.contract))
 }
 
 /// The CJS and ESM modules: one wrapper per endpoint, documented with the function's doc comment.

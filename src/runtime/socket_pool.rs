@@ -107,14 +107,24 @@ impl SocketPool {
     /// `GET route` on a connection of its own (not from the pool, so a probe never waits behind calls), within
     /// `timeout`: the status, or why there was none.
     pub async fn probe(&self, route: &str, timeout: std::time::Duration) -> Result<u16, String> {
+        self.get(route, timeout, false).await.map(|answer| answer.status)
+    }
+
+    /// `GET route` on a connection of its own within `timeout`, with the token when `authenticated` (`/metrics`,
+    /// `/__forst/version`): the answer, or why there was none.
+    pub async fn get(&self, route: &str, timeout: std::time::Duration, authenticated: bool) -> Result<Answer, String> {
         let attempt = async {
             let mut sender = self.connect().await.map_err(|e| e.to_string())?;
-            let request = hyper::Request::get(route)
-                .header(HOST, &self.host)
-                .body(Full::new(Bytes::new()))
-                .map_err(|e| format!("could not build the request: {e}"))?;
+            let mut request = hyper::Request::get(route).header(HOST, &self.host);
+            if authenticated {
+                request = request.header(super::client::TOKEN_HEADER, &self.token);
+            }
+            let request =
+                request.body(Full::new(Bytes::new())).map_err(|e| format!("could not build the request: {e}"))?;
             let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
-            Ok(response.status().as_u16())
+            let status = response.status().as_u16();
+            let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+            Ok(Answer { status, body })
         };
         tokio::time::timeout(timeout, attempt).await.unwrap_or_else(|_| Err(format!("no answer within {timeout:?}")))
     }

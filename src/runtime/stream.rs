@@ -155,25 +155,35 @@ impl Streams {
 impl Runtime {
     /// Opens a streaming call to `name`; the id is used with [`Streams`]. `timeout_ms` 0: `timeouts.callMs`.
     pub async fn open_stream(&self, name: &str, timeout_ms: u32) -> Result<u32, Failure> {
-        let route =
-            self.supervisor.route_of(name).ok_or_else(|| super::unknown_function(name, self.supervisor.manifest()))?;
+        let (route, remote) = self.route_for(name)?;
         let timeout = self.call_timeout(timeout_ms);
-        let child = self.supervisor.ready_child().await?;
+        // The spawned child (whose fate explains a lost connection), or connect mode's sidecar.
+        let (at, child) = match remote {
+            Some(r) => (r.at.clone(), None),
+            None => {
+                let child = self.supervisor.ready_child().await?;
+                (child.at.clone(), Some(child))
+            }
+        };
         let slot = self.supervisor.client.connection_slot(name).await?;
         let (body_tx, body) = Channel::<Bytes>::new(REQUEST_CHUNKS);
-        let request = hyper::Request::post(route.as_str())
-            .header(hyper::header::HOST, child.at.host())
-            .header(client::TOKEN_HEADER, &child.at.token)
-            .header(hyper::header::CONTENT_TYPE, "application/json")
+        let mut request = hyper::Request::post(route.as_str())
+            .header(hyper::header::HOST, at.authority())
+            .header(client::TOKEN_HEADER, &at.token)
+            .header(hyper::header::CONTENT_TYPE, "application/json");
+        if let Some(contract) = &at.contract {
+            request = request.header(client::CONTRACT_HEADER, contract);
+        }
+        let request = request
             .body(body)
             .map_err(|e| Failure::new(500, "internal", format!("could not build the request: {e}")))?;
-        let mut sender = connect(&child.at).await.map_err(|e| e.into_failure(name))?;
+        let mut sender = connect(&at).await.map_err(|e| e.into_failure(name))?;
         let (head_tx, head_rx) = oneshot::channel();
         let (chunk_tx, chunk_rx) = mpsc::channel(RESPONSE_CHUNKS);
         let function = name.to_string();
         let task = tokio::spawn(async move {
             let _slot = slot;
-            let exchange = drive(&mut sender, request, head_tx, &chunk_tx, &child, &function);
+            let exchange = drive(&mut sender, request, head_tx, &chunk_tx, child.as_deref(), &function);
             let outcome = match timeout {
                 Some(limit) => {
                     tokio::time::timeout(limit, exchange).await.err().map(|_| super::timed_out(&function, limit))
@@ -213,13 +223,19 @@ async fn drive(
     request: hyper::Request<Channel<Bytes>>,
     head: oneshot::Sender<Result<u16, Failure>>,
     chunks: &mpsc::Sender<Result<Bytes, Failure>>,
-    child: &Child,
+    child: Option<&Child>,
     function: &str,
 ) {
+    let lost = |detail: String| async move {
+        match child {
+            Some(child) => super::lost(child, function, &detail).await,
+            None => client::transport_failure(function, &detail),
+        }
+    };
     let response = match sender.send_request(request).await {
         Ok(r) => r,
         Err(e) => {
-            let _ = head.send(Err(super::lost(child, function, &e.to_string()).await));
+            let _ = head.send(Err(lost(e.to_string()).await));
             return;
         }
     };
@@ -235,7 +251,7 @@ async fn drive(
                 }
             }
             Err(e) => {
-                let _ = chunks.send(Err(super::lost(child, function, &e.to_string()).await)).await;
+                let _ = chunks.send(Err(lost(e.to_string()).await)).await;
                 return;
             }
         }
@@ -257,7 +273,8 @@ impl ConnectError {
     }
 }
 
-/// A connection of its own to the child: its socket (peer-checked) or, with `FORST_TRANSPORT=tcp`, its port.
+/// A connection of its own to the sidecar: a spawned child's socket (peer-checked) or, with `FORST_TRANSPORT=tcp` and
+/// in connect mode, its TCP address.
 async fn connect(at: &Endpoint) -> Result<hyper::client::conn::http1::SendRequest<Channel<Bytes>>, ConnectError> {
     use super::socket_pool::PostError;
     if let Some(pool) = &at.via_socket {
@@ -266,7 +283,8 @@ async fn connect(at: &Endpoint) -> Result<hyper::client::conn::http1::SendReques
             other => ConnectError::Failed(other.to_string()),
         });
     }
-    let stream = tokio::net::TcpStream::connect(at.host()).await.map_err(|e| ConnectError::Failed(e.to_string()))?;
+    let stream =
+        tokio::net::TcpStream::connect(at.authority()).await.map_err(|e| ConnectError::Failed(e.to_string()))?;
     let _ = stream.set_nodelay(true);
     let (sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
         .await

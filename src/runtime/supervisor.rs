@@ -55,6 +55,8 @@ pub struct BuildInfo {
     pub binary: String,
     pub compile_ms: f64,
     pub build_ms: f64,
+    /// The binary `forst build` left in outputDir, run without Go (production mode).
+    pub prebuilt: bool,
 }
 
 /// The crash-loop state, for `status().restart`: which restart this is, how long it waits, why.
@@ -511,5 +513,6 @@ fn build_info(b: &Built) -> BuildInfo {
         binary: b.binary.display().to_string(),
         compile_ms: b.compile_ms,
         build_ms: b.build_ms,
+        prebuilt: b.prebuilt,
     }
 }

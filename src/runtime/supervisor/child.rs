@@ -262,7 +262,7 @@ pub(super) async fn spawn_ready(req: SpawnRequest<'_>) -> Result<Arc<Child>, Fai
         pid,
         port: port_no,
         socket: socket.filter(|_| via_socket.is_some()),
-        at: Endpoint { base_url: format!("http://{addr}"), token, via_socket },
+        at: Endpoint { base_url: format!("http://{addr}"), token, via_socket, contract: None },
         generation,
         started: Instant::now(),
         retired: AtomicBool::new(false),
@@ -318,6 +318,7 @@ impl Child {
 
 fn command(config: &Config, built: &Built, port: PortRequest, token: &str, socket: Option<&PathBuf>) -> Command {
     let mut cmd = Command::new(&built.binary);
+    cmd.arg("--supervised");
     cmd.env("FORST_TOKEN", token)
         .env("FORST_BODY_LIMIT", config.body_limit.to_string())
         .env("FORST_SHUTDOWN_GRACE_MS", config.shutdown_grace_ms.to_string())
