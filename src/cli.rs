@@ -117,14 +117,14 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let (compiled, warnings) = build::require_output(&sources, result, runtime::stderr_color())?;
             eprint!("{warnings}");
             if let Some(dir) = package_dir {
-                runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
+                let written = runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
                     Failure::new(500, "io_error", format!("could not write into {}: {e}", dir.display()))
                 })?;
                 println!(
                     "forst: generated {} function{} into {}",
                     compiled.manifest.endpoints.len(),
                     if compiled.manifest.endpoints.len() == 1 { "" } else { "s" },
-                    dir.join("generated").display()
+                    written.display()
                 );
             }
             Ok(done(0))

@@ -26,6 +26,9 @@ use super::failure::Failure;
 use super::write_if_changed;
 use crate::compiler::{self, Compiled, SourceFile};
 
+mod running;
+pub use running::cancel_builds;
+
 /// The Go HTTP server around the generated functions: real Go files under `runtime/go/` (with their own tests there),
 /// embedded at build time as (name in the generated module, contents). A new runtime file is one line here.
 pub const SERVER_FILES: &[(&str, &str)] = &[
@@ -186,6 +189,7 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
         .open(&lock_path)
         .map_err(|e| io("open", &lock_path, e))?;
     fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| io("lock", &lock_path, e))?;
+    remove_stale_temporaries(out);
 
     let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
     let contract = crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts);
@@ -321,9 +325,15 @@ fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path, stamp:
         cmd.arg("-gcflags=all=-N -l");
     }
     cmd.arg("-o").arg(&tmp).arg(".");
-    let out = cmd.output().map_err(|e| Failure::new(500, "build_failed", format!("could not run `go build`: {e}")))?;
-    if !out.status.success() {
+    let progress = super::progress::step("go_build", "building Go (first build can take ~20 s)…".to_string());
+    // (`forst: built Go in 21.3 s` ends the line; a build under a second prints neither.)
+    let out = running::run(cmd);
+    if !matches!(&out, Ok(o) if o.status.success()) {
         let _ = std::fs::remove_file(&tmp);
+    }
+    let out = out?;
+    if !out.status.success() {
+        progress.finish("go build failed");
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(Failure::new(
             500,
@@ -335,9 +345,27 @@ fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path, stamp:
             ),
         ));
     }
+    progress.finish("built Go");
     std::fs::rename(&tmp, binary).map_err(|e| {
         Failure::new(500, "io_error", format!("could not move the built binary to {}: {e}", binary.display()))
     })
+}
+
+/// Removes what builds that did not finish left behind (a `go build` killed with its process, a link interrupted):
+/// `bin/*.tmp<pid>` and `forst-sidecar.tmp<pid>`. Called under the build lock, so no build of this `outputDir` is
+/// running and every such file is stale.
+fn remove_stale_temporaries(out: &Path) {
+    for dir in [out.to_path_buf(), out.join("bin")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_tmp =
+                name.starts_with("forst-sidecar") && name.rsplit('.').next().is_some_and(|ext| ext.starts_with("tmp"));
+            if is_tmp {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Keeps the cache bounded: the current binary and the two most recent others survive.

@@ -25,8 +25,12 @@ pub struct Config {
     pub project_root: PathBuf,
     pub forst_dir: PathBuf,
     pub output_dir: PathBuf,
-    /// `devServer.port`: when set, the sidecar must get exactly this port (busy → error). Unset → 8080, falling back
-    /// to a free port with a notice.
+    /// `output`: where the typed functions are generated when not into the package itself (see
+    /// [`super::generate`]): a directory of the project, for npm workspaces and for people who want them in their tree.
+    pub generated_dir: Option<PathBuf>,
+    /// `devServer.port`: when set, the sidecar must get exactly this port (busy → error). Unset (or 0) → a free
+    /// ephemeral port: calls from this process go over the Unix socket, so the port only serves curl and other
+    /// processes, and zero config must not take the port the user's own app wants (8080, 3000, …).
     pub port: Option<u16>,
     /// `devServer.watch`: recompile and hot-swap on `.ft` changes. Default: on unless `NODE_ENV=production`.
     pub watch: bool,
@@ -113,6 +117,7 @@ impl Config {
             project_root: project_root.to_path_buf(),
             forst_dir: project_root.join("forst"),
             output_dir: project_root.join("dist").join("forst"),
+            generated_dir: None,
             port: None,
             watch: !production(),
             optimization: Optimization::Speed,
@@ -136,21 +141,36 @@ impl Config {
 
     /// Builds the configuration from the user's config object (`null` when there is no file), then applies the
     /// environment. Every problem is reported, not just the first.
+    #[cfg(test)]
     pub fn resolve(
         project_root: &Path,
         file: Option<&Path>,
         user: &Value,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, Vec<String>> {
+        Config::resolve_with(project_root, file, user, &Value::Null, env)
+    }
+
+    /// The configuration from the file's value, then the options passed to `start()` (each problem blamed on where it
+    /// was written: a typo in `start({...})` is not the config file's fault), then the environment.
+    pub fn resolve_with(
+        project_root: &Path,
+        file: Option<&Path>,
+        user: &Value,
+        overrides: &Value,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, Vec<String>> {
         let mut config = Config::defaults(project_root);
         config.config_file = file.map(Path::to_path_buf);
         let mut errors = Vec::new();
-        let where_ = file.map(|f| f.display().to_string()).unwrap_or_else(|| "start() options".to_string());
-        let mut v = Validator { errors: &mut errors, file: &where_ };
-        match user {
-            Value::Null => {}
-            Value::Object(_) => v.apply(&mut config, user),
-            other => v.errors.push(format!("{where_}: the configuration must be an object, got {}", kind(other))),
+        let file_name = file.map(|f| f.display().to_string()).unwrap_or_else(|| "forst.config.js".to_string());
+        for (value, where_) in [(user, file_name.as_str()), (overrides, "start() options")] {
+            let mut v = Validator { errors: &mut errors, file: where_ };
+            match value {
+                Value::Null => {}
+                Value::Object(_) => v.apply(&mut config, value),
+                other => v.errors.push(format!("{where_}: the configuration must be an object, got {}", kind(other))),
+            }
         }
         apply_env(&mut config, env, &mut errors);
         if errors.is_empty() {
@@ -168,7 +188,9 @@ fn production() -> bool {
 /// Environment overrides (documented in the README's configuration table).
 fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) {
     if let Some(dir) = env("FORST_DIR").filter(|s| !s.is_empty()) {
-        config.forst_dir = config.project_root.join(dir);
+        // Like any path in the environment, relative to the current directory (the JS side searched for the project
+        // from there too).
+        config.forst_dir = std::env::current_dir().map(|cwd| cwd.join(&dir)).unwrap_or_else(|_| PathBuf::from(dir));
     }
     if let Some(dir) = env("FORST_OUTPUT_DIR").filter(|s| !s.is_empty()) {
         config.output_dir = config.project_root.join(dir);
@@ -254,8 +276,18 @@ fn read_token(path: &Path) -> Result<String, String> {
     Ok(token)
 }
 
-const TOP_KEYS: &[&str] =
-    &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts", "liveness", "restart", "sidecar"];
+const TOP_KEYS: &[&str] = &[
+    "forstDir",
+    "outputDir",
+    "output",
+    "devServer",
+    "compilation",
+    "limits",
+    "timeouts",
+    "liveness",
+    "restart",
+    "sidecar",
+];
 const SIDECAR_KEYS: &[&str] = &["url", "token", "tokenFile"];
 const DEV_KEYS: &[&str] = &["port", "watch"];
 const COMPILATION_KEYS: &[&str] = &["optimization", "debug"];
@@ -278,6 +310,9 @@ impl Validator<'_> {
         }
         if let Some(dir) = self.string(obj.get("outputDir"), "outputDir") {
             config.output_dir = root.join(dir);
+        }
+        if let Some(dir) = self.string(obj.get("output"), "output") {
+            config.generated_dir = Some(root.join(dir));
         }
         if let Some(dev) = obj.get("devServer").and_then(|d| self.object(d, "devServer", DEV_KEYS)) {
             if let Some(port) = self.number(dev.get("port"), "devServer.port", 0.0, 65535.0) {

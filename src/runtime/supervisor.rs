@@ -480,19 +480,18 @@ impl Child {
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum PortRequest {
-    /// 8080, falling back to a free port with a notice (the Go server decides).
-    Default,
-    /// `devServer.port`: exactly this one, busy is an error.
+    /// `devServer.port` / `FORST_PORT`: exactly this one, busy is an error.
     Exactly(u16),
-    /// Any free port (hot swap beside a running child).
+    /// Any free port: zero config (in-process calls use the Unix socket, so the TCP port is only for curl and other
+    /// processes, and must not take a port the user's own app wants, such as 8080), and a hot swap beside a running
+    /// child.
     Any,
 }
 
 fn port_request(config: &Config) -> PortRequest {
     match config.port {
-        Some(0) => PortRequest::Any,
+        Some(0) | None => PortRequest::Any,
         Some(p) => PortRequest::Exactly(p),
-        None => PortRequest::Default,
     }
 }
 

@@ -333,7 +333,6 @@ fn command(config: &Config, built: &Built, port: PortRequest, token: &str, socke
         cmd.env_remove("FORST_NO_AUTH");
     }
     match port {
-        PortRequest::Default => cmd.env_remove("FORST_PORT"),
         PortRequest::Exactly(p) => cmd.env("FORST_PORT", p.to_string()).env("FORST_PORT_STRICT", "1"),
         PortRequest::Any => cmd.env("FORST_PORT", "0"),
     };
