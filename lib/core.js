@@ -431,6 +431,11 @@ async function callRaw(name, body, options) {
     signal.addEventListener("abort", onAbort, { once: true });
   }
   try {
+    const fast = fastPath.call(name, body, { signal, timeoutMs, as });
+    if (fast !== undefined) {
+      const answer = await fast;
+      if (answer !== undefined) return answer;
+    }
     return await native().invoke(name, body, id, timeoutMs, as === "buffer");
   } catch (err) {
     throw toForstError(err);
@@ -466,5 +471,6 @@ function invoke(name, ...args) {
 
 module.exports = { ForstError, start, stop, status, metrics, invoke, generateSync, forstFunction, useProject, findProjectRoot, projectOptionsFor, native, PACKAGE_DIR };
 
-// The route handler needs the pieces above; it lives in its own file.
+// The small-call fast path and the route handler need the pieces above; they live in their own files.
+const fastPath = require("./fast_path.js")({ native, ForstError });
 const { routeHandler } = require("./handler.js")({ native, ready, toForstError, invalidArgument, encodeArguments, callOptions, ForstError });

@@ -97,6 +97,72 @@ pub async fn invoke(
     })
 }
 
+/// The active child for the small-call fast path (`lib/fast_path.js`), or `null` when calls must use `invoke`.
+#[napi(object)]
+pub struct FastTarget {
+    pub generation: u32,
+    pub host: String,
+    pub token: String,
+    /// `timeouts.callMs` (0: none), for calls without a `timeoutMs` of their own.
+    pub call_timeout_ms: u32,
+    /// `limits.connections`.
+    pub max_connections: u32,
+}
+
+/// The generation of the child the fast path may call, 0 when none (cheap: checked on every fast call).
+#[napi]
+pub fn fast_generation() -> u32 {
+    runtime::runtime().fast_child().map(|c| u32::try_from(c.generation).unwrap_or(0)).unwrap_or(0)
+}
+
+#[napi]
+pub fn fast_target() -> Option<FastTarget> {
+    runtime::runtime().fast_target().map(|t| FastTarget {
+        generation: u32::try_from(t.generation).unwrap_or(u32::MAX),
+        host: t.host,
+        token: t.token,
+        call_timeout_ms: u32::try_from(t.call_timeout_ms).unwrap_or(u32::MAX),
+        max_connections: u32::try_from(t.max_connections).unwrap_or(u32::MAX),
+    })
+}
+
+/// A peer-checked connection to the child of `generation`, as a file descriptor for `new net.Socket({ fd })`.
+#[napi]
+pub fn fast_connect(generation: u32) -> Result<i32> {
+    runtime::runtime().connect_child(u64::from(generation)).map_err(to_js)
+}
+
+/// A fast call lost its connection after sending: resolves to `null` when it may be sent again (the child was
+/// retired by a hot swap), else to the failure's envelope.
+#[napi]
+pub async fn fast_lost(name: String, generation: u32, detail: String) -> Option<String> {
+    match runtime::runtime().explain_lost(&name, u64::from(generation), &detail).await {
+        runtime::fast_path::Lost::Retry => None,
+        runtime::fast_path::Lost::Failed(f) => Some(f.to_envelope()),
+    }
+}
+
+/// The route of a function in the running version.
+#[napi]
+pub fn route_of(name: String) -> Option<String> {
+    runtime::runtime().supervisor.route_of(&name)
+}
+
+/// A fast-path call started (the in-flight gauge of `metrics()`); `recordCall` ends it.
+#[napi]
+pub fn call_started() {
+    runtime::runtime().metrics.start();
+}
+
+/// Counts a call the fast path made in `metrics()` (`code` null for success).
+#[napi]
+pub fn record_call(name: String, code: Option<String>, micros: f64) {
+    runtime::runtime().metrics.end();
+    let failure = code.map(|c| Failure::new(0, &c, ""));
+    let took = std::time::Duration::from_micros(micros.max(0.0) as u64);
+    runtime::runtime().metrics.record(&name, failure.as_ref().map_or(Ok(()), Err), took);
+}
+
 /// Opens a streaming call (a route handler's): resolves to its id once the sidecar is reached.
 #[napi]
 pub async fn stream_open(name: String, timeout_ms: u32) -> Result<u32> {

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod container;
 pub mod failure;
+pub mod fast_path;
 pub mod generate;
 pub mod metrics;
 pub mod prebuilt;

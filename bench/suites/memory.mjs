@@ -50,12 +50,16 @@ export async function run({ quick }) {
   const forst = [];
   const jsText = [];
   const forstRaw = [];
+  const jsRoute = [];
+  const forstHandler = [];
   // Alternate the variants so that page-cache or allocator drift does not favour one.
   for (let r = 0; r < runs; r++) {
     js.push(await measure("js", n));
     forst.push(await measure("forst", n, projectDir));
     jsText.push(await measure("js-text", n, projectDir, dataFile));
     forstRaw.push(await measure("forst-raw", n, projectDir, dataFile));
+    jsRoute.push(await measure("js-route", n, projectDir, dataFile));
+    forstHandler.push(await measure("forst-handler", n, projectDir, dataFile));
   }
   const fig = (xs) => ({ p50: median(xs.map((x) => x.peak)) / MiB, p99: Math.max(...xs.map((x) => x.peak)) / MiB,
     mean: xs.reduce((a, x) => a + x.peak, 0) / xs.length / MiB, runs: xs.length, count: xs.length, unit: "MiB" });
@@ -65,6 +69,9 @@ export async function run({ quick }) {
   const jsTextF = fig(jsText);
   const rawF = fig(forstRaw);
   const rawRatio = targetFigure("peak RSS Forst raw / JS, from and to JSON text", rawF.p50 / jsTextF.p50, "<=", 0.5);
+  const jsRouteF = fig(jsRoute);
+  const handlerF = fig(forstHandler);
+  const handlerRatio = targetFigure("peak RSS of the route: Node + Go with fn.handler() / pure Node", handlerF.p50 / jsRouteF.p50, "<=", 0.5);
   const last = forst[forst.length - 1].hwm;
   return {
     title: `Memory: processLargeDataset, ${n.toLocaleString("en-US")} records (peak RSS, MiB, median of ${runs})`,
@@ -74,8 +81,13 @@ export async function run({ quick }) {
       ["Node + Go sidecar, from JS objects", fmt(fF.p50, 1), fmt(ratio.value), ratio.verdict],
       ["pure Node, JSON text in and out (parse, process, stringify)", fmt(jsTextF.p50, 1), "", ""],
       ["Node + Go sidecar, JSON text in and out (.raw)", fmt(rawF.p50, 1), fmt(rawRatio.value), rawRatio.verdict],
+      ["the route in pure Node: Express, express.json(), the JS function, res.json()", fmt(jsRouteF.p50, 1), "", ""],
+      ["the route as processLargeDataset.handler(): Node + Go", fmt(handlerF.p50, 1), fmt(handlerRatio.value), handlerRatio.verdict],
     ],
-    figures: { js: jsF, forst: fF, forstOverJs: ratio, jsText: jsTextF, forstRaw: rawF, forstRawOverJsText: rawRatio },
+    figures: {
+      js: jsF, forst: fF, forstOverJs: ratio, jsText: jsTextF, forstRaw: rawF, forstRawOverJsText: rawRatio,
+      jsRoute: jsRouteF, forstHandler: handlerF, forstHandlerOverJsRoute: handlerRatio,
+    },
     notes: [`kernel VmHWM of the last Forst run: Node ${fmt(last.node / MiB, 1)} MiB, Go ${fmt(last.go / MiB, 1)} MiB; ` +
       `pure Node ${fmt(js[js.length - 1].hwm.node / MiB, 1)} MiB`],
   };

@@ -62,6 +62,15 @@ impl Drop for InFlight<'_> {
 }
 
 impl ClientMetrics {
+    /// A call made outside the addon's own path (the JS fast path) started; [`ClientMetrics::end`] when it is done.
+    pub fn start(&self) {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn end(&self) {
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+
     pub fn begin(&self) -> InFlight<'_> {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
         InFlight(self)

@@ -68,13 +68,10 @@ impl Streams {
         let call = self.get(id)?;
         let Ok(mut body) = call.body.try_lock() else { return Ok(false) };
         let Some(sender) = body.as_mut() else { return Err(gone(id)) };
-        match sender.try_send(Frame::data(Bytes::copy_from_slice(chunk))) {
-            Ok(()) => Ok(true),
-            // Full, or the request is over (the sidecar answered early, e.g. 413): the caller learns which from
-            // the head; a chunk nobody will read is dropped.
-            Err(_) if sender.capacity() == 0 => Ok(false),
-            Err(_) => Ok(true),
-        }
+        // Full or closed (the sidecar answered early, e.g. 413) — which one is not told apart here, because room can
+        // appear between the attempt and a look at the capacity: the caller retries with `write`, which waits for
+        // room and drops the chunk only when the request is really over.
+        Ok(sender.try_send(Frame::data(Bytes::copy_from_slice(chunk))).is_ok())
     }
 
     /// Queues a request chunk, waiting for room.

@@ -21,6 +21,9 @@ use super::socket_dir::SocketDir;
 use crate::compiler::Manifest;
 use child::{spawn_ready, ExitReport, SpawnRequest};
 
+/// How many recently spawned children [`Supervisor::child`] remembers.
+const RECENT_CHILDREN: usize = 8;
+
 /// A child that served this long before it died starts the crash count afresh.
 const CRASH_RESET_AFTER: Duration = Duration::from_secs(60);
 
@@ -76,6 +79,9 @@ struct Inner {
     active: Option<Arc<Child>>,
     /// Children replaced by a hot swap that are still draining: stop() waits for them too.
     retired: Vec<Arc<Child>>,
+    /// The last few children spawned, dead or alive: a call that lost its connection learns from its child's fate
+    /// even after the child was forgotten (see [`Supervisor::child`]).
+    recent: std::collections::VecDeque<Arc<Child>>,
     generation: u64,
     restarts: u32,
     last_error: Option<Failure>,
@@ -125,6 +131,7 @@ impl Supervisor {
                 state: State::Stopped,
                 active: None,
                 retired: Vec::new(),
+                recent: std::collections::VecDeque::new(),
                 generation: 0,
                 restarts: 0,
                 last_error: None,
@@ -324,6 +331,17 @@ impl Supervisor {
         self.lock().built.as_ref().and_then(|b| b.compiled.manifest.endpoint(name).map(|e| e.route.clone()))
     }
 
+    /// The active child when it is ready (what new calls go to).
+    pub fn ready_now(&self) -> Option<Arc<Child>> {
+        let inner = self.lock();
+        inner.active.clone().filter(|_| inner.state == State::Ready)
+    }
+
+    /// A recently spawned child by generation.
+    pub fn child(&self, generation: u64) -> Option<Arc<Child>> {
+        self.lock().recent.iter().find(|c| c.generation == generation).cloned()
+    }
+
     /// Is `child` the one new calls go to?
     fn is_active(&self, child: &Arc<Child>) -> bool {
         self.lock().active.as_ref().is_some_and(|a| Arc::ptr_eq(a, child))
@@ -344,7 +362,7 @@ impl Supervisor {
                 me.on_exit(generation, how).await;
             }
         });
-        spawn_ready(SpawnRequest {
+        let child = spawn_ready(SpawnRequest {
             config,
             built,
             port,
@@ -353,7 +371,13 @@ impl Supervisor {
             client: &self.client,
             on_exit,
         })
-        .await
+        .await?;
+        let mut inner = self.lock();
+        if inner.recent.len() == RECENT_CHILDREN {
+            inner.recent.pop_front();
+        }
+        inner.recent.push_back(child.clone());
+        Ok(child)
     }
 
     fn socket_dir(&self) -> Result<Arc<SocketDir>, Failure> {

@@ -31,7 +31,7 @@ pub struct Child {
     /// The Unix socket calls go to (see [`Config::unix_socket`]).
     pub socket: Option<PathBuf>,
     pub at: Endpoint,
-    pub(super) generation: u64,
+    pub generation: u64,
     pub(super) started: Instant,
     /// Set when a hot swap replaced this child: it drains and exits, and a call that could not reach it may safely
     /// go to its successor (the draining server never started that call).
