@@ -4,6 +4,7 @@
 //! writes the typed JS functions into the package folder, [`supervisor`] runs the sidecar, [`client`] makes the HTTP
 //! hop. [`Runtime`] ties them together for the napi glue and the CLI; there is one per process.
 
+pub mod announce;
 pub mod build;
 pub mod client;
 pub mod config;
@@ -52,6 +53,8 @@ pub struct ProjectRequest {
     pub no_auth: bool,
     /// `forst dev`: same URL across reloads (see [`Config::stable_port`]).
     pub stable_port: bool,
+    /// `forst dev`: the session's token (see [`Config::session_token`]).
+    pub session_token: Option<String>,
 }
 
 /// What `start()` resolves to.
@@ -106,6 +109,7 @@ pub fn resolve_config(req: &ProjectRequest) -> Result<Config, Failure> {
     })?;
     config.no_auth = req.no_auth;
     config.stable_port = req.stable_port;
+    config.session_token = req.session_token.clone();
     Ok(config)
 }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{mpsc, watch};
 
-pub use child::Child;
+pub use child::{random_token, Child};
 
 use super::build::Built;
 use super::client::Client;
@@ -198,6 +198,10 @@ impl Supervisor {
             Ok(child) => {
                 let mut inner = self.lock();
                 inner.active = Some(child.clone());
+                // `forst dev`: the port it took stays the session's, for restarts after a crash too.
+                if let (true, Some(c)) = (config.stable_port, inner.config.as_mut()) {
+                    c.port = Some(child.port);
+                }
                 self.set_state(&mut inner, State::Ready);
                 drop(inner);
                 self.watch_liveness(&child, &config);
@@ -324,6 +328,11 @@ impl Supervisor {
 
     pub fn manifest(&self) -> Option<Manifest> {
         self.lock().built.as_ref().map(|b| b.compiled.manifest.clone())
+    }
+
+    /// The running version's TypeScript declarations (`forst dev` makes sample bodies from them).
+    pub fn declarations(&self) -> Option<String> {
+        self.lock().built.as_ref().map(|b| b.compiled.dts.clone())
     }
 
     /// The route of a function in the running version, without copying the manifest (this is on every call's path).

@@ -155,7 +155,7 @@ pub(super) struct SpawnRequest<'a> {
 /// printed.
 pub(super) async fn spawn_ready(req: SpawnRequest<'_>) -> Result<Arc<Child>, Failure> {
     let SpawnRequest { config, built, port, generation, socket_dir, client, on_exit } = req;
-    let token = random_token();
+    let token = config.session_token.clone().unwrap_or_else(random_token);
     let socket = socket_dir.map(|d| d.socket(generation));
     let mut cmd = command(config, built, port, &token, socket.as_ref());
     let mut process = cmd.spawn().map_err(|e| {
@@ -366,7 +366,7 @@ fn not_ready(what: String, port: PortRequest, stderr: &StderrLog) -> Failure {
     Failure::new(500, code, message)
 }
 
-fn random_token() -> String {
+pub fn random_token() -> String {
     let bytes: [u8; 32] = rand::random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
