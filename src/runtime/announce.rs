@@ -73,9 +73,12 @@ fn loose_body(e: &Endpoint) -> String {
     }
 }
 
+/// An interface's bases (`extends`) and members (name, TypeScript type).
+type Interface = (Vec<String>, Vec<(String, String)>);
+
 /// The interfaces and type aliases of the declarations: name → members (`interface`) or aliased type (`type`).
 struct Declarations {
-    interfaces: HashMap<String, (Vec<String>, Vec<(String, String)>)>,
+    interfaces: HashMap<String, Interface>,
     aliases: HashMap<String, String>,
 }
 
