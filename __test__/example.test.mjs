@@ -33,18 +33,27 @@ function exampleWith(expressDir) {
 // Mounts /explode the way the example mounts /calculate (await, next(err)), then sends what a careless client sends.
 const DRIVER = `
 import express from "express";
-import { invoke, stop } from "@forst/sidecar";
+import { invoke, stop, processLargeDataset } from "@forst/sidecar";
 import { createApp } from "./app.mjs";
 
 const app = createApp({
-  extraRoutes: (app) =>
+  extraRoutes: (app) => {
     app.post("/explode", express.json(), async (req, res, next) => {
       try {
         res.json(await invoke("explode", req.body));
       } catch (err) {
         next(err);
       }
-    }),
+    });
+    // The README's .raw recipe, as written there.
+    app.post("/raw-large", express.text({ type: "application/json", limit: "64mb" }), async (req, res, next) => {
+      try {
+        res.type("application/json").send(await processLargeDataset.raw(req.body));
+      } catch (err) {
+        next(err);
+      }
+    });
+  },
 });
 const server = app.listen(0, "127.0.0.1");
 await new Promise((r) => server.once("listening", r));
@@ -61,6 +70,10 @@ const results = {
   health: await send("GET", "/health"),
   good: await send("POST", "/calculate", JSON.stringify({ numbers: [1, 2, 2] })),
 };
+// Well over express's 100 KB default: the recipe's limit lets it through.
+const big = Array.from({ length: 5000 }, (_, i) => ({ id: String(i), data: "x".repeat(40) }));
+const raw = await send("POST", "/raw-large", JSON.stringify(big));
+results.rawLarge = { status: raw.status, count: Array.isArray(raw.body) ? raw.body.length : raw.body };
 server.close();
 await stop();
 console.log("RESULTS " + JSON.stringify(results));
@@ -95,5 +108,6 @@ for (const [name, expressDir] of [
     assert.match(results.panic.body.error.location, /explode\.ft:2/);
     assert.deepEqual(results.health, { status: 200, body: { status: "ok" } });
     assert.deepEqual(results.good, { status: 200, body: { result: 3 } });
+    assert.deepEqual(results.rawLarge, { status: 200, count: 5000 });
   });
 }

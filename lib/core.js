@@ -14,17 +14,35 @@ function native() {
     try {
       binding = require("../binding.js");
     } catch (cause) {
+      const platform = platformName();
       throw new ForstError({
         status: 500,
         code: "addon_missing",
         message:
-          "the @forst/sidecar native addon is not built for this platform (" +
-          process.platform + "-" + process.arch + "): run `npm run build` in the package, or reinstall it. " +
+          `the @forst/sidecar native addon for this platform (${platform}) could not be loaded. ` +
+          (SUPPORTED_PLATFORMS.includes(platform)
+            ? `It comes in the package @forst/sidecar-${platform}, which npm installs as an optional dependency of ` +
+              `@forst/sidecar: it is missing when optional dependencies were omitted (--omit=optional) or the lockfile ` +
+              `was made on another platform — run \`npm install @forst/sidecar-${platform}\`. `
+            : `No prebuilt addon exists for it (there are: ${SUPPORTED_PLATFORMS.join(", ")}). `) +
+          "In a checkout of @forst/sidecar, `npm run build` builds it for this machine (Rust ≥ 1.88). " +
           "Cause: " + (cause && cause.message),
       });
     }
   }
   return binding;
+}
+
+/** The platforms a release ships an addon for (package.json `napi.targets`, as napi-rs names them). */
+const SUPPORTED_PLATFORMS = ["linux-x64-gnu", "linux-x64-musl", "linux-arm64-gnu", "linux-arm64-musl", "darwin-x64", "darwin-arm64", "win32-x64-msvc"];
+
+/** `linux-x64-musl`, `darwin-arm64`, `win32-x64-msvc`: the suffix of the platform package, as the napi loader picks it. */
+function platformName() {
+  const base = `${process.platform}-${process.arch}`;
+  if (process.platform === "win32") return `${base}-msvc`;
+  if (process.platform !== "linux") return base;
+  const glibc = process.report?.getReport?.().header?.glibcVersionRuntime;
+  return `${base}-${glibc ? "gnu" : "musl"}`;
 }
 
 /** Every failure of a Forst call or of the sidecar's lifecycle. */

@@ -118,7 +118,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let c = config.clone();
             let (sources, result) = runtime::run_blocking(move || build::compile_project(&c)).await?;
             let (compiled, warnings) = build::require_output(&sources, result, runtime::stderr_color())?;
-            eprint!("{warnings}");
+            build::print_warnings(&config, &warnings, true);
             if let Some(dir) = package_dir {
                 let written = runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
                     Failure::new(500, "io_error", format!("could not write into {}: {e}", dir.display()))
@@ -137,7 +137,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let go = runtime::run_blocking(build::find_go).await?;
             let c = config.clone();
             let built = runtime::run_blocking(move || build::build(&c, &go, runtime::stderr_color())).await?;
-            eprint!("{}", built.warnings);
+            build::print_warnings(&config, &built.warnings, true);
             // The image's build step runs `forst build`: leave the typed functions ESM imports need there too.
             if let Some(dir) = &req.package_dir {
                 runtime::generate::write(dir, &config, &built.compiled).map_err(|e| {

@@ -138,9 +138,7 @@ impl Runtime {
                 return Err(f);
             }
         };
-        if !built.warnings.is_empty() {
-            eprint!("{}", built.warnings);
-        }
+        build::print_warnings(&config, &built.warnings, false);
         if let Some(dir) = &req.package_dir {
             // Types must follow the code; a read-only package folder is not a reason to refuse to run.
             if let Err(e) = generate::write(dir, &config, &built.compiled) {
@@ -169,7 +167,7 @@ impl Runtime {
             let c = config.clone();
             let (sources, result) = run_blocking(move || build::compile_project(&c)).await?;
             let (compiled, warnings) = build::require_output(&sources, result, stderr_color())?;
-            eprint!("{warnings}");
+            build::print_warnings(&config, &warnings, false);
             if let Some(dir) = &req.package_dir {
                 if let Err(e) = generate::write(dir, &config, &compiled) {
                     eprintln!("[forst] warning: could not write the generated functions into {}: {e}", dir.display());

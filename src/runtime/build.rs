@@ -163,6 +163,22 @@ pub fn require_output(
     }
 }
 
+/// Prints a project's warnings on stderr — once: the same warnings are not printed again by the next process or
+/// reload (the RFC's own example has two unused imports, and every `start()`, reload and `forst generate` used to
+/// repeat them). `outputDir/.warnings` remembers a hash of the last ones printed; the explicit commands (`forst
+/// check`, `build`, `generate`) pass `always` and print them every time.
+pub fn print_warnings(config: &Config, warnings: &str, always: bool) {
+    let marker = config.output_dir.join(".warnings");
+    let hash = hex(Sha256::new_with_prefix(warnings.as_bytes()));
+    let seen = std::fs::read_to_string(&marker).is_ok_and(|h| h.trim() == hash);
+    if !warnings.is_empty() && (always || !seen) {
+        eprint!("{warnings}");
+    }
+    if !seen && std::fs::create_dir_all(&config.output_dir).is_ok() {
+        let _ = std::fs::write(&marker, &hash);
+    }
+}
+
 /// Compile and build (blocking: run it on a blocking thread).
 pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Failure> {
     let t0 = Instant::now();

@@ -185,6 +185,23 @@ impl Config {
     }
 }
 
+/// `base` joined with a configured path (absolute ones are kept), without `.` and `..` steps, so that the paths in
+/// messages and generated files read as the user would write them (`/app/gen`, not `/app/./gen`).
+fn under(base: &Path, path: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in base.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn production() -> bool {
     std::env::var("NODE_ENV").is_ok_and(|v| v == "production")
 }
@@ -194,10 +211,10 @@ fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: 
     if let Some(dir) = env("FORST_DIR").filter(|s| !s.is_empty()) {
         // Like any path in the environment, relative to the current directory (the JS side searched for the project
         // from there too).
-        config.forst_dir = std::env::current_dir().map(|cwd| cwd.join(&dir)).unwrap_or_else(|_| PathBuf::from(dir));
+        config.forst_dir = under(&std::env::current_dir().unwrap_or_default(), &dir);
     }
     if let Some(dir) = env("FORST_OUTPUT_DIR").filter(|s| !s.is_empty()) {
-        config.output_dir = config.project_root.join(dir);
+        config.output_dir = under(&config.project_root, &dir);
     }
     if let Some(port) = env("FORST_PORT").filter(|s| !s.is_empty()) {
         match port.parse::<u16>() {
@@ -310,13 +327,13 @@ impl Validator<'_> {
         let Some(obj) = self.object(user, "", TOP_KEYS) else { return };
         let root = config.project_root.clone();
         if let Some(dir) = self.string(obj.get("forstDir"), "forstDir") {
-            config.forst_dir = root.join(dir);
+            config.forst_dir = under(&root, &dir);
         }
         if let Some(dir) = self.string(obj.get("outputDir"), "outputDir") {
-            config.output_dir = root.join(dir);
+            config.output_dir = under(&root, &dir);
         }
         if let Some(dir) = self.string(obj.get("output"), "output") {
-            config.generated_dir = Some(root.join(dir));
+            config.generated_dir = Some(under(&root, &dir));
         }
         if let Some(dev) = obj.get("devServer").and_then(|d| self.object(d, "devServer", DEV_KEYS)) {
             if let Some(port) = self.number(dev.get("port"), "devServer.port", 0.0, 65535.0) {
@@ -541,6 +558,13 @@ pub fn config_file_in(dir: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn configured_paths_are_normalised() {
+        assert_eq!(under(Path::new("/app"), "./forst/generated"), PathBuf::from("/app/forst/generated"));
+        assert_eq!(under(Path::new("/app/sub"), "../gen"), PathBuf::from("/app/gen"));
+        assert_eq!(under(Path::new("/app"), "/abs/dir"), PathBuf::from("/abs/dir"));
+    }
 
     fn no_env(_: &str) -> Option<String> {
         None

@@ -104,9 +104,7 @@ async fn reload_loop(
             }
             Ok(built) => {
                 last_reported.clear();
-                if !built.warnings.is_empty() {
-                    eprint!("{}", built.warnings);
-                }
+                build::print_warnings(&config, &built.warnings, false);
                 let routes = built.compiled.manifest.endpoints.len();
                 let (compile_ms, build_ms, cached) = (built.compile_ms, built.build_ms, built.cached);
                 if let Some(dir) = &package_dir {
