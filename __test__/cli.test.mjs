@@ -4,8 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
-import { spawn } from "node:child_process";
-import { useFixture, packageDir, runNode, isAlive, waitFor } from "./helpers.mjs";
+import { useFixture, packageDir, runNode, waitFor, startForstDev } from "./helpers.mjs";
 
 const forstBin = path.join(packageDir, "bin", "forst.js");
 const forst = (args, cwd, env) => runNode([forstBin, ...args], { cwd, env, timeoutMs: 120000 });
@@ -85,19 +84,15 @@ function pasted(line) {
 
 test("forst dev serves over curl-able HTTP, prints reload lines and diagnostics, and stops cleanly on SIGINT", async () => {
   const dir = useFixture("app");
-  const child = spawn(process.execPath, [forstBin, "dev"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
+  const dev = await startForstDev(dir, assert);
+  const out = () => dev.output();
   try {
-    assert.ok(await waitFor(() => /Ctrl-C to stop/.test(out), { timeoutMs: 120000 }), out);
-    assert.match(out, /POST\s+\/calculate/);
-    const url = /forst dev · (http:\/\/127\.0\.0\.1:\d+)/.exec(out)[1];
-    const token = /X-Forst-Token: ([0-9a-f]{64})/.exec(out)[1];
+    assert.match(out(), /POST\s+\/calculate/);
+    const { url, token } = dev;
     const res = await fetch(url + "/calculate", { method: "POST", headers: { "x-forst-token": token, "content-type": "application/json" }, body: '{"numbers":[3,4]}' });
     assert.deepEqual(await res.json(), { result: 5 });
     // The printed curl line is a real route with a sample body of its types, and works when pasted.
-    const curl = /^\s+(curl .*)$/m.exec(out)[1];
+    const curl = /^\s+(curl .*)$/m.exec(out())[1];
     assert.match(curl, /-H 'Content-Type: application\/json'/);
     assert.doesNotMatch(curl, /<route>|<json>/);
     assert.ok(curl.includes(url), curl);
@@ -110,22 +105,19 @@ test("forst dev serves over curl-able HTTP, prints reload lines and diagnostics,
     const original = readFileSync(file, "utf8");
     writeFileSync(file, original.replace("return a + b\n", "return a +\n"));
     // The reload line and its diagnostics can arrive in separate chunks: wait for both.
-    assert.ok(await waitFor(() => /reload failed/.test(out) && /routes\/testing\.ft:\d+:\d+/.test(out), { timeoutMs: 20000 }), out);
-    assert.match(out, /reload failed — the previous version keeps serving\n[^]*routes\/testing\.ft:\d+:\d+/);
+    assert.ok(await waitFor(() => /reload failed/.test(out()) && /routes\/testing\.ft:\d+:\d+/.test(out()), { timeoutMs: 20000 }), out());
+    assert.match(out(), /reload failed — the previous version keeps serving\n[^]*routes\/testing\.ft:\d+:\d+/);
     writeFileSync(file, original.replace("return a + b\n", "return a - b\n"));
-    assert.ok(await waitFor(() => /forst ✓ \d+ routes · compile \d+ ms · go build (\d+ ms|cached) · swapped in [\d.]+ s/.test(out), { timeoutMs: 30000 }), out);
+    assert.ok(await waitFor(() => /forst ✓ \d+ routes · compile \d+ ms · go build (\d+ ms|cached) · swapped in [\d.]+ s/.test(out()), { timeoutMs: 30000 }), out());
     // Same token, same port after the reload: the pasted line still works.
     const again = await pasted(curl);
     assert.equal(again.stdout, first.stdout, again.stderr);
     // A reload that changes the routes prints the table again, with a curl line for it.
     writeFileSync(path.join(dir, "forst", "routes", "greet.ft"), 'func greet(name String): String {\n  return "hi " + name\n}\n');
-    assert.ok(await waitFor(() => /routes changed:\n[^]*POST\s+\/greet\s+greet\(name: string\): string/.test(out), { timeoutMs: 30000 }), out);
+    assert.ok(await waitFor(() => /routes changed:\n[^]*POST\s+\/greet\s+greet\(name: string\): string/.test(out()), { timeoutMs: 30000 }), out());
     const third = await pasted(curl);
     assert.equal(third.stdout, first.stdout, third.stderr);
   } finally {
-    const pid = Number(/pid (\d+)/.exec(out)?.[1]);
-    child.kill("SIGINT");
-    await new Promise((r) => child.once("exit", r));
-    if (pid) assert.ok(await waitFor(() => !isAlive(pid), { timeoutMs: 8000 }), "sidecar gone");
+    await dev.stop();
   }
 });

@@ -177,3 +177,28 @@ export async function freePort() {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+/**
+ * Runs `forst dev` in `dir` (NO_COLOR) until it serves. Returns the child, `output()` (stdout and stderr so far), its
+ * URL and token, and `stop()`: SIGINT, then waits for the child to exit and for its sidecar to be gone.
+ */
+export async function startForstDev(dir, assert) {
+  const child = spawn(process.execPath, [path.join(packageDir, "bin", "forst.js"), "dev"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const output = () => out;
+  const stop = async () => {
+    const pid = Number(/pid (\d+)/.exec(out)?.[1]);
+    child.kill("SIGINT");
+    if (child.exitCode === null) await new Promise((r) => child.once("exit", r));
+    if (pid) assert.ok(await waitFor(() => !isAlive(pid), { timeoutMs: 8000 }), "sidecar gone");
+  };
+  if (!(await waitFor(() => /Ctrl-C to stop/.test(out), { timeoutMs: 120000 }))) {
+    await stop();
+    assert.fail(`forst dev did not start:\n${out}`);
+  }
+  const url = /forst dev · (http:\/\/127\.0\.0\.1:\d+)/.exec(out)[1];
+  const token = /X-Forst-Token: ([0-9a-f]{64})/.exec(out)[1];
+  return { child, output, url, token, stop };
+}

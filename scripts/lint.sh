@@ -11,10 +11,11 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings 2>&1
 
 echo "== gofmt -l, go vet (runtime/go)"
-unformatted=$(gofmt -l runtime/go bench/floor)
+unformatted=$(gofmt -l runtime/go runtime/gocheck bench/floor)
 if [ -n "$unformatted" ]; then
   echo "gofmt would reformat:" >&2
   echo "$unformatted" >&2
   exit 1
 fi
 (cd runtime/go && go vet -tags forsttest ./...)
+(cd runtime/gocheck && go vet ./...)

@@ -9,6 +9,8 @@ cargo test --all-targets 2>&1
 
 echo "== go test (server template and prelude)"
 (cd runtime/go && go vet -tags forsttest ./... && go test -tags forsttest -count=1 ./...)
+echo "== go test (the type-checking helper, runtime/gocheck)"
+(cd runtime/gocheck && go vet ./... && go test -count=1 ./...)
 
 echo "== napi build"
 npm run --silent build:debug

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use clap::{Parser, Subcommand};
 
 use crate::compiler::{self, diagnostic};
-use crate::runtime::{self, announce, build, failure::Failure, ProjectRequest};
+use crate::runtime::{self, announce, build, failure::Failure, gocheck, ProjectRequest};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -90,7 +90,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
     match command {
         Command::Check { json } => {
             let config = runtime::resolve_config(&req)?;
-            let (sources, result) = runtime::run_blocking(move || build::compile_project(&config)).await?;
+            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&config)).await?;
             let errors = result.has_errors();
             if json {
                 println!(
@@ -116,7 +116,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let config = runtime::resolve_config(&req)?;
             let package_dir = req.package_dir.clone();
             let c = config.clone();
-            let (sources, result) = runtime::run_blocking(move || build::compile_project(&c)).await?;
+            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&c)).await?;
             let (compiled, warnings) = build::require_output(&sources, result, runtime::stderr_color())?;
             build::print_warnings(&config, &warnings, true);
             if let Some(dir) = package_dir {

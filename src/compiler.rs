@@ -13,6 +13,8 @@ pub mod emit_go;
 pub mod emit_ts;
 pub mod manifest;
 pub mod parse;
+pub mod source_map;
+pub mod typecheck;
 pub mod types;
 
 use std::path::Path;
@@ -44,6 +46,25 @@ pub struct Compiled {
     /// TypeScript declarations: interfaces for every reachable type and one `export declare function` per endpoint.
     pub dts: String,
     pub manifest: Manifest,
+    /// Where the bytes of the generated `.go` files came from (see [`source_map`]): how Go's type errors find their
+    /// `.ft` line and column.
+    pub source_maps: Vec<source_map::SourceMap>,
+}
+
+impl Compiled {
+    /// Makes `go.mod`'s `go` line follow the toolchain that builds the module (`go1.26.8` → `go 1.26`), so that
+    /// language features of that release (range-over-func iterators need 1.23) are on. Unparsable versions keep the
+    /// minimum.
+    pub fn set_go_version(&mut self, toolchain: &str) {
+        let minor: Option<u32> = toolchain
+            .strip_prefix("go1.")
+            .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+            .and_then(|d| d.parse().ok());
+        let line = minor.map(|m| format!("1.{m}")).unwrap_or_else(|| emit_go::MIN_GO_VERSION.to_string());
+        if let Some(f) = self.go_files.iter_mut().find(|f| f.name == "go.mod") {
+            f.contents = emit_go::go_mod(&line);
+        }
+    }
 }
 
 /// The result of [`compile`]: all diagnostics (errors and warnings, in source order per file) and, when there was no
@@ -110,7 +131,7 @@ pub fn compile(files: &[SourceFile]) -> CompileResult {
 }
 
 fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
-    let mut diagnostics = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = sources.iter().filter_map(unusable_file_name).collect();
     let mut files = Vec::with_capacity(sources.len());
     for (file, diags) in parse_all(sources) {
         files.push(file);
@@ -131,9 +152,24 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     }
     let manifest = build_manifest(sources, &program);
     let manifest_json = serde_json::to_string(&manifest).unwrap_or_default();
-    let go_files = emit_go::emit(sources, &files, &program, &manifest_json);
+    let (go_files, source_maps) = emit_go::emit(sources, &files, &program, &manifest_json);
     let dts = emit_ts::emit(&program.endpoints, &program.types);
-    CompileResult { diagnostics, output: Some(Compiled { go_files, dts, manifest }) }
+    CompileResult { diagnostics, output: Some(Compiled { go_files, dts, manifest, source_maps }) }
+}
+
+/// F0103: a file name with a control character (a newline, a tab) cannot be named in a `//line` directive, a comment
+/// of the generated Go or an editor's problem list without breaking them.
+fn unusable_file_name(source: &SourceFile) -> Option<Diagnostic> {
+    let bad = source.path.chars().find(|c| c.is_control())?;
+    Some(
+        Diagnostic::error(
+            "F0103",
+            format!("the file name {:?} contains the control character {bad:?}", source.path),
+            "",
+            0..0,
+        )
+        .with_help("rename the file: .ft file names may not contain newlines, tabs or other control characters"),
+    )
 }
 
 /// Parses every file, in parallel for big projects: files are independent, and parsing is most of the front end's

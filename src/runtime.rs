@@ -12,6 +12,7 @@ pub mod container;
 pub mod failure;
 pub mod fast_path;
 pub mod generate;
+pub mod gocheck;
 pub mod metrics;
 pub mod prebuilt;
 pub mod progress;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use forst_sidecar::compiler::{self, diagnostic, CompileResult, SourceFile};
+use forst_sidecar::runtime::{build, gocheck};
 
 fn fixtures() -> Vec<(String, Vec<SourceFile>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -62,7 +63,14 @@ fn snapshots() {
 /// The fixtures meant to fail do fail, and the others compile.
 #[test]
 fn expected_outcomes() {
-    let failing = ["errors_endpoints", "inference_unknown", "rfc_generated_main", "rfc_search_typo", "syntax_errors"];
+    let failing = [
+        "endpoint_names",
+        "errors_endpoints",
+        "inference_unknown",
+        "rfc_generated_main",
+        "rfc_search_typo",
+        "syntax_errors",
+    ];
     for (name, files) in fixtures() {
         let result = compiler::compile(&files);
         assert_eq!(result.has_errors(), failing.contains(&name.as_str()), "{name}: {:#?}", result.diagnostics);
@@ -88,38 +96,89 @@ fn run(cmd: &mut Command, what: &str) {
     );
 }
 
-#[test]
-fn generated_go_builds_vets_and_is_gofmt_clean() {
+/// `go version` of the toolchain on PATH (`go1.26.8`), as the runtime's build passes it to `set_go_version`.
+fn go_version(go: &Path) -> String {
+    let out = Command::new(go).args(["env", "GOVERSION"]).env("GOTOOLCHAIN", "local").output().expect("go env");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Builds, vets and gofmt-checks a compiled project the way the runtime builds it (the go.mod `go` line set from the
+/// toolchain, the server template beside the generated files). Panics with Go's output when a step fails.
+fn build_vet_and_gofmt(name: &str, files: &[SourceFile], out: &mut compiler::Compiled) {
     let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
     let gofmt = gofmt_path();
+    out.set_go_version(&go_version(&go));
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Go's type checker, as `forst check` runs it, accepts what builds (tests/check_agrees_with_build.rs has the rest).
+    let toolchain = build::find_go().expect("go");
+    let errors = gocheck::check(&toolchain, out, files, dir.path()).expect("Go's type checker runs");
+    assert!(errors.is_empty(), "{name}: forst check rejects it:\n{}", diagnostic::render(&errors, files, false));
+    compiler::gofmt(&mut out.go_files, &gofmt);
+    for f in &out.go_files {
+        std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
+    }
+    for (name, contents) in forst_sidecar::runtime::build::SERVER_FILES {
+        std::fs::write(dir.path().join(name), contents).expect("write");
+    }
+    let go_cmd = |args: &[&str]| {
+        let mut c = Command::new(&go);
+        c.args(args)
+            .current_dir(dir.path())
+            .env("GOTOOLCHAIN", "local")
+            .env("CGO_ENABLED", "0")
+            .env("GOFLAGS", "-mod=mod");
+        c
+    };
+    run(&mut go_cmd(&["build", "-o", "sidecar", "."]), &format!("go build ({name})"));
+    run(&mut go_cmd(&["vet", "."]), &format!("go vet ({name})"));
+    let unformatted = Command::new(&gofmt).arg("-l").arg(dir.path()).output().expect("gofmt");
+    assert!(
+        unformatted.stdout.is_empty(),
+        "{name}: gofmt would change {}",
+        String::from_utf8_lossy(&unformatted.stdout)
+    );
+}
+
+#[test]
+fn generated_go_builds_vets_and_is_gofmt_clean() {
     for (name, files) in fixtures() {
         let Some(mut out) = compiler::compile(&files).output else { continue };
-        let dir = tempfile::tempdir().expect("tempdir");
-        compiler::gofmt(&mut out.go_files, &gofmt);
-        for f in &out.go_files {
-            std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
-        }
-        for (name, contents) in forst_sidecar::runtime::build::SERVER_FILES {
-            std::fs::write(dir.path().join(name), contents).expect("write");
-        }
-        let go_cmd = |args: &[&str]| {
-            let mut c = Command::new(&go);
-            c.args(args)
-                .current_dir(dir.path())
-                .env("GOTOOLCHAIN", "local")
-                .env("CGO_ENABLED", "0")
-                .env("GOFLAGS", "-mod=mod");
-            c
-        };
-        run(&mut go_cmd(&["build", "-o", "sidecar", "."]), &format!("go build ({name})"));
-        run(&mut go_cmd(&["vet", "."]), &format!("go vet ({name})"));
-        let unformatted = Command::new(&gofmt).arg("-l").arg(dir.path()).output().expect("gofmt");
-        assert!(
-            unformatted.stdout.is_empty(),
-            "{name}: gofmt would change {}",
-            String::from_utf8_lossy(&unformatted.stdout)
-        );
+        build_vet_and_gofmt(&name, &files, &mut out);
     }
+}
+
+/// File names Go reads meaning into (a GOOS or GOARCH suffix, `_test`) or that flatten to the same Go file name each
+/// keep a Go file of their own, and the project builds: every endpoint is in the table.
+#[test]
+fn file_names_that_go_would_misread_still_build() {
+    let names = ["x-y", "x_y", "é", "ü", "js", "windows", "amd64", "user_test", "linux_arm64"];
+    let files: Vec<SourceFile> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| SourceFile {
+            path: format!("routes/{n}.ft"),
+            text: format!("func route{i}() int {{\n  return {i}\n}}\n"),
+        })
+        .collect();
+    let result = compiler::compile(&files);
+    let mut out = result.output.unwrap_or_else(|| panic!("{:#?}", result.diagnostics));
+    let go_names: std::collections::HashSet<&str> = out.go_files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(go_names.len(), out.go_files.len(), "every file has its own Go file");
+    assert_eq!(out.manifest.endpoints.len(), names.len());
+    build_vet_and_gofmt("file names", &files, &mut out);
+}
+
+/// A newline in a file name would end the `// Source:` comment and the `//line` directive early: an error instead.
+#[test]
+fn control_characters_in_file_names_are_an_error() {
+    let files = vec![SourceFile { path: "routes/a\nb.ft".into(), text: "func f() int {\n  return 1\n}\n".into() }];
+    let result = compiler::compile(&files);
+    assert!(
+        result.diagnostics.iter().any(|d| d.code == "F0103" && d.message.contains("\\n")),
+        "{:#?}",
+        result.diagnostics
+    );
+    assert!(result.output.is_none());
 }
 
 #[test]

@@ -1,9 +1,10 @@
 // Forst prelude: emitted verbatim into every generated module as forst_prelude.go.
 //
 // It holds what generated code and the server share: the endpoint table's element type, argument decoding with
-// JSON-path errors, the error types the server maps to HTTP statuses, and forstAs / forstAsOk, which give Forst type
-// assertions on JSON-decoded values ("input[\"numbers\"].([]float64)") the meaning their authors intend: a structural
-// conversion that fails as invalid input (HTTP 400), not as a crash.
+// JSON-path errors, the error types the server maps to HTTP statuses, and forstAs, which gives the single-value Forst
+// type assertion on JSON-decoded values ("input[\"numbers\"].([]float64)") the meaning its author intends: a
+// structural conversion that fails as invalid input (HTTP 400), not as a crash. The comma-ok form v, ok := x.(T)
+// keeps Go's meaning (a pure type test) and is not rewritten.
 
 package main
 
@@ -84,12 +85,6 @@ func forstAs[T any](v any, expr string) T {
 		panic(err)
 	}
 	return out
-}
-
-// forstAsOk is the comma-ok form x, ok := v.(T): it never panics.
-func forstAsOk[T any](v any) (T, bool) {
-	out, err := forstConvert[T](v, "value")
-	return out, err == nil
 }
 
 func forstConvert[T any](v any, expr string) (T, error) {

@@ -28,12 +28,24 @@ pub struct Import {
 }
 
 impl Import {
-    /// The name the file uses for the package: the alias, or the last path element.
+    /// The name the file uses for the package: the alias, or the last path element — the one before a major-version
+    /// suffix (`math/rand/v2` is package `rand`).
     pub fn local_name(&self) -> &str {
         match &self.alias {
             Some(a) => a,
-            None => self.path.rsplit('/').next().unwrap_or(&self.path),
+            None => package_name(&self.path),
         }
+    }
+}
+
+/// The package name an import path declares by convention: its last element, or the one before a `/vN` suffix.
+pub fn package_name(path: &str) -> &str {
+    let mut parts = path.rsplit('/');
+    let last = parts.next().unwrap_or(path);
+    let is_version = last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+    match parts.next() {
+        Some(before) if is_version => before,
+        _ => last,
     }
 }
 
@@ -59,7 +71,8 @@ pub enum DeclKind {
 pub struct Func {
     pub name: Name,
     pub receiver: Option<Param>,
-    pub generic: bool,
+    /// Type parameters with their constraints (`[K cmp.Ordered, V any]`); empty for ordinary functions.
+    pub type_params: Vec<TypeParam>,
     pub sig: Signature,
     pub body: Option<Block>,
 }
@@ -86,7 +99,14 @@ pub struct TypeSpec {
     pub name: Name,
     pub ty: Type,
     pub alias: bool,
-    pub generic: bool,
+    pub type_params: Vec<TypeParam>,
+}
+
+/// One type parameter and its constraint: the terms of `~int | ~float64`, or the interface `cmp.Ordered`.
+#[derive(Clone, Debug)]
+pub struct TypeParam {
+    pub name: Name,
+    pub constraint: Vec<Type>,
 }
 
 #[derive(Clone, Debug)]
@@ -112,7 +132,9 @@ pub enum TypeKind {
     },
     Pointer(Box<Type>),
     Slice(Box<Type>),
-    Array(Box<Type>),
+    /// `[N]T`: the length as written (`4`, `sha256.Size`, `...` in composite literals), and as an expression (none for
+    /// `...`): it may use packages and constants like any expression.
+    Array(String, Option<Box<Expr>>, Box<Type>),
     Map(Box<Type>, Box<Type>),
     Chan(Box<Type>),
     Func(Box<Signature>),

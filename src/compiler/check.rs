@@ -45,6 +45,9 @@ pub struct EndpointInfo {
     pub doc: Option<String>,
     pub file: String,
     pub span: ast::Span,
+    /// Where each parameter's type and the result type are written (the name when a result is inferred).
+    pub param_spans: Vec<ast::Span>,
+    pub result_span: ast::Span,
 }
 
 #[derive(Clone, Debug)]
@@ -65,6 +68,8 @@ pub struct Program {
     pub types: HashMap<String, TypeDef>,
     /// Named shape structs: `(forstShapeN, struct {...})`.
     pub shapes: Vec<(String, String)>,
+    /// Where each shape was first written: `(file index, span)`, in the order of `shapes`.
+    pub shape_sites: Vec<(usize, ast::Span)>,
 }
 
 /// Package names the generated server and prelude import: a project-level declaration of that name would collide.
@@ -85,8 +90,10 @@ pub fn check<'a>(files: &'a [ast::File], sources: &'a [SourceFile]) -> (Program,
     }
     program.endpoints = c.endpoints();
     c.warn_unserializable_fields(&program.endpoints);
+    c.warn_large_integers(&program.endpoints);
     program.types = c.types.clone();
     program.shapes = c.shapes.take();
+    program.shape_sites = c.shape_sites.take();
     let diagnostics = c.diagnostics.into_inner();
     (program, diagnostics)
 }
@@ -101,6 +108,7 @@ struct Checker<'a> {
     inferred: RefCell<HashMap<String, Option<Vec<Ty>>>>,
     resolving: RefCell<HashSet<String>>,
     shapes: RefCell<Vec<(String, String)>>,
+    shape_sites: RefCell<Vec<(usize, ast::Span)>>,
     sources: Vec<&'a str>,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
@@ -126,6 +134,7 @@ impl<'a> Checker<'a> {
             inferred: RefCell::new(HashMap::new()),
             resolving: RefCell::new(HashSet::new()),
             shapes: RefCell::new(Vec::new()),
+            shape_sites: RefCell::new(Vec::new()),
             sources,
             diagnostics: RefCell::new(Vec::new()),
         }
@@ -253,7 +262,7 @@ impl<'a> Checker<'a> {
             }
             TypeKind::Pointer(x) => Ty::Pointer(Box::new(self.lower(x))),
             TypeKind::Slice(x) => Ty::Slice(Box::new(self.lower(x))),
-            TypeKind::Array(x) => Ty::Array(Box::new(self.lower(x))),
+            TypeKind::Array(n, _, x) => Ty::Array(n.clone(), Box::new(self.lower(x))),
             TypeKind::Map(k, v) => Ty::Map(Box::new(self.lower(k)), Box::new(self.lower(v))),
             TypeKind::Chan(x) => Ty::Chan(Box::new(self.lower(x))),
             TypeKind::Func(sig) => Ty::Func(sig.results.iter().map(|p| self.lower(&p.ty)).collect()),
@@ -327,7 +336,8 @@ impl<'a> Checker<'a> {
     /// The Go name of a field written `name` in Forst: shape fields are exported in Go under their JSON name.
     fn shape_field(&self, t: &Ty, name: &str) -> Option<String> {
         let Ty::Struct(fields) = self.underlying(t.pointee()) else { return None };
-        if fields.iter().any(|f| f.name == name) {
+        // A field (also a promoted one) or a method of exactly that name is Go's meaning: never renamed.
+        if self.field_of(t, name, 0).is_some() {
             return None;
         }
         fields
@@ -369,6 +379,7 @@ impl<'a> Checker<'a> {
                 }
                 DeclKind::Types(specs) => {
                     for spec in specs {
+                        w.type_params(&spec.type_params);
                         match &spec.ty.kind {
                             // `type Person {name: String}` declares the struct itself.
                             TypeKind::Shape(fields) => {
@@ -525,7 +536,7 @@ impl<'a> Checker<'a> {
 
     fn endpoint(&self, fi: usize, decl: &ast::Decl, f: &ast::Func) -> Option<EndpointInfo> {
         let path = &self.files[fi].path;
-        if f.generic {
+        if !f.type_params.is_empty() {
             self.report(
                 Diagnostic::error(
                     "F0206",
@@ -538,8 +549,26 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
+        if let Some(why) = js_unsafe_export(&f.name.text) {
+            self.report(
+                Diagnostic::error(
+                    "F0207",
+                    format!("an endpoint cannot be named `{}`", f.name.text),
+                    path,
+                    f.name.span.clone(),
+                )
+                .with_label(why)
+                .with_help(format!(
+                    "rename it (for example `{}{}`), or mark it `//forst:internal` if it is a helper",
+                    f.name.text.trim_start_matches('_'),
+                    if f.name.text == "then" { "Step" } else { "Fn" }
+                )),
+            );
+            return None;
+        }
         let mut ok = true;
         let mut params = Vec::new();
+        let mut param_spans = Vec::new();
         let mut takes_context = false;
         for (i, p) in f.sig.params.iter().enumerate() {
             let ty = self.lower(&p.ty);
@@ -566,6 +595,7 @@ impl<'a> Checker<'a> {
                 );
             }
             params.push((name, ty));
+            param_spans.push(p.ty.span.clone());
         }
         let results: Vec<Ty> = if f.sig.results.is_empty() {
             self.results_of(&f.name.text)
@@ -597,7 +627,7 @@ impl<'a> Checker<'a> {
                         "F0201",
                         format!("the result of endpoint `{}` cannot be sent as JSON", f.name.text),
                         path,
-                        result_span,
+                        result_span.clone(),
                     )
                     .with_label(why)
                     .with_help(
@@ -623,6 +653,8 @@ impl<'a> Checker<'a> {
             doc: decl.doc.clone(),
             file: path.clone(),
             span: f.name.span.clone(),
+            param_spans,
+            result_span,
         })
     }
 
@@ -666,7 +698,7 @@ impl<'a> Checker<'a> {
                 ("time", "Time" | "Duration") | ("json", "RawMessage" | "Number") => Ok(()),
                 _ => Err(format!("`{p}.{n}` is not known to be JSON data")),
             },
-            Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(x) => self.json_shaped(x, seen),
+            Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(_, x) => self.json_shaped(x, seen),
             Ty::Map(k, v) => match &**k {
                 Ty::Basic(kn) if kn == "string" || types::is_number(kn) => self.json_shaped(v, seen),
                 _ => Err(format!("map keys of type `{}` cannot be JSON object keys", k.go())),
@@ -717,6 +749,71 @@ impl<'a> Checker<'a> {
     }
 }
 
+impl Checker<'_> {
+    /// W0004: an `int64`/`uint64` an endpoint sends or receives as a JSON number. JavaScript numbers are exact only up to
+    /// 2^53, so larger values silently change on the way. A struct field tagged `json:",string"` travels as a string
+    /// (and is a `string` in TypeScript): no warning.
+    fn warn_large_integers(&self, endpoints: &[EndpointInfo]) {
+        let help = "values above 2^53 (9007199254740992) lose precision in JavaScript: put it in a struct field tagged `json:\",string\"` (sent as a string, typed `string` in TypeScript), or use float64/int if values stay below 2^53";
+        let mut reachable = Vec::new();
+        for e in endpoints {
+            let direct = e
+                .params
+                .iter()
+                .zip(&e.param_spans)
+                .map(|((n, t), span)| (format!("parameter `{n}`"), t, span))
+                .chain(e.result.iter().map(|t| ("the result".to_string(), t, &e.result_span)));
+            for (what, t, span) in direct {
+                if let Some(wide) = wide_integer(t) {
+                    self.report(
+                        Diagnostic::warning(
+                            "W0004",
+                            format!("{what} of endpoint `{}` is a JSON number of type `{wide}`", e.name),
+                            &e.file,
+                            span.clone(),
+                        )
+                        .with_label(format!("carries {wide}"))
+                        .with_help(help),
+                    );
+                }
+                reachable_named(self, t, &mut reachable);
+            }
+        }
+        for name in reachable {
+            let Some(def) = self.types.get(&name) else { continue };
+            let Ty::Struct(fields) = &def.ty else { continue };
+            for f in fields.iter().filter(|f| types::is_exported(&f.name) && types::json_name(f).is_some()) {
+                let Some(wide) = wide_integer(&f.ty) else { continue };
+                if types::json_string_option(f) {
+                    continue;
+                }
+                let span = def.field_spans.get(&f.name).cloned().unwrap_or(def.span.clone());
+                self.report(
+                    Diagnostic::warning(
+                        "W0004",
+                        format!("field `{}` of `{name}` is a JSON number of type `{wide}`", f.name),
+                        &self.files[def.file].path,
+                        span,
+                    )
+                    .with_label(format!("carries {wide}"))
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
+/// `int64` or `uint64` (also inside slices, arrays, maps and pointers): the integer types whose values JSON numbers
+/// cannot carry exactly into JavaScript.
+fn wide_integer(t: &Ty) -> Option<&'static str> {
+    match t {
+        Ty::Basic(n) if n == "int64" => Some("int64"),
+        Ty::Basic(n) if n == "uint64" => Some("uint64"),
+        Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(_, x) | Ty::Map(_, x) => wide_integer(x),
+        _ => None,
+    }
+}
+
 /// Project type names reachable from `t`, in first-seen order.
 pub fn reachable_named(c: &impl TypeLookup, t: &Ty, out: &mut Vec<String>) {
     match t {
@@ -729,7 +826,7 @@ pub fn reachable_named(c: &impl TypeLookup, t: &Ty, out: &mut Vec<String>) {
                 reachable_named(c, &def, out);
             }
         }
-        Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(x) | Ty::Chan(x) => reachable_named(c, x, out),
+        Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(_, x) | Ty::Chan(x) => reachable_named(c, x, out),
         Ty::Map(k, v) => {
             reachable_named(c, k, out);
             reachable_named(c, v, out);
@@ -762,6 +859,33 @@ fn base_type_name(t: &ast::Type) -> Option<String> {
         TypeKind::Named { name, .. } => Some(name.clone()),
         TypeKind::Pointer(x) => base_type_name(x),
         _ => None,
+    }
+}
+
+/// Why a function name cannot be an export of the generated JS module, if it cannot: `then` makes the module object
+/// thenable (`await import(...)` would call it), and the members of `Object.prototype` would shadow or break what every
+/// object has.
+fn js_unsafe_export(name: &str) -> Option<&'static str> {
+    const OBJECT_PROTOTYPE: &[&str] = &[
+        "constructor",
+        "__proto__",
+        "toString",
+        "toLocaleString",
+        "valueOf",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+    ];
+    if name == "then" {
+        Some("a `then` export makes the JS module thenable: `await import()` would call it")
+    } else if OBJECT_PROTOTYPE.contains(&name) {
+        Some("collides with a member of JavaScript's Object.prototype")
+    } else {
+        None
     }
 }
 
@@ -813,7 +937,7 @@ impl Checker<'_> {
     /// The Go name of a shape type used inside signatures and bodies. Shapes are structural, so equal shapes share
     /// one named struct (declared in `forst_shapes.go`); naming them keeps each `.ft` line on one Go line, which keeps
     /// `//line` positions exact after gofmt.
-    fn shape_name(&self, t: &Ty) -> String {
+    fn shape_name(&self, t: &Ty, file: usize, span: ast::Span) -> String {
         let go = t.go();
         let mut shapes = self.shapes.borrow_mut();
         if let Some((name, _)) = shapes.iter().find(|(_, g)| *g == go) {
@@ -821,6 +945,7 @@ impl Checker<'_> {
         }
         let name = format!("forstShape{}", shapes.len() + 1);
         shapes.push((name.clone(), go));
+        self.shape_sites.borrow_mut().push((file, span));
         name
     }
 

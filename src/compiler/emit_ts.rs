@@ -53,9 +53,9 @@ impl<'a> TsTypes<'a> {
                 _ => "unknown".into(),
             },
             Ty::Pointer(x) => format!("{} | null", self.ts(x)),
-            Ty::Slice(x) | Ty::Array(x) => {
-                if **x == Ty::basic("byte") {
-                    // encoding/json sends []byte as base64 text.
+            Ty::Slice(x) | Ty::Array(_, x) => {
+                if matches!(t, Ty::Slice(_)) && matches!(&**x, Ty::Basic(b) if b == "byte" || b == "uint8") {
+                    // encoding/json sends []byte as base64 text ([N]byte arrays stay arrays of numbers).
                     return "string".into();
                 }
                 let inner = self.ts(x);
@@ -95,7 +95,17 @@ impl<'a> TsTypes<'a> {
             }
             let Some((name, omit)) = types::json_name(f) else { continue };
             let optional = if omit { "?" } else { "" };
-            members.push(format!("{}{optional}: {};", property(&name), self.ts(&f.ty)));
+            let ty = if types::json_string_option(f) {
+                // `json:",string"`: the value travels as a JSON string (how an int64 keeps its precision).
+                if matches!(f.ty, Ty::Pointer(_)) {
+                    "string | null".to_string()
+                } else {
+                    "string".to_string()
+                }
+            } else {
+                self.ts(&f.ty)
+            };
+            members.push(format!("{}{optional}: {ty};", property(&name)));
         }
         if indent.is_empty() {
             format!("{{ {} }}", members.join(" "))

@@ -257,7 +257,7 @@ fn describe_expected(positives: &[Rule]) -> String {
         .iter()
         .filter_map(|r| {
             Some(match r {
-                Rule::ident | Rule::ident_list | Rule::ident_names | Rule::qualified_ident => "a name",
+                Rule::ident | Rule::param_name | Rule::ident_names | Rule::qualified_ident => "a name",
                 Rule::expr
                 | Rule::hexpr
                 | Rule::unary
@@ -357,7 +357,7 @@ impl Builder<'_> {
     fn func(&self, p: Pair<'_, Rule>) -> Func {
         let mut receiver = None;
         let mut name = Name { text: String::new(), span: 0..0 };
-        let mut generic = false;
+        let mut type_params = Vec::new();
         let mut sig = None;
         let mut body = None;
         for k in p.into_inner() {
@@ -371,7 +371,7 @@ impl Builder<'_> {
                     receiver = Some(Param { name: n, ty: self.ty(t), variadic: false });
                 }
                 Rule::ident => name = self.name(&k),
-                Rule::type_params => generic = true,
+                Rule::type_params => type_params = self.type_params(k),
                 Rule::signature => sig = Some(self.signature(k)),
                 Rule::block => body = Some(self.block(k)),
                 _ => {}
@@ -379,7 +379,23 @@ impl Builder<'_> {
         }
         let sig =
             sig.unwrap_or(Signature { params: vec![], results: vec![], annot_colon: None, params_end: name.span.end });
-        Func { name, receiver, generic, sig, body }
+        Func { name, receiver, type_params, sig, body }
+    }
+
+    fn type_params(&self, p: Pair<'_, Rule>) -> Vec<TypeParam> {
+        let mut out = Vec::new();
+        for tp in p.into_inner() {
+            let mut names = Vec::new();
+            let mut constraint = Vec::new();
+            for k in tp.into_inner() {
+                match k.as_rule() {
+                    Rule::ident => names.push(self.name(&k)),
+                    _ => constraint = k.into_inner().map(|term| self.ty(term)).collect(),
+                }
+            }
+            out.extend(names.into_iter().map(|name| TypeParam { name, constraint: constraint.clone() }));
+        }
+        out
     }
 
     fn signature(&self, p: Pair<'_, Rule>) -> Signature {
@@ -411,27 +427,51 @@ impl Builder<'_> {
         Signature { params, results, annot_colon, params_end }
     }
 
+    /// A parameter list, regrouped as Go reads it: `(a, b, c int)` parses as the types `a`, `b` and the named `c int`;
+    /// when any parameter has a name, every bare identifier before it is a name sharing the next type.
     fn params(&self, p: Pair<'_, Rule>) -> Vec<Param> {
-        let mut out = Vec::new();
+        let mut entries: Vec<Param> = Vec::new();
         for param in p.into_inner() {
-            let mut names = Vec::new();
+            let mut name = None;
             let mut variadic = false;
             let mut ty = None;
             for k in param.into_inner() {
                 match k.as_rule() {
-                    Rule::ident_list => names = k.into_inner().map(|n| self.name(&n)).collect(),
+                    Rule::param_name => name = Some(self.name(&k)),
                     Rule::variadic => variadic = true,
                     _ => ty = Some(self.ty(k)),
                 }
             }
-            let Some(ty) = ty else { continue };
-            if names.is_empty() {
-                out.push(Param { name: None, ty, variadic });
-            } else {
-                for n in names {
-                    out.push(Param { name: Some(n), ty: ty.clone(), variadic });
+            if let Some(ty) = ty {
+                entries.push(Param { name, ty, variadic });
+            }
+        }
+        if entries.iter().all(|e| e.name.is_none()) {
+            return entries;
+        }
+        let mut out = Vec::with_capacity(entries.len());
+        let mut pending: Vec<Name> = Vec::new();
+        for e in entries {
+            match (&e.name, &e.ty.kind) {
+                (None, TypeKind::Named { pkg: None, name, args }) if args.is_empty() => {
+                    pending.push(Name { text: name.clone(), span: e.ty.span.clone() });
+                }
+                (None, _) => out.push(e), // not valid Go (mixed named and unnamed): go/types reports it
+                (Some(_), _) => {
+                    for n in pending.drain(..) {
+                        out.push(Param { name: Some(n), ty: e.ty.clone(), variadic: e.variadic });
+                    }
+                    out.push(e);
                 }
             }
+        }
+        // Trailing bare names without a type: invalid Go; keep them as types so the error surfaces.
+        for n in pending {
+            out.push(Param {
+                name: None,
+                ty: Type { kind: TypeKind::Named { pkg: None, name: n.text, args: vec![] }, span: n.span },
+                variadic: false,
+            });
         }
         out
     }
@@ -440,17 +480,17 @@ impl Builder<'_> {
         p.into_inner()
             .map(|spec| {
                 let mut name = Name { text: String::new(), span: 0..0 };
-                let (mut alias, mut generic, mut ty) = (false, false, None);
+                let (mut alias, mut type_params, mut ty) = (false, Vec::new(), None);
                 for k in spec.into_inner() {
                     match k.as_rule() {
                         Rule::ident => name = self.name(&k),
-                        Rule::type_params => generic = true,
+                        Rule::type_params => type_params = self.type_params(k),
                         Rule::alias_eq => alias = true,
                         _ => ty = Some(self.ty(k)),
                     }
                 }
                 let ty = ty.unwrap_or_else(|| self.unknown_type(name.span.clone()));
-                TypeSpec { name, ty, alias, generic }
+                TypeSpec { name, ty, alias, type_params }
             })
             .collect()
     }
@@ -490,8 +530,10 @@ impl Builder<'_> {
             Rule::pointer_type => TypeKind::Pointer(boxed(self, next())),
             Rule::slice_type => TypeKind::Slice(boxed(self, next())),
             Rule::array_type => {
-                next();
-                TypeKind::Array(boxed(self, next()))
+                let len = next();
+                let text = len.as_ref().map(|l| l.as_str().to_string()).unwrap_or_default();
+                let expr = len.filter(|l| l.as_rule() != Rule::ellipsis).map(|l| Box::new(self.expr(l)));
+                TypeKind::Array(text, expr, boxed(self, next()))
             }
             Rule::map_type => {
                 let k = boxed(self, next());

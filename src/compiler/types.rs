@@ -9,7 +9,8 @@ pub enum Ty {
     Ext(String, String),
     Pointer(Box<Ty>),
     Slice(Box<Ty>),
-    Array(Box<Ty>),
+    /// `[N]T`, with the length as written.
+    Array(String, Box<Ty>),
     Map(Box<Ty>, Box<Ty>),
     Chan(Box<Ty>),
     Func(Vec<Ty>),
@@ -86,7 +87,7 @@ impl Ty {
             Ty::Ext(p, n) => format!("{p}.{n}"),
             Ty::Pointer(t) => format!("*{}", t.go()),
             Ty::Slice(t) => format!("[]{}", t.go()),
-            Ty::Array(t) => format!("[]{}", t.go()),
+            Ty::Array(n, t) => format!("[{n}]{}", t.go()),
             Ty::Map(k, v) => format!("map[{}]{}", k.go(), v.go()),
             Ty::Chan(t) => format!("chan {}", t.go()),
             Ty::Func(_) => "func()".into(),
@@ -136,6 +137,18 @@ pub fn json_name(field: &TyField) -> Option<(String, bool)> {
         }
         None => Some((field.name.clone(), false)),
     }
+}
+
+/// The field carries `json:",string"` and is of a type that option applies to (strings, numbers, booleans, or a
+/// pointer to one): `encoding/json` then sends and expects its value as a JSON string.
+pub fn json_string_option(field: &TyField) -> bool {
+    let opts = field.tag.as_deref().and_then(|t| tag_value(t, "json")).unwrap_or("");
+    let quoted = opts.split(',').skip(1).any(|o| o == "string");
+    let base = match &field.ty {
+        Ty::Pointer(inner) => inner,
+        t => t,
+    };
+    quoted && matches!(base, Ty::Basic(n) if is_number(n) || n == "string" || n == "bool")
 }
 
 /// `reflect.StructTag.Get`, for the tags the compiler reads.

@@ -151,15 +151,34 @@ pub fn require_output(
     let warnings = compiler::diagnostic::render(&warnings, sources, color);
     match result.output {
         Some(out) if !result.diagnostics.iter().any(|d| d.severity == compiler::Severity::Error) => Ok((out, warnings)),
-        _ => {
-            let errors = result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
-            let rendered = compiler::diagnostic::render(&result.diagnostics, sources, color);
-            Err(Failure::new(
-                500,
-                "compile_error",
-                format!("the Forst project has {errors} error{}:\n{rendered}", if errors == 1 { "" } else { "s" }),
-            ))
-        }
+        _ => Err(compile_error(sources, &result.diagnostics, color)),
+    }
+}
+
+/// The `compile_error` failure: every diagnostic rendered with its code frame.
+pub fn compile_error(sources: &[SourceFile], diagnostics: &[compiler::Diagnostic], color: bool) -> Failure {
+    let errors = diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
+    let rendered = compiler::diagnostic::render(diagnostics, sources, color);
+    Failure::new(
+        500,
+        "compile_error",
+        format!("the Forst project has {errors} error{}:\n{rendered}", if errors == 1 { "" } else { "s" }),
+    )
+}
+
+/// Go's type checker over a compiled project ([`super::gocheck`]): `Err(compile_error)` when Go rejects it. When the
+/// checker itself cannot run, the build goes on (`go build` still checks) and the reason is returned as a warning.
+pub fn go_type_check(
+    go: &GoToolchain,
+    compiled: &Compiled,
+    sources: &[SourceFile],
+    cache_fallback: &Path,
+    color: bool,
+) -> Result<Option<String>, Failure> {
+    match super::gocheck::check(go, compiled, sources, cache_fallback) {
+        Ok(errors) if errors.is_empty() => Ok(None),
+        Ok(errors) => Err(compile_error(sources, &errors, color)),
+        Err(f) => Ok(Some(format!("[forst] warning: {} — `go build` checks the code instead\n", f.message))),
     }
 }
 
@@ -183,11 +202,14 @@ pub fn print_warnings(config: &Config, warnings: &str, always: bool) {
 pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Failure> {
     let t0 = Instant::now();
     let (sources, result) = compile_project(config)?;
-    let (compiled, warnings) = require_output(&sources, result, color)?;
+    let (mut compiled, mut warnings) = require_output(&sources, result, color)?;
     let compile_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
+    // Hashed before go.mod names the toolchain: production mode recomputes it without Go (the cache key adds the Go
+    // version, which decides that line).
     let source_hash = source_hash(&compiled, config);
     let hash = cache_key(&source_hash, &go.version);
+    compiled.set_go_version(&go.version);
     let out = &config.output_dir;
     let io = |what: &str, p: &Path, e: std::io::Error| {
         Failure::new(
@@ -198,13 +220,7 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     };
     std::fs::create_dir_all(out.join("bin")).map_err(|e| io("create", out, e))?;
     let lock_path = out.join(".build.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| io("open", &lock_path, e))?;
-    fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| io("lock", &lock_path, e))?;
+    let lock = lock_file(&lock_path).map_err(|e| io("lock", &lock_path, e))?;
     remove_stale_temporaries(out);
 
     let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
@@ -212,6 +228,10 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let t1 = Instant::now();
     let cached = binary.is_file();
     if !cached {
+        // A cached binary was type-checked when it was built; a new one is checked before `go build`.
+        if let Some(note) = go_type_check(go, &compiled, &sources, out, color)? {
+            warnings.push_str(&note);
+        }
         let src = out.join("src");
         // gofmt only what gets written: the cache key stays a function of the compiler's own output.
         let mut go_files = compiled.go_files.clone();
@@ -242,6 +262,14 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
         go_version: go.version.clone(),
         prebuilt: false,
     })
+}
+
+/// Opens `path` (created when missing) and holds an exclusive lock on it until the file is dropped: how builds into
+/// one directory are serialised across processes (the second one waits, then finds the first one's result).
+pub(crate) fn lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+    fs4::fs_std::FileExt::lock_exclusive(&file)?;
+    Ok(file)
 }
 
 /// Everything that decides the binary except the Go toolchain: this package's version, the build options, the server

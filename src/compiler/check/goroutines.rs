@@ -82,7 +82,7 @@ impl Walker<'_, '_> {
     }
 
     fn is_generic_func(&self, name: &str) -> bool {
-        !self.in_scope(name) && self.c.funcs.get(name).is_some_and(|(_, f)| f.generic)
+        !self.in_scope(name) && self.c.funcs.get(name).is_some_and(|(_, f)| !f.type_params.is_empty())
     }
 
     fn is_builtin_call(&self, name: &str) -> bool {
@@ -97,7 +97,7 @@ impl Walker<'_, '_> {
             return None; // a local variable holding a function
         }
         let (_, f) = self.c.funcs.get(name)?;
-        if f.generic || f.receiver.is_some() || !f.sig.params.iter().all(|p| self.plain(&p.ty)) {
+        if !f.type_params.is_empty() || f.receiver.is_some() || !f.sig.params.iter().all(|p| self.plain(&p.ty)) {
             return None;
         }
         let mut params = vec!["forstG *forstGoroutine".to_string()];

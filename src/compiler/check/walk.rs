@@ -47,6 +47,7 @@ impl<'c, 'a> Walker<'c, 'a> {
     pub(super) fn function(&mut self, f: &ast::Func) -> Vec<(Vec<Ty>, ast::Span)> {
         self.scope.clear();
         self.returns.clear();
+        self.type_params(&f.type_params);
         if let Some(r) = &f.receiver {
             self.ty_edits(&r.ty);
             if let Some(n) = &r.name {
@@ -68,6 +69,13 @@ impl<'c, 'a> Walker<'c, 'a> {
         std::mem::take(&mut self.returns)
     }
 
+    /// Constraints use packages (`cmp.Ordered`) and sugar names like any type does.
+    pub(super) fn type_params(&mut self, params: &[ast::TypeParam]) {
+        for tp in params {
+            tp.constraint.iter().for_each(|t| self.ty_edits(t));
+        }
+    }
+
     fn signature(&mut self, sig: &ast::Signature) {
         for p in sig.params.iter().chain(&sig.results) {
             self.ty_edits(&p.ty);
@@ -80,8 +88,9 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     pub(super) fn value_spec(&mut self, s: &ast::ValueSpec) {
+        let comma_ok = s.names.len() == 2 && s.values.len() == 1;
         for v in &s.values {
-            self.expr(v, false);
+            self.expr(v, comma_ok);
         }
         let declared = s.ty.as_ref().map(|t| {
             self.ty_edits(t);
@@ -115,7 +124,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 for v in values {
                     match (&v.kind, &shaped) {
                         (ExprKind::Shape(fields), Some(expected)) if self.c.shape_field_names(expected).is_some() => {
-                            self.typed_shape(v.span.start, fields, expected)
+                            self.typed_shape(v, fields, expected)
                         }
                         _ => self.expr(v, false),
                     }
@@ -188,7 +197,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.expr(over, false);
                 if *define {
                     let (k, v) = match self.c.underlying(&self.type_of(over)) {
-                        Ty::Slice(t) | Ty::Array(t) => (Ty::basic("int"), *t),
+                        Ty::Slice(t) | Ty::Array(_, t) => (Ty::basic("int"), *t),
                         Ty::Map(k, v) => (*k, *v),
                         Ty::Chan(t) => (*t, Ty::Unknown),
                         Ty::Basic(n) if n == "string" => (Ty::basic("int"), Ty::basic("rune")),
@@ -266,7 +275,13 @@ impl<'c, 'a> Walker<'c, 'a> {
                 }
                 args.iter().for_each(|a| self.ty_edits(a));
             }
-            TypeKind::Pointer(x) | TypeKind::Slice(x) | TypeKind::Array(x) | TypeKind::Chan(x) => self.ty_edits(x),
+            TypeKind::Pointer(x) | TypeKind::Slice(x) | TypeKind::Chan(x) => self.ty_edits(x),
+            TypeKind::Array(_, len, x) => {
+                if let Some(len) = len {
+                    self.expr(len, false);
+                }
+                self.ty_edits(x);
+            }
             TypeKind::Map(k, v) => {
                 self.ty_edits(k);
                 self.ty_edits(v);
@@ -276,7 +291,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             TypeKind::Shape(fields) => {
                 // Rendered whole from the resolved type: only collect the packages its fields use.
                 fields.iter().for_each(|f| self.ty_uses(&f.ty));
-                let go = self.c.shape_name(&self.c.lower(t));
+                let go = self.c.shape_name(&self.c.lower(t), self.file, t.span.clone());
                 self.edit(t.span.clone(), go);
             }
             TypeKind::Interface { .. } => {}
@@ -302,9 +317,12 @@ impl<'c, 'a> Walker<'c, 'a> {
     fn expr(&mut self, e: &ast::Expr, comma_ok: bool) {
         match &e.kind {
             ExprKind::Ident(n) => {
-                if let Some(go) =
-                    types::sugar(n).filter(|_| !self.c.type_names.contains(n) && !self.scope.contains_key(n))
-                {
+                // `String(x)` is a conversion to `string` — unless the program declares something called `String`.
+                let declared = self.c.type_names.contains(n)
+                    || self.scope.contains_key(n)
+                    || self.c.funcs.contains_key(n)
+                    || self.c.globals.contains_key(n);
+                if let Some(go) = types::sugar(n).filter(|_| !declared) {
                     self.edit(e.span.clone(), go);
                 }
             }
@@ -324,22 +342,17 @@ impl<'c, 'a> Walker<'c, 'a> {
             ExprKind::Assert { x, ty, dot } => {
                 self.expr(x, false);
                 let operand = self.type_of(x);
-                if matches!(operand, Ty::Any | Ty::Unknown) {
+                // The comma-ok form keeps Go's meaning exactly (a pure type test); only the single-value form, which
+                // would panic on every JSON value, converts structurally (see the README, "Type assertions").
+                if !comma_ok && matches!(operand, Ty::Any | Ty::Unknown) {
                     // A JSON-aware assertion: converts structurally, fails as invalid input (see prelude forstAs).
                     self.ty_uses(ty);
                     let target = self.c.lower(ty).go();
-                    self.edit(
-                        x.span.start..x.span.start,
-                        format!("{}[{target}](", if comma_ok { "forstAsOk" } else { "forstAs" }),
-                    );
-                    if comma_ok {
-                        self.edit(*dot..e.span.end, ")");
-                    } else {
-                        // The expression as written, for the error message: `at input["numbers"]: expected ...`.
-                        let written = self.source_of(x).split_whitespace().collect::<Vec<_>>().join(" ");
-                        let quoted = serde_json::to_string(&written).unwrap_or_else(|_| "\"value\"".into());
-                        self.edit(*dot..e.span.end, format!(", {quoted})"));
-                    }
+                    self.edit(x.span.start..x.span.start, format!("forstAs[{target}]("));
+                    // The expression as written, for the error message: `at input["numbers"]: expected ...`.
+                    let written = self.source_of(x).split_whitespace().collect::<Vec<_>>().join(" ");
+                    let quoted = serde_json::to_string(&written).unwrap_or_else(|_| "\"value\"".into());
+                    self.edit(*dot..e.span.end, format!(", {quoted})"));
                 } else {
                     self.ty_edits(ty);
                 }
@@ -393,6 +406,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                     self.edit(name.span.clone(), format!("{:?}", name.text));
                     self.expr(value, false);
                 }
+                self.trailing_comma(e, fields);
             }
             ExprKind::Type(t) => self.ty_edits(t),
             ExprKind::Int | ExprKind::Float | ExprKind::Imag | ExprKind::Rune | ExprKind::Str => {}
@@ -418,10 +432,11 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     /// `return {name: x}` in a function declared to return a struct or shape: a typed composite literal.
-    fn typed_shape(&mut self, at: usize, fields: &[(ast::Name, ast::Expr)], expected: &Ty) {
+    fn typed_shape(&mut self, whole: &ast::Expr, fields: &[(ast::Name, ast::Expr)], expected: &Ty) {
+        let at = whole.span.start;
         let type_text = match expected {
             Ty::Named(n) => n.clone(),
-            Ty::Struct(_) => self.c.shape_name(expected),
+            Ty::Struct(_) => self.c.shape_name(expected, self.file, whole.span.clone()),
             other => other.go(),
         };
         self.edit(at..at, type_text);
@@ -430,6 +445,18 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.edit(name.span.clone(), go);
             }
             self.expr(value, false);
+        }
+        self.trailing_comma(whole, fields);
+    }
+
+    /// A shape literal may end its last line without a comma (`age: 3\n}`); the Go composite literal it becomes may not.
+    fn trailing_comma(&mut self, whole: &ast::Expr, fields: &[(ast::Name, ast::Expr)]) {
+        let Some((_, last)) = fields.last() else { return };
+        let close = whole.span.end.saturating_sub(1);
+        let between = self.c.sources.get(self.file).and_then(|s| s.get(last.span.end..close)).unwrap_or("");
+        let code = between.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<String>();
+        if between.contains('\n') && !code.contains(',') {
+            self.edit(last.span.end..last.span.end, ",");
         }
     }
 
@@ -488,6 +515,8 @@ impl<'c, 'a> Walker<'c, 'a> {
                             .collect();
                         Ty::Object { go: Box::new(lowered), fields }
                     }
+                    // `[...]T{a, b}` is a `[2]T`.
+                    Ty::Array(n, elem) if n == "..." => Ty::Array(elems.len().to_string(), elem.clone()),
                     _ => lowered,
                 }
             }
@@ -517,18 +546,18 @@ impl<'c, 'a> Walker<'c, 'a> {
             ExprKind::Assert { ty, .. } => c.lower(ty),
             ExprKind::Call { fun, args, .. } => self.call_type(fun, args),
             ExprKind::Index(x, _) => match c.underlying(&self.type_of(x)) {
-                Ty::Slice(t) | Ty::Array(t) => *t,
+                Ty::Slice(t) | Ty::Array(_, t) => *t,
                 Ty::Map(_, v) => *v,
                 Ty::Object { .. } => Ty::Any,
                 Ty::Pointer(p) => match c.underlying(&p) {
-                    Ty::Array(t) => *t,
+                    Ty::Array(_, t) => *t,
                     _ => Ty::Unknown,
                 },
                 Ty::Basic(n) if n == "string" => Ty::basic("byte"),
                 _ => Ty::Unknown,
             },
             ExprKind::Slice(x, _) => match self.type_of(x) {
-                Ty::Array(t) => Ty::Slice(t),
+                Ty::Array(_, t) => Ty::Slice(t),
                 t => t,
             },
             ExprKind::Unary(op, x) => {
@@ -588,14 +617,14 @@ impl<'c, 'a> Walker<'c, 'a> {
                 if c.type_names.contains(n) {
                     return Ty::Named(n.clone());
                 }
-                if let Some(go) = types::sugar(n) {
+                if c.funcs.contains_key(n) {
+                    return results(c.results_of(n));
+                }
+                if let Some(go) = types::sugar(n).filter(|_| !c.globals.contains_key(n)) {
                     return Ty::basic(go);
                 }
                 if is_basic_type_name(n) {
                     return Ty::Basic(n.clone());
-                }
-                if c.funcs.contains_key(n) {
-                    return results(c.results_of(n));
                 }
             }
         }

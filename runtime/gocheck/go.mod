@@ -1,0 +1,3 @@
+module forstgocheck
+
+go 1.22
