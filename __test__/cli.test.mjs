@@ -45,7 +45,7 @@ test("forst check: 0 on a clean project, 1 with a code frame on errors, JSON wit
   const diags = JSON.parse(json.stdout);
   assert.equal(diags.filter((d) => d.severity === "error").length, 1);
   const error = diags.find((d) => d.severity === "error");
-  assert.equal(error.file, "routes/search.ft");
+  assert.equal(error.file, "forst/routes/search.ft");
   assert.equal(error.line, 4);
   assert.equal(error.code, "F0001");
 });

@@ -245,3 +245,18 @@ test("without the addon, the error names the platform package to install", async
   assert.match(r.message, new RegExp(`npm install @forst/sidecar-linux-${process.arch}-${libc}`));
   assert.doesNotMatch(r.message, /run `npm run build` in the package, or reinstall/);
 });
+
+test("diagnostics: paths from the project root, unclosed brackets named, no false unused import after a syntax error", async () => {
+  const dir = project("diag", {
+    "forst/routes/upper.ft": 'import "strings"\n\nfunc upper(a String): String {\n  return strings.ToUpper(a\n}\n',
+    "forst/routes/brace.ft": "func brace(a Int): Int {\n  if a > 1 {\n    return a\n  return 0\n}\n",
+  });
+  const r = await forst(["check"], dir, { NO_COLOR: "1" });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /error\[F0001\]: unclosed `\(`\n\s+┌─ forst\/routes\/upper\.ft:4:25/);
+  assert.match(r.stderr, /add the missing `\)` for the `\(` on line 4/);
+  assert.match(r.stderr, /error\[F0001\]: unclosed `\{`\n\s+┌─ forst\/routes\/brace\.ft:2:12/);
+  assert.doesNotMatch(r.stderr, /unused import/);
+  const json = JSON.parse((await forst(["check", "--json"], dir)).stdout);
+  assert.deepEqual(json.map((d) => `${d.file}:${d.line}`).sort(), ["forst/routes/brace.ft:2", "forst/routes/upper.ft:4"]);
+});

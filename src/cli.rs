@@ -90,25 +90,27 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
     match command {
         Command::Check { json } => {
             let config = runtime::resolve_config(&req)?;
-            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&config)).await?;
+            let c = config.clone();
+            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&c)).await?;
             let errors = result.has_errors();
+            let (sources, diagnostics) = build::from_project_root(&config, &sources, &result.diagnostics);
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&diagnostic::to_json(&result.diagnostics, &sources))
-                        .unwrap_or_default()
+                    serde_json::to_string_pretty(&diagnostic::to_json(&diagnostics, &sources)).unwrap_or_default()
                 );
-            } else if result.diagnostics.is_empty() {
+            } else if diagnostics.is_empty() {
                 println!("forst: no problems in {} file{}", sources.len(), if sources.len() == 1 { "" } else { "s" });
             } else {
-                eprint!("{}", diagnostic::render(&result.diagnostics, &sources, runtime::stderr_color()));
+                eprint!("{}", diagnostic::render(&diagnostics, &sources, runtime::stderr_color()));
             }
             Ok(done(i32::from(errors)))
         }
         Command::Routes => {
             let config = runtime::resolve_config(&req)?;
-            let (sources, result) = runtime::run_blocking(move || build::compile_project(&config)).await?;
-            let (compiled, _) = build::require_output(&sources, result, runtime::stderr_color())?;
+            let c = config.clone();
+            let (sources, result) = runtime::run_blocking(move || build::compile_project(&c)).await?;
+            let (compiled, _) = build::require_output(&config, &sources, result, runtime::stderr_color())?;
             print!("{}", announce::route_table(&compiled.manifest));
             Ok(done(0))
         }
@@ -117,7 +119,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let package_dir = req.package_dir.clone();
             let c = config.clone();
             let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&c)).await?;
-            let (compiled, warnings) = build::require_output(&sources, result, runtime::stderr_color())?;
+            let (compiled, warnings) = build::require_output(&config, &sources, result, runtime::stderr_color())?;
             build::print_warnings(&config, &warnings, true);
             if let Some(dir) = package_dir {
                 let written = runtime::generate::write(&dir, &config, &compiled).map_err(|e| {

@@ -332,7 +332,7 @@ pub fn generate(options: ProjectOptions) -> Result<GenerateResult> {
     let config = runtime::resolve_config(&req).map_err(to_js)?;
     let (sources, result) = runtime::build::compile_project(&config).map_err(to_js)?;
     let (compiled, warnings) =
-        runtime::build::require_output(&sources, result, runtime::stderr_color()).map_err(to_js)?;
+        runtime::build::require_output(&config, &sources, result, runtime::stderr_color()).map_err(to_js)?;
     let mut written = None;
     if let Some(dir) = package_dir {
         written = Some(runtime::generate::write(&dir, &config, &compiled).map_err(|e| {

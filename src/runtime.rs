@@ -167,7 +167,7 @@ impl Runtime {
         let (manifest, contract) = if config.forst_dir.is_dir() {
             let c = config.clone();
             let (sources, result) = run_blocking(move || build::compile_project(&c)).await?;
-            let (compiled, warnings) = build::require_output(&sources, result, stderr_color())?;
+            let (compiled, warnings) = build::require_output(&config, &sources, result, stderr_color())?;
             build::print_warnings(&config, &warnings, false);
             if let Some(dir) = &req.package_dir {
                 if let Err(e) = generate::write(dir, &config, &compiled) {

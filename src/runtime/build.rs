@@ -142,23 +142,31 @@ pub fn compile_project(config: &Config) -> Result<(Vec<SourceFile>, compiler::Co
 
 /// Turns a compile result into output or a `compile_error` failure with every diagnostic rendered.
 pub fn require_output(
+    config: &Config,
     sources: &[SourceFile],
     result: compiler::CompileResult,
     color: bool,
 ) -> Result<(Compiled, String), Failure> {
     let warnings: Vec<_> =
         result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Warning).cloned().collect();
-    let warnings = compiler::diagnostic::render(&warnings, sources, color);
+    let (shown, warnings) = from_project_root(config, sources, &warnings);
+    let warnings = compiler::diagnostic::render(&warnings, &shown, color);
     match result.output {
         Some(out) if !result.diagnostics.iter().any(|d| d.severity == compiler::Severity::Error) => Ok((out, warnings)),
-        _ => Err(compile_error(sources, &result.diagnostics, color)),
+        _ => Err(compile_error(config, sources, &result.diagnostics, color)),
     }
 }
 
 /// The `compile_error` failure: every diagnostic rendered with its code frame.
-pub fn compile_error(sources: &[SourceFile], diagnostics: &[compiler::Diagnostic], color: bool) -> Failure {
+pub fn compile_error(
+    config: &Config,
+    sources: &[SourceFile],
+    diagnostics: &[compiler::Diagnostic],
+    color: bool,
+) -> Failure {
     let errors = diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
-    let rendered = compiler::diagnostic::render(diagnostics, sources, color);
+    let (shown, diagnostics) = from_project_root(config, sources, diagnostics);
+    let rendered = compiler::diagnostic::render(&diagnostics, &shown, color);
     Failure::new(
         500,
         "compile_error",
@@ -170,16 +178,47 @@ pub fn compile_error(sources: &[SourceFile], diagnostics: &[compiler::Diagnostic
 /// checker itself cannot run, the build goes on (`go build` still checks) and the reason is returned as a warning.
 pub fn go_type_check(
     go: &GoToolchain,
+    config: &Config,
     compiled: &Compiled,
     sources: &[SourceFile],
-    cache_fallback: &Path,
     color: bool,
 ) -> Result<Option<String>, Failure> {
-    match super::gocheck::check(go, compiled, sources, cache_fallback) {
+    match super::gocheck::check(go, compiled, sources, &config.output_dir) {
         Ok(errors) if errors.is_empty() => Ok(None),
-        Ok(errors) => Err(compile_error(sources, &errors, color)),
+        Ok(errors) => Err(compile_error(config, sources, &errors, color)),
         Err(f) => Ok(Some(format!("[forst] warning: {} — `go build` checks the code instead\n", f.message))),
     }
+}
+
+/// The sources and diagnostics as a person reads them: files named from the project root (`forst/routes/a.ft:4:27`,
+/// which a terminal or an editor opened there can follow), not from the Forst directory the compiler works in.
+/// (The compiler's own names — `routes/a.ft` — stay inside: they decide what is an endpoint, and they are what the
+/// generated Go's `//line` directives, panic `location`s and manifests carry; see the README.)
+pub fn from_project_root(
+    config: &Config,
+    sources: &[SourceFile],
+    diagnostics: &[compiler::Diagnostic],
+) -> (Vec<SourceFile>, Vec<compiler::Diagnostic>) {
+    let prefix = config.forst_dir.strip_prefix(&config.project_root).unwrap_or(&config.forst_dir);
+    let shown = |file: &str| -> String {
+        if file.is_empty() || prefix.as_os_str().is_empty() {
+            return file.to_string();
+        }
+        prefix.join(file).to_string_lossy().replace('\\', "/")
+    };
+    let sources = sources.iter().map(|s| SourceFile { path: shown(&s.path), text: s.text.clone() }).collect();
+    let diagnostics = diagnostics
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d.file = shown(&d.file);
+            for n in &mut d.notes {
+                n.file = shown(&n.file);
+            }
+            d
+        })
+        .collect();
+    (sources, diagnostics)
 }
 
 /// Prints a project's warnings on stderr — once: the same warnings are not printed again by the next process or
@@ -202,7 +241,7 @@ pub fn print_warnings(config: &Config, warnings: &str, always: bool) {
 pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Failure> {
     let t0 = Instant::now();
     let (sources, result) = compile_project(config)?;
-    let (mut compiled, mut warnings) = require_output(&sources, result, color)?;
+    let (mut compiled, mut warnings) = require_output(config, &sources, result, color)?;
     let compile_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
     // Hashed before go.mod names the toolchain: production mode recomputes it without Go (the cache key adds the Go
@@ -229,7 +268,7 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let cached = binary.is_file();
     if !cached {
         // A cached binary was type-checked when it was built; a new one is checked before `go build`.
-        if let Some(note) = go_type_check(go, &compiled, &sources, out, color)? {
+        if let Some(note) = go_type_check(go, config, &compiled, &sources, color)? {
             warnings.push_str(&note);
         }
         let src = out.join("src");

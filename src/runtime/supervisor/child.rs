@@ -183,7 +183,8 @@ pub(super) async fn spawn_ready(req: SpawnRequest<'_>) -> Result<Arc<Child>, Fai
         tokio::spawn(async move {
             let mut lines = BufReader::new(err).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                eprintln!("[forst] {line}");
+                // The sidecar's own "forst: " prefix would double ours.
+                eprintln!("[forst] {}", line.strip_prefix("forst: ").unwrap_or(&line));
                 log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
             }
         })
