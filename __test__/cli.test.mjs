@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { useFixture, packageDir, runNode, waitFor, startForstDev } from "./helpers.mjs";
 
 const forstBin = path.join(packageDir, "bin", "forst.js");
