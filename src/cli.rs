@@ -176,11 +176,17 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let dts = rt.supervisor.declarations().unwrap_or_default();
             println!("forst dev · {} (port {}, pid {}) · watching for .ft changes\n", info.url, info.port, info.pid);
             print!("{}", announce::route_table(&manifest));
-            if let Some(curl) = announce::curl_line(&manifest, &dts, &info.url, session_token.as_deref()) {
+            if let Some((curl, note)) = announce::curl_line(&manifest, &dts, &info.url, session_token.as_deref()) {
                 match &session_token {
-                    Some(_) => println!("\nTry it (calls need this X-Forst-Token until you stop forst dev; --token sets your own):\n  {curl}"),
-                    None => println!("\nTry it:\n  {curl}"),
+                    Some(_) => println!(
+                        "\nTry it (calls need this X-Forst-Token until you stop forst dev; --token sets your own):"
+                    ),
+                    None => println!("\nTry it:"),
                 }
+                if let Some(note) = note {
+                    println!("  ({note})");
+                }
+                println!("  {curl}");
             }
             println!("\nCtrl-C to stop.");
             Ok(Outcome { exit_code: 0, keep_alive: true })

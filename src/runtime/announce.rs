@@ -30,16 +30,24 @@ fn signature(e: &Endpoint) -> String {
 }
 
 /// A curl command for the first endpoint whose parameters are fully typed (a body made of `unknown` would be refused
-/// by most functions), else the first endpoint. `None` without endpoints.
-pub fn curl_line(manifest: &Manifest, dts: &str, url: &str, token: Option<&str>) -> Option<String> {
+/// by most functions), else the first endpoint, with a sentence to print above it when its body is only a guess.
+/// `None` without endpoints.
+pub fn curl_line(manifest: &Manifest, dts: &str, url: &str, token: Option<&str>) -> Option<(String, Option<String>)> {
     let types = Declarations::parse(dts);
     let samples: Vec<(&Endpoint, Option<String>)> =
         manifest.endpoints.iter().map(|e| (e, sample_body(e, &types))).collect();
-    let (endpoint, body) = samples
+    let (endpoint, body, guessed) = samples
         .iter()
         .find(|(_, body)| body.is_some())
         .or_else(|| samples.first())
-        .map(|(e, b)| (*e, b.clone().unwrap_or_else(|| loose_body(e))))?;
+        .map(|(e, b)| (*e, b.clone().unwrap_or_else(|| loose_body(e)), b.is_none()))?;
+    let note = guessed.then(|| {
+        format!(
+            "{} takes untyped input ({}): replace the body after -d with what it expects",
+            endpoint.name,
+            signature(endpoint)
+        )
+    });
     let mut line = String::from("curl -sS -X POST");
     if let Some(token) = token {
         let _ = write!(line, " -H 'X-Forst-Token: {token}'");
@@ -48,7 +56,7 @@ pub fn curl_line(manifest: &Manifest, dts: &str, url: &str, token: Option<&str>)
     if !endpoint.params.is_empty() {
         let _ = write!(line, " -d '{}'", body.replace('\'', "'\\''"));
     }
-    Some(line)
+    Some((line, note))
 }
 
 /// The request body for `e`: its single argument, or the JSON array of several. `None` when a type is not known well
@@ -216,13 +224,18 @@ mod tests {
                 endpoint("add", "/add", &["number", "number"]),
             ],
         };
-        let line = curl_line(&manifest, DTS, "http://127.0.0.1:4000", Some("t0k")).unwrap_or_default();
+        let (line, note) = curl_line(&manifest, DTS, "http://127.0.0.1:4000", Some("t0k")).unwrap_or_default();
+        assert_eq!(note, None);
         assert_eq!(
             line,
             "curl -sS -X POST -H 'X-Forst-Token: t0k' -H 'Content-Type: application/json' http://127.0.0.1:4000/add -d '[1,1]'"
         );
         let only_loose = Manifest { endpoints: vec![endpoint("loose", "/loose", &["{ [key: string]: unknown }"])] };
-        assert!(curl_line(&only_loose, DTS, "http://h", None).unwrap_or_default().ends_with("/loose -d '{}'"));
+        let (line, note) = curl_line(&only_loose, DTS, "http://h", None).unwrap_or_default();
+        assert!(line.ends_with("/loose -d '{}'"), "{line}");
+        assert!(note
+            .unwrap_or_default()
+            .starts_with("loose takes untyped input (loose(p0: { [key: string]: unknown }): void)"));
         assert_eq!(curl_line(&Manifest::default(), DTS, "http://h", None), None);
     }
 }

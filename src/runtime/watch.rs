@@ -125,10 +125,11 @@ async fn reload_loop(
                         if config.stable_port && before.as_deref() != Some(table.as_str()) {
                             let url = &child.at.base_url;
                             let curl = announce::curl_line(&manifest, &dts, url, config.session_token.as_deref());
-                            println!(
-                                "\nroutes changed:\n{table}{}",
-                                curl.map(|c| format!("  {c}\n")).unwrap_or_default()
-                            );
+                            let curl = curl.map(|(c, note)| match note {
+                                Some(n) => format!("  ({n})\n  {c}\n"),
+                                None => format!("  {c}\n"),
+                            });
+                            println!("\nroutes changed:\n{table}{}", curl.unwrap_or_default());
                         }
                     }
                     Err(f) => {
