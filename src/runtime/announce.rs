@@ -73,7 +73,8 @@ fn sample_body(e: &Endpoint, types: &Declarations) -> Option<String> {
 
 /// A body for an endpoint whose types say too little: `{}` per object-like parameter, `null` otherwise.
 fn loose_body(e: &Endpoint) -> String {
-    let values: Vec<&str> = e.params.iter().map(|p| if p.ts_type.starts_with('{') { "{}" } else { "null" }).collect();
+    let object = |t: &str| t.starts_with('{') || t.starts_with("Record<");
+    let values: Vec<&str> = e.params.iter().map(|p| if object(&p.ts_type) { "{}" } else { "null" }).collect();
     if values.len() == 1 {
         values[0].to_string()
     } else {
@@ -220,7 +221,7 @@ mod tests {
     fn the_curl_line_prefers_a_fully_typed_route() {
         let manifest = Manifest {
             endpoints: vec![
-                endpoint("loose", "/loose", &["{ [key: string]: unknown }"]),
+                endpoint("loose", "/loose", &["Record<string, unknown>"]),
                 endpoint("add", "/add", &["number", "number"]),
             ],
         };
@@ -230,12 +231,12 @@ mod tests {
             line,
             "curl -sS -X POST -H 'X-Forst-Token: t0k' -H 'Content-Type: application/json' http://127.0.0.1:4000/add -d '[1,1]'"
         );
-        let only_loose = Manifest { endpoints: vec![endpoint("loose", "/loose", &["{ [key: string]: unknown }"])] };
+        let only_loose = Manifest { endpoints: vec![endpoint("loose", "/loose", &["Record<string, unknown>"])] };
         let (line, note) = curl_line(&only_loose, DTS, "http://h", None).unwrap_or_default();
         assert!(line.ends_with("/loose -d '{}'"), "{line}");
         assert!(note
             .unwrap_or_default()
-            .starts_with("loose takes untyped input (loose(p0: { [key: string]: unknown }): void)"));
+            .starts_with("loose takes untyped input (loose(p0: Record<string, unknown>): void)"));
         assert_eq!(curl_line(&Manifest::default(), DTS, "http://h", None), None);
     }
 }
