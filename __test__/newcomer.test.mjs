@@ -53,7 +53,7 @@ function startUntil(args, { cwd, env, pattern, timeoutMs = 120000 }) {
   return { child, out, exited, printed: pattern ? waitFor(() => pattern.test(out.stderr), { timeoutMs }) : null };
 }
 
-test("a cold build (empty GOCACHE) prints progress; Ctrl-C kills go build and leaves no .tmp; the next build cleans stale ones", async () => {
+test("a cold build (empty GOCACHE) prints progress; Ctrl-C and stop() kill go build and leave no .tmp; the next build cleans stale ones", async () => {
   const dir = project("cold");
   const env = { GOCACHE: path.join(dir, ".gocache"), NO_COLOR: "1" };
 
@@ -74,6 +74,20 @@ test("a cold build (empty GOCACHE) prints progress; Ctrl-C kills go build and le
   app.child.kill("SIGINT");
   assert.equal((await app.exited).signal, "SIGINT", "the process ends as the signal says");
   assert.equal(app.out.stderr, "", "FORST_LOG=silent prints nothing");
+  assert.ok(await waitFor(() => processesIn(dir).length === 0, { timeoutMs: 10000 }), `left running:\n${processesIn(dir).join("\n")}`);
+
+  // stop() while start() is in go build: the build is killed, start() fails with unavailable.
+  const stopScript = `
+    const forst = require(${JSON.stringify(packageDir)});
+    const started = forst.start().then(() => "started", (e) => e.code + ": " + e.message);
+    const poll = setInterval(() => {
+      const building = require("node:fs").readdirSync("/proc").some((p) => {
+        try { return require("node:fs").readFileSync("/proc/" + p + "/cmdline", "utf8").includes(${JSON.stringify(dir)} + "/dist/forst/bin/"); } catch { return false; }
+      });
+      if (building) { clearInterval(poll); forst.stop().then(async () => console.log(JSON.stringify(await started))); }
+    }, 100);`;
+  const stopped = await runNode(["-e", stopScript], { cwd: dir, env: { ...env, FORST_LOG: "silent" }, timeoutMs: 120000 });
+  assert.match(JSON.parse(stopped.stdout), /^unavailable: the build was stopped/, stopped.stderr);
   assert.ok(await waitFor(() => processesIn(dir).length === 0, { timeoutMs: 10000 }), `left running:\n${processesIn(dir).join("\n")}`);
 
   // A stale temporary binary (a build killed before this fix, or by SIGKILL) is removed by the next build, which

@@ -300,7 +300,11 @@ function guardBuildAgainstSignals() {
 async function stop() {
   started = false;
   stoppedByUser = true;
-  if (starting) await starting.catch(() => {});
+  if (starting) {
+    // A start() still in `go build` would otherwise finish its build (up to half a minute cold) before stopping.
+    native().cancelBuilds();
+    await starting.catch(() => {});
+  }
   await native().stop();
 }
 
