@@ -9,7 +9,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,13 +16,14 @@ import (
 	"strconv"
 )
 
-// forstEndpoint is one exposed function. Invoke decodes the JSON arguments, calls the function and returns its
-// result; decoding problems are *forstInputError, errors the function returned are *forstReturnedError.
+// forstEndpoint is one exposed function. New starts a call: forstDecodeArgs decodes the request body into it
+// (problems are *forstInputError), its call method runs the function (errors it returned are *forstReturnedError)
+// and its encodeResult method writes the result (forst_json_body.go).
 type forstEndpoint struct {
 	Name   string
 	Route  string
 	Params []string
-	Invoke func(ctx context.Context, args []json.RawMessage) (any, error)
+	New    func() forstArgs
 }
 
 // forstInputError is bad input: malformed JSON, a wrong type, a missing argument, or a Forst type assertion on a
@@ -52,15 +52,9 @@ type forstReturnedError struct{ Err error }
 func (e *forstReturnedError) Error() string { return e.Err.Error() }
 func (e *forstReturnedError) Unwrap() error { return e.Err }
 
-// forstDecodeArg decodes one argument into dst, naming the parameter and the JSON path on failure.
-func forstDecodeArg(fn, param string, raw json.RawMessage, dst any) error {
-	if len(raw) == 0 {
-		return &forstInputError{Function: fn, Path: param, Message: "missing argument " + param}
-	}
-	err := json.Unmarshal(raw, dst)
-	if err == nil {
-		return nil
-	}
+// forstArgError turns the error json.Unmarshal would have returned for argument param into invalid input naming the
+// JSON path: `at input.records.id: expected string, got number`.
+func forstArgError(fn, param string, err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		path := param
