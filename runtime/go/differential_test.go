@@ -150,6 +150,16 @@ func checkResult(t *testing.T, ep *forstEndpoint, text []byte) {
 	if errText(encErr) != errText(wantEncErr) || (encErr == nil && !bytes.Equal(e.buf, wantJSON)) {
 		t.Fatalf("%s result %q encodes as %s (%v), json.Marshal: %s (%v)", ep.Name, text, e.buf, encErr, wantJSON, wantEncErr)
 	}
+	// The same value inside interface{} values (a result map holding it, by value and by pointer): the project's
+	// types go through forstEncodeKnown there.
+	for _, v := range []any{reflect.ValueOf(got.result()).Elem().Interface(), got.result()} {
+		want, wantErr := json.Marshal(map[string]any{"v": v})
+		e := newForstEncoder(nil)
+		err := forstEncodeWith(e, func(e *forstEncoder) { e.any(map[string]any{"v": v}) })
+		if errText(err) != errText(wantErr) || (err == nil && !bytes.Equal(e.buf, want)) {
+			t.Fatalf("%s result %q inside interface{} (%T) encodes as %s (%v), json.Marshal: %s (%v)", ep.Name, text, v, e.buf, err, want, wantErr)
+		}
+	}
 	// The same value through a streaming encoder that flushes every few bytes.
 	var out bytes.Buffer
 	se := newForstStreamEncoder(&out, 7)

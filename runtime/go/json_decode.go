@@ -606,13 +606,32 @@ func (d *forstDecoder) anyObject() map[string]any {
 	return m
 }
 
-// anyArray collects the elements on a scratch stack shared by nested arrays and allocates the slice once, at its
-// final length.
+// forstShortArray is how many elements of an interface{} array go on the decoder's scratch stack before the array
+// gets a slice of its own: the stack stays small enough to be pooled.
+const forstShortArray = 4096
+
+// anyArray collects the elements of a short array on a scratch stack shared by nested arrays and allocates the slice
+// once, at its final length; a long one continues in a slice of its own that grows as forstGrow grows.
 func (d *forstDecoder) anyArray() []any {
 	base := len(d.stack)
+	var long []any
 	for n := 0; d.elem(n); n++ {
 		v := d.anyValue()
+		if long != nil {
+			long = forstGrow(long, n)
+			long[n] = v
+			continue
+		}
 		d.stack = append(d.stack, v)
+		if n+1 == forstShortArray {
+			long = make([]any, forstShortArray, 2*forstShortArray)
+			copy(long, d.stack[base:])
+			clear(d.stack[base:])
+			d.stack = d.stack[:base]
+		}
+	}
+	if long != nil {
+		return long
 	}
 	a := make([]any, len(d.stack)-base)
 	copy(a, d.stack[base:])

@@ -6,7 +6,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -118,5 +120,32 @@ func TestStreamEncoderWritesInChunks(t *testing.T) {
 	}
 	if e.flushed != int64(len(want)) {
 		t.Fatalf("flushed %d of %d bytes", e.flushed, len(want))
+	}
+}
+
+// Arrays around the scratch stack's limit, nested, decode as encoding/json decodes them.
+func TestLongInterfaceArrays(t *testing.T) {
+	for _, n := range []int{0, 1, forstShortArray - 1, forstShortArray, forstShortArray + 1, 3*forstShortArray + 7} {
+		items := make([]string, n)
+		for i := range items {
+			items[i] = strconv.Itoa(i)
+			if i%1000 == 0 {
+				items[i] = "[" + strings.Repeat("1,", forstShortArray) + "2]"
+			}
+		}
+		body := []byte(`{"a":[` + strings.Join(items, ",") + `],"b":[1,[2,3]]}`)
+		var want any
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatal(err)
+		}
+		d := forstGetBytesDecoder(body)
+		var got any
+		if err := forstDecodeValue(d, func(d *forstDecoder) { forstDecodeAny(d, &got) }); err != nil {
+			t.Fatal(err)
+		}
+		forstPutDecoder(d)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d elements: differs", n)
+		}
 	}
 }
