@@ -190,6 +190,20 @@ export function procStatusBytes(pid, field = "VmRSS") {
   }
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms; 0 when it is gone. Fields 14 and 15 of
+ * /proc/<pid>/stat, counted after the command name (which may contain spaces), in clock ticks of 10 ms.
+ */
+export function procCpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 export function errorText(err) {
   if (!err) return "unknown error";
   const code = err.code ? ` [${err.code}]` : "";

@@ -356,6 +356,13 @@ function invalidArgument(name, message) {
  * those keys as options). Anything else after the parameters is an error, not silently dropped.
  */
 async function call(name, arity, args) {
+  const { body, options } = encodeCall(name, arity, args);
+  const text = await callRaw(name, body, options);
+  return text === "" ? undefined : JSON.parse(text);
+}
+
+/** The JSON text of a call's arguments and its options; too many arguments are an error, not dropped. */
+function encodeCall(name, arity, args) {
   if (args.length > arity + 1 || (args.length === arity + 1 && !isCallOptions(args[arity]))) {
     const extra = args.length - arity;
     throw invalidArgument(
@@ -366,8 +373,7 @@ async function call(name, arity, args) {
   }
   const options = args.length > arity ? args[arity] : undefined;
   const body = arity === 0 ? "" : encodeArguments(name, arity === 1 ? args[0] : args.slice(0, arity), arity === 1);
-  const text = await callRaw(name, body, options);
-  return text === "" ? undefined : JSON.parse(text);
+  return { body, options };
 }
 
 function isCallOptions(value) {
@@ -475,12 +481,25 @@ async function ready(name) {
 }
 
 /** Builds the exported function for one endpoint, with its `.raw(json, options?)` form. */
-function forstFunction(name, arity) {
-  const fn = { [name]: (...args) => call(name, arity, args) }[name];
+/** Names of the functions that return streams (for invoke()). */
+const streamingFunctions = new Set();
+
+function forstFunction(name, arity, { stream = false } = {}) {
+  if (stream) streamingFunctions.add(name);
+  const fn = stream
+    ? { [name]: (...args) => callStream(name, arity, args) }[name]
+    : { [name]: (...args) => call(name, arity, args) }[name];
   Object.defineProperty(fn, "length", { value: arity });
-  fn.raw = (json, options) => callRaw(name, json, options);
-  fn.handler = (options) => routeHandler(name, arity, options);
+  if (!stream) fn.raw = (json, options) => callRaw(name, json, options);
+  fn.handler = (options) => routeHandler(name, arity, options, stream);
   return fn;
+}
+
+/** A streaming function's call: an AsyncIterable of its items (see lib/stream.js). */
+function callStream(name, arity, args) {
+  const { body, options } = encodeCall(name, arity, args);
+  const { signal, timeoutMs } = callOptions(name, options);
+  return streamCall(name, body, { signal, timeoutMs });
 }
 
 /** Calls a Forst function by name: `invoke("calculate", { numbers: [1, 2] })`. */
@@ -488,11 +507,12 @@ function invoke(name, ...args) {
   const last = args[args.length - 1];
   const isOptions = args.length > 0 && last && Object.keys(last).length > 0 && isCallOptions(last);
   const arity = isOptions ? args.length - 1 : args.length;
-  return call(name, arity, args);
+  return streamingFunctions.has(name) ? callStream(name, arity, args) : call(name, arity, args);
 }
 
 module.exports = { ForstError, start, stop, status, metrics, invoke, generateSync, forstFunction, useProject, findProjectRoot, projectOptionsFor, native, PACKAGE_DIR };
 
 // The small-call fast path and the route handler need the pieces above; they live in their own files.
 const fastPath = require("./fast_path.js")({ native, ForstError });
+const { streamCall } = require("./stream.js")({ native, ready, toForstError, ForstError });
 const { routeHandler } = require("./handler.js")({ native, ready, toForstError, invalidArgument, encodeArguments, callOptions, ForstError });

@@ -10,18 +10,24 @@ module.exports = ({ native, ready, toForstError, invalidArgument, encodeArgument
   /**
    * @param {string} name the Forst function
    * @param {number} arity its parameter count
-   * @param {{ input?: "body" | "params" | "query" | ((req) => unknown), timeoutMs?: number }} [options]
+   * @param {{ input?: "body" | "params" | "query" | ((req) => unknown), timeoutMs?: number, stream?: "ndjson" | "array" }} [options]
    *   `input`: what the function receives — the request body as it came (default; for several parameters it must
    *   be the JSON array of them), `req.params`, `req.query`, or what a function of the request returns (sent as the
    *   single argument, or as the arguments when it returns an array and the function takes several).
+   *   `stream` (functions that return streams): NDJSON, one item per line (default), or one JSON array.
+   * @param {boolean} streaming the function returns a stream
    */
-  function routeHandler(name, arity, options = {}) {
+  function routeHandler(name, arity, options = {}, streaming = false) {
     if (options === null || typeof options !== "object") {
       throw invalidArgument(name, `.handler() options must be an object { input, timeoutMs }, got ${typeof options}`);
     }
-    const { input = "body", timeoutMs: rawTimeout, ...rest } = options;
-    const unknown = Object.keys(rest);
-    if (unknown.length > 0) throw invalidArgument(name, `.handler() does not know the option ${unknown.map((k) => JSON.stringify(k)).join(", ")} (known: input, timeoutMs)`);
+    const known = streaming ? ["input", "timeoutMs", "stream"] : ["input", "timeoutMs"];
+    const { input = "body", timeoutMs: rawTimeout, stream: format = streaming ? "ndjson" : undefined, ...rest } = options;
+    const unknown = Object.keys(rest).concat(!streaming && options.stream !== undefined ? ["stream"] : []);
+    if (unknown.length > 0) throw invalidArgument(name, `.handler() does not know the option ${unknown.map((k) => JSON.stringify(k)).join(", ")} (known: ${known.join(", ")})`);
+    if (streaming && format !== "ndjson" && format !== "array") {
+      throw invalidArgument(name, `.handler() option stream must be "ndjson" or "array", got ${JSON.stringify(format)}`);
+    }
     if (typeof input !== "function" && !INPUTS.includes(input)) {
       throw invalidArgument(name, `.handler() option input must be "body", "params", "query" or a function of the request, got ${JSON.stringify(input)}`);
     }
@@ -29,14 +35,14 @@ module.exports = ({ native, ready, toForstError, invalidArgument, encodeArgument
 
     return function forstRouteHandler(req, res) {
       // Every failure becomes an HTTP answer here: a handler must never leave a rejected promise behind.
-      serve(name, arity, input, timeoutMs, req, res).catch((err) => answerError(res, toForstError(err)));
+      serve(name, arity, input, timeoutMs, format, req, res).catch((err) => answerError(res, toForstError(err)));
     };
   }
 
-  async function serve(name, arity, input, timeoutMs, req, res) {
+  async function serve(name, arity, input, timeoutMs, format, req, res) {
     const args = input === "body" ? undefined : argumentsOf(name, arity, input, req);
     await ready(name);
-    const id = await native().streamOpen(name, timeoutMs);
+    const id = await native().streamOpen(name, timeoutMs, format);
     let done = false;
     // The client went away before the answer was complete: the sidecar cancels the call's context.
     const onClose = () => {
@@ -49,7 +55,7 @@ module.exports = ({ native, ready, toForstError, invalidArgument, encodeArgument
       const status = await native().streamHead(id);
       if (!res.headersSent) {
         res.statusCode = status;
-        res.setHeader("Content-Type", "application/json");
+        res.setHeader("Content-Type", status === 200 && format === "ndjson" ? "application/x-ndjson" : "application/json");
         // An early answer (413 while the client is still sending): close, so nobody waits for the rest.
         if (status !== 200) res.setHeader("Connection", "close");
       }

@@ -224,6 +224,7 @@ fn build_manifest(sources: &[SourceFile], program: &check::Program) -> Manifest 
                 takes_context: e.takes_context,
                 doc: e.doc.clone(),
                 location: manifest::Location { file: e.file.clone(), line: line as u32, column: column as u32 },
+                stream: e.stream.map(|s| s.as_str().to_string()),
             }
         })
         .collect();

@@ -164,10 +164,11 @@ pub fn record_call(name: String, code: Option<String>, micros: f64) {
     runtime::runtime().metrics.record(&name, failure.as_ref().map_or(Ok(()), Err), took);
 }
 
-/// Opens a streaming call (a route handler's): resolves to its id once the sidecar is reached.
+/// Opens a streaming call (a route handler's, or a streaming endpoint's AsyncIterable): resolves to its id once the
+/// sidecar is reached. `format`: how a streaming endpoint answers (`ndjson`, `array`, `internal`).
 #[napi]
-pub async fn stream_open(name: String, timeout_ms: u32) -> Result<u32> {
-    runtime::runtime().open_stream(&name, timeout_ms).await.map_err(to_js)
+pub async fn stream_open(name: String, timeout_ms: u32, format: Option<String>) -> Result<u32> {
+    runtime::runtime().open_stream(&name, timeout_ms, format.as_deref()).await.map_err(to_js)
 }
 
 /// Queues a chunk of the request body if there is room; `false` when full (then use `streamWriteAsync`).

@@ -22,7 +22,18 @@ async function main() {
     process.send({ goPid });
   }
   let length;
-  if (mode === "js-route" || mode === "forst-handler") {
+  let growth;
+  if (mode === "forst-stream") {
+    // Node's own RSS while it consumes the stream: what a flat-memory streaming result means for the app.
+    const before = procStatusBytes(process.pid);
+    let peak = 0;
+    length = 0;
+    for await (const item of forstFn(forst, "streamItems")(Number(nText))) {
+      if (item.n !== length) throw new Error(`item ${length} arrived as ${item.n}`);
+      if (++length % 10000 === 0) peak = Math.max(peak, procStatusBytes(process.pid) - before);
+    }
+    growth = peak;
+  } else if (mode === "js-route" || mode === "forst-handler") {
     length = await serveOnce(mode, forst, dataFile);
   } else if (mode === "js-text" || mode === "forst-raw") {
     const body = fs.readFileSync(dataFile, "utf8");
@@ -39,7 +50,7 @@ async function main() {
   // Kernel-tracked peaks as a cross-check of the parent's 10 ms sampling.
   const hwm = { node: procStatusBytes(process.pid, "VmHWM"), go: goPid ? procStatusBytes(goPid, "VmHWM") : 0 };
   if (forst) await forst.stop();
-  process.send({ done: true, length, hwm });
+  process.send({ done: true, length, hwm, growth });
 }
 
 /** Serves one POST of dataFile (sent by curl) and returns the number of records in the answer. */

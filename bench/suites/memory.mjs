@@ -8,6 +8,26 @@ import { BENCH_DIR, makeProject, makeRecords, procStatusBytes, median, targetFig
 
 const MiB = 2 ** 20;
 
+/** A streaming result of `n` items of about 100 bytes of JSON each. */
+const STREAM_FT = `import "iter"
+
+type StreamItem struct {
+  N    Int    \`json:"n"\`
+  Text String \`json:"text"\`
+}
+
+// streamItems yields n items of about a hundred bytes of JSON each.
+func streamItems(n Int): iter.Seq[StreamItem] {
+  return func(yield func(StreamItem) bool) {
+    for i := 0; i < n; i++ {
+      if !yield(StreamItem{N: i, Text: "an item of the stream, padded to about a hundred bytes of JSON each........"}) {
+        return
+      }
+    }
+  }
+}
+`;
+
 function measure(mode, n, projectDir, dataFile) {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(BENCH_DIR, "suites", "memory-child.mjs"), [mode, String(n), projectDir || "", dataFile || ""], {
@@ -34,7 +54,7 @@ function measure(mode, n, projectDir, dataFile) {
       clearInterval(timer);
       if (!final || final.error) return reject(new Error(`memory ${mode}: ${final ? final.error : "child exited without a result"}`));
       if (final.length !== n) return reject(new Error(`memory ${mode}: ${final.length} results for ${n} records`));
-      resolve({ peak, hwm: final.hwm });
+      resolve({ peak, hwm: final.hwm, growth: final.growth });
     });
   });
 }
@@ -42,7 +62,7 @@ function measure(mode, n, projectDir, dataFile) {
 export async function run({ quick }) {
   const n = quick ? 100_000 : 1_000_000;
   const runs = quick ? 1 : 3;
-  const projectDir = makeProject("memory", {}, { copyExample: true });
+  const projectDir = makeProject("memory", { "forst/routes/stream.ft": STREAM_FT }, { copyExample: true });
   // The request body of the text variants, written once (the parent's memory is not sampled).
   const dataFile = path.join(projectDir, "dataset.json");
   fs.writeFileSync(dataFile, JSON.stringify(makeRecords(n, 4)));
@@ -52,6 +72,7 @@ export async function run({ quick }) {
   const forstRaw = [];
   const jsRoute = [];
   const forstHandler = [];
+  const streamGrowth = [];
   // Alternate the variants so that page-cache or allocator drift does not favour one.
   for (let r = 0; r < runs; r++) {
     js.push(await measure("js", n));
@@ -60,6 +81,7 @@ export async function run({ quick }) {
     forstRaw.push(await measure("forst-raw", n, projectDir, dataFile));
     jsRoute.push(await measure("js-route", n, projectDir, dataFile));
     forstHandler.push(await measure("forst-handler", n, projectDir, dataFile));
+    streamGrowth.push(await measure("forst-stream", n, projectDir));
   }
   const fig = (xs) => ({ p50: median(xs.map((x) => x.peak)) / MiB, p99: Math.max(...xs.map((x) => x.peak)) / MiB,
     mean: xs.reduce((a, x) => a + x.peak, 0) / xs.length / MiB, runs: xs.length, count: xs.length, unit: "MiB" });
@@ -72,6 +94,9 @@ export async function run({ quick }) {
   const jsRouteF = fig(jsRoute);
   const handlerF = fig(forstHandler);
   const handlerRatio = targetFigure("peak RSS of the route: Node + Go with fn.handler() / pure Node", handlerF.p50 / jsRouteF.p50, "<=", 0.5);
+  // The child reports how far Node's own RSS rose above its level before the iteration.
+  const growth = median(streamGrowth.map((x) => x.growth)) / MiB;
+  const growthTarget = targetFigure(`Node RSS growth consuming ${n} streamed items`, growth, "<=", 100);
   const last = forst[forst.length - 1].hwm;
   return {
     title: `Memory: processLargeDataset, ${n.toLocaleString("en-US")} records (peak RSS, MiB, median of ${runs})`,
@@ -83,10 +108,11 @@ export async function run({ quick }) {
       ["Node + Go sidecar, JSON text in and out (.raw)", fmt(rawF.p50, 1), fmt(rawRatio.value), rawRatio.verdict],
       ["the route in pure Node: Express, express.json(), the JS function, res.json()", fmt(jsRouteF.p50, 1), "", ""],
       ["the route as processLargeDataset.handler(): Node + Go", fmt(handlerF.p50, 1), fmt(handlerRatio.value), handlerRatio.verdict],
+      [`a streaming result of ${n.toLocaleString("en-US")} items consumed with for await: Node's RSS growth`, fmt(growth, 1), "", `≤ 100 MiB: ${growthTarget.verdict}`],
     ],
     figures: {
       js: jsF, forst: fF, forstOverJs: ratio, jsText: jsTextF, forstRaw: rawF, forstRawOverJsText: rawRatio,
-      jsRoute: jsRouteF, forstHandler: handlerF, forstHandlerOverJsRoute: handlerRatio,
+      jsRoute: jsRouteF, forstHandler: handlerF, forstHandlerOverJsRoute: handlerRatio, streamGrowth: growthTarget,
     },
     notes: [`kernel VmHWM of the last Forst run: Node ${fmt(last.node / MiB, 1)} MiB, Go ${fmt(last.go / MiB, 1)} MiB; ` +
       `pure Node ${fmt(js[js.length - 1].hwm.node / MiB, 1)} MiB`],

@@ -43,7 +43,7 @@ async function main() {
   // autocannon closes its connections when the duration ends, aborting bodies still being read: not an error of the
   // routes, and Express's default handler would print a stack trace for each.
   app.use((err, req, res, next) => (err.type === "request.aborted" ? res.destroy() : next(err)));
-  const server = app.listen(0, "127.0.0.1", () => process.send({ port: server.address().port }));
+  const server = app.listen(0, "127.0.0.1", () => process.send({ port: server.address().port, sidecarPid: fake ? 0 : forst.status().pid }));
   process.on("disconnect", async () => {
     server.close();
     await forst.stop().catch(() => {});

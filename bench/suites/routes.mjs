@@ -4,7 +4,7 @@ import path from "node:path";
 import { fork } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import { createRequire } from "node:module";
-import { BENCH_DIR, makeProject, targetFigure, fmt } from "../lib.mjs";
+import { BENCH_DIR, makeProject, targetFigure, fmt, procCpuMs } from "../lib.mjs";
 import { ROUTES, BENCH_FT, normalize } from "./routes-impl.mjs";
 
 const autocannon = createRequire(import.meta.url)("autocannon");
@@ -13,7 +13,7 @@ const CONNECTIONS = 10;
 function startServer(projectDir) {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(BENCH_DIR, "suites", "routes-server.mjs"), [projectDir], { stdio: "inherit" });
-    child.once("message", (m) => (m.error ? reject(new Error(m.error)) : resolve({ child, port: m.port })));
+    child.once("message", (m) => (m.error ? reject(new Error(m.error)) : resolve({ child, port: m.port, sidecarPid: m.sidecarPid })));
     child.once("exit", (code) => reject(new Error(`routes server exited (${code})`)));
   });
 }
@@ -27,8 +27,13 @@ async function post(url, body) {
   return { value: JSON.parse(text), ms };
 }
 
-/** One autocannon load; `amount` replaces the duration when a single request is too slow for a timed window. */
-async function load(url, body, opts) {
+/**
+ * One autocannon load; `amount` replaces the duration when a single request is too slow for a timed window.
+ * `pids` name the processes whose CPU time per request is reported (the profile behind a ratio: on 2 cores the load
+ * generator, Node and Go share the CPUs, so where each request's CPU goes decides the throughput).
+ */
+async function load(url, body, opts, pids = {}) {
+  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procCpuMs(pid)]));
   const r = await autocannon({
     url, method: "POST", body, headers: { "content-type": "application/json" },
     connections: opts.amount ? 1 : CONNECTIONS, timeout: 300, ...opts,
@@ -38,14 +43,19 @@ async function load(url, body, opts) {
   // Timed runs: completed requests over elapsed seconds. `amount` runs use one connection, so req/s is 1000 / mean
   // latency: autocannon's elapsed time there is rounded up to its 1 s ticker (5 × 10 ms requests read as 5 req/s).
   const reqPerSec = opts.amount ? 1000 / r.latency.mean : r.requests.total / r.duration;
-  return { reqPerSec, p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.mean, count: r.requests.total, failed: bad, unit: "ms" };
+  const cpuPerRequest = Object.fromEntries(
+    Object.entries(pids).map(([k, pid]) => [k, r.requests.total ? (procCpuMs(pid) - cpuBefore[k]) / r.requests.total : 0]),
+  );
+  return { reqPerSec, cpuPerRequest, p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.mean, count: r.requests.total, failed: bad, unit: "ms" };
 }
 
 export async function run({ quick }) {
   const duration = quick ? 3 : 10;
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   const projectDir = makeProject("routes", { "forst/routes/bench.ft": BENCH_FT }, { copyExample: true });
-  const { child, port } = await startServer(projectDir);
+  const { child, port, sidecarPid } = await startServer(projectDir);
+  // The sidecar's pid is the first child's: a restart during the run would show as 0 ms of Go CPU.
+  const pids = { load: process.pid, node: child.pid, go: sidecarPid };
   const base = `http://127.0.0.1:${port}`;
   const figures = {};
   const rows = [];
@@ -69,7 +79,7 @@ export async function run({ quick }) {
           same = [forstCall, rawCall, handlerCall].every((c) => isDeepStrictEqual(expected, normalize(route, c.value)));
         } catch (err) {
           notes.push(`${key}: ${err.message}`);
-          rows.push([route, n.toLocaleString("en-US"), "error", "", "", "", "", "", "", "", "", ""]);
+          rows.push([route, n.toLocaleString("en-US"), "error", "", "", "", "", "", "", "", "", "", "", ""]);
           console.error(`routes: ${key} FAILED: ${err.message}`);
           continue;
         }
@@ -87,7 +97,7 @@ export async function run({ quick }) {
           for (const prefix of Object.values(variants)) await load(`${base}/${prefix}/${route}`, body, { duration: 1 });
         }
         const r = {};
-        for (const [name, prefix] of Object.entries(variants)) r[name] = figures[`${key}.${name}`] = await load(`${base}/${prefix}/${route}`, body, opts);
+        for (const [name, prefix] of Object.entries(variants)) r[name] = figures[`${key}.${name}`] = await load(`${base}/${prefix}/${route}`, body, opts, pids);
         const ratio = r.forst.reqPerSec / r.js.reqPerSec;
         const rawRatio = r.forstRaw.reqPerSec / r.js.reqPerSec;
         const handlerRatio = r.forstHandler.reqPerSec / r.js.reqPerSec;
@@ -99,10 +109,13 @@ export async function run({ quick }) {
         const target = targetFigure(`${key} Forst handler/JS req/s`, handlerRatio, ">=", want);
         figures[`${key}.forstHandlerOverJs`] = target;
         const cell = (x) => `${fmt(x.reqPerSec, 1)} (${fmt(x.p50, 0)} / ${fmt(x.p99, 0)})`;
+        // CPU ms per request: Node's server + Go's sidecar (+ the load generator's), JS vs handler.
+        const cpu = (x) => `${fmt(x.cpuPerRequest.node, 2)} + ${fmt(x.cpuPerRequest.go, 2)} (+ ${fmt(x.cpuPerRequest.load, 2)})`;
         rows.push([
           route, n.toLocaleString("en-US"),
           cell(r.js), cell(r.forstHandler), fmt(handlerRatio), `≥ ${want}: ${target.verdict}`,
           cell(r.forst), fmt(ratio), cell(r.forstRaw), fmt(rawRatio),
+          cpu(r.js), cpu(r.forstHandler),
           same ? "yes" : "**MISMATCH**", slow ? `${opts.amount} requests, 1 conn` : `${duration} s, ${CONNECTIONS} conn`,
         ]);
       }
@@ -112,7 +125,7 @@ export async function run({ quick }) {
   }
   return {
     title: "Express routes: pure JS vs Forst (req/s (p50 / p99 ms)); handler = `fn.handler()` (streamed, no body parser), call = `await fn(req.body)`, raw = `fn.raw(text)`",
-    headers: ["route", "records", "JS", "Forst handler", "handler/JS", "target", "Forst call", "call/JS", "Forst raw", "raw/JS", "same JSON", "load"],
+    headers: ["route", "records", "JS", "Forst handler", "handler/JS", "target", "Forst call", "call/JS", "Forst raw", "raw/JS", "CPU ms/req JS: Node + Go (+ load)", "CPU ms/req handler", "same JSON", "load"],
     rows, figures,
     notes: process.env.FORST_BENCH_FAKE === "1" ? ["FORST_BENCH_FAKE=1: /forst served by the JS versions (harness test)", ...notes] : notes,
   };

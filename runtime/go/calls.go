@@ -122,7 +122,10 @@ var forstCallsInFlight sync.Map // label set address → *forstCall
 // It returns when the endpoint returns, or as soon as one of its goroutines panics (the endpoint may then be blocked
 // forever, waiting for that goroutine: its context is cancelled and it is left behind, which is the best a process
 // can do for code that cannot be stopped from outside).
-func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint, a forstArgs) (err error, p *forstPanic) {
+//
+// then, when not nil, runs after a successful call on the same goroutine (a stream's items: the producer's goroutines
+// belong to the call too).
+func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint, a forstArgs, then func() error) (err error, p *forstPanic) {
 	call := &forstCall{name: ep.Name, failed: make(chan struct{}), quiet: make(chan struct{}, 1)}
 	type outcome struct {
 		err error
@@ -135,7 +138,12 @@ func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint,
 		call.key = forstProfLabel()
 		forstCallsInFlight.Store(call.key, call)
 		close(registered)
-		e, p := forstInvoke(func() error { return a.call(ctx) })
+		e, p := forstInvoke(func() error {
+			if err := a.call(ctx); err != nil || then == nil {
+				return err
+			}
+			return then()
+		})
 		done <- outcome{e, p}
 	}()
 	<-registered

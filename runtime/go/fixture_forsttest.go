@@ -84,6 +84,10 @@ var forstEndpoints = []forstEndpoint{
 		var s string
 		return fixture(func(d *forstDecoder, i int) { forstDecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
 	}},
+	// A streaming endpoint: n numbers, then (when fail) a panic.
+	{Name: "numbersUpTo", Route: "/numbers-up-to", Params: []string{"n", "fail"}, New: func() forstArgs {
+		return &fixtureStream{}
+	}},
 }
 
 // fixtureArgs adapts a test function to forstArgs (generated code has one type per endpoint instead).
@@ -111,6 +115,36 @@ func (c *fixtureArgs) result() any                      { return &c.out }
 func (c *fixtureArgs) decodeResult(d *forstDecoder)     { forstDecodeAny(d, &c.out) }
 func forstEncodeKnown(e *forstEncoder, v any) bool      { return false }
 func reflectElem(p any) any                             { return reflect.ValueOf(p).Elem().Interface() }
+
+// fixtureStream is a streaming call type as forst_codecs.go has them: its items are 0 .. n-1, encoded one by one.
+type fixtureStream struct {
+	fixtureArgs
+	n    int
+	fail bool
+}
+
+func (c *fixtureStream) decodeArg(d *forstDecoder, i int) {
+	if i == 0 {
+		forstDecodeInt(d, &c.n)
+	} else {
+		forstDecodeBool(d, &c.fail)
+	}
+}
+func (c *fixtureStream) call(ctx context.Context) error { return nil }
+func (c *fixtureStream) streamItems(ctx context.Context, e *forstEncoder, item func() bool) {
+	for i := 0; i < c.n; i++ {
+		e.int(int64(i))
+		if !item() {
+			fixtureStreamStopped <- i
+			return
+		}
+	}
+	if c.fail {
+		fixtureCrash()
+	}
+}
+
+var fixtureStreamStopped = make(chan int, 16)
 
 var fixtureCancelled = make(chan struct{}, 1)
 

@@ -362,10 +362,14 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		forstFail(w, status, code, err.Error(), ep.Name, "")
 		return
 	}
+	if st, ok := a.(forstStreamer); ok && panicked == nil {
+		s.stream(w, r, ep, a, st)
+		return
+	}
 	if panicked == nil {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
-		err, panicked = forstRun(ctx, cancel, ep, a)
+		err, panicked = forstRun(ctx, cancel, ep, a, nil)
 	}
 	if panicked != nil {
 		var input *forstInputError
@@ -455,6 +459,12 @@ func forstJSON(w http.ResponseWriter, status int, body []byte) {
 }
 
 func forstFail(w http.ResponseWriter, status int, code, message, function, location string) {
+	w.Header().Set(forstErrorHeader, code)
+	forstJSON(w, status, forstEnvelope(code, message, function, location))
+}
+
+// forstEnvelope is the error envelope: {"error": {"code", "message", "function", "location"}}.
+func forstEnvelope(code, message, function, location string) []byte {
 	type detail struct {
 		Code     string `json:"code"`
 		Message  string `json:"message"`
@@ -462,6 +472,5 @@ func forstFail(w http.ResponseWriter, status int, code, message, function, locat
 		Location string `json:"location,omitempty"`
 	}
 	body, _ := json.Marshal(map[string]detail{"error": {code, message, function, location}})
-	w.Header().Set(forstErrorHeader, code)
-	forstJSON(w, status, body)
+	return body
 }

@@ -48,6 +48,26 @@ pub struct EndpointInfo {
     /// Where each parameter's type and the result type are written (the name when a result is inferred).
     pub param_spans: Vec<ast::Span>,
     pub result_span: ast::Span,
+    /// The function returns a stream (`iter.Seq[T]` or a channel of `T`): `result` is then the item type `T`.
+    pub stream: Option<Stream>,
+}
+
+/// How a streaming endpoint produces its items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// `iter.Seq[T]`: the server ranges over it, and stops it when the client goes away.
+    Seq,
+    /// `<-chan T` or `chan T`: the server receives until the channel is closed or the client goes away.
+    Chan,
+}
+
+impl Stream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Seq => "seq",
+            Stream::Chan => "chan",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -597,10 +617,20 @@ impl<'a> Checker<'a> {
             params.push((name, ty));
             param_spans.push(p.ty.span.clone());
         }
+        let stream = f.sig.results.first().and_then(|r| stream_item(&r.ty));
         let results: Vec<Ty> = if f.sig.results.is_empty() {
             self.results_of(&f.name.text)
         } else {
-            f.sig.results.iter().map(|p| self.lower(&p.ty)).collect()
+            f.sig
+                .results
+                .iter()
+                .enumerate()
+                .map(|(i, p)| match (i, &stream) {
+                    // A stream's items are what must be JSON and what TypeScript sees.
+                    (0, Some((_, item))) => self.lower(item),
+                    _ => self.lower(&p.ty),
+                })
+                .collect()
         };
         if results.contains(&Ty::Unknown) {
             return None; // F0204 was reported
@@ -655,6 +685,7 @@ impl<'a> Checker<'a> {
             span: f.name.span.clone(),
             param_spans,
             result_span,
+            stream: stream.map(|(kind, _)| kind),
         })
     }
 
@@ -865,6 +896,17 @@ fn base_type_name(t: &ast::Type) -> Option<String> {
 /// Why a function name cannot be an export of the generated JS module, if it cannot: `then` makes the module object
 /// thenable (`await import(...)` would call it), and the members of `Object.prototype` would shadow or break what every
 /// object has.
+/// `iter.Seq[T]` or a channel of `T` (written as an endpoint's result): the kind of stream and the item type.
+fn stream_item(t: &ast::Type) -> Option<(Stream, &ast::Type)> {
+    match &t.kind {
+        TypeKind::Named { pkg: Some(p), name, args } if p == "iter" && name == "Seq" => {
+            args.first().map(|item| (Stream::Seq, item))
+        }
+        TypeKind::Chan(item) => Some((Stream::Chan, item.as_ref())),
+        _ => None,
+    }
+}
+
 fn js_unsafe_export(name: &str) -> Option<&'static str> {
     const OBJECT_PROTOTYPE: &[&str] = &[
         "constructor",

@@ -15,7 +15,7 @@ mod write;
 use std::fmt::Write as _;
 
 use super::ast::{self, DeclKind};
-use super::check::{EndpointInfo, Program};
+use super::check::{EndpointInfo, Program, Stream};
 use super::source_map::SourceMap;
 use super::types;
 use super::SourceFile;
@@ -124,10 +124,24 @@ fn endpoint_types(env: &Env, files: &[ast::File], e: &EndpointInfo) -> (Vec<CTyp
         .collect();
     let result = match (&e.result, func.sig.results.first()) {
         (None, _) => None,
-        (Some(_), Some(declared)) => Some(env.lower(&declared.ty, fi, &[])),
+        // A stream's result type here is its item's: `iter.Seq[T]` and `chan T` are spelled around it.
+        (Some(_), Some(declared)) => match (&e.stream, &declared.ty.kind) {
+            (Some(_), ast::TypeKind::Named { args, .. }) => args.first().map(|item| env.lower(item, fi, &[])),
+            (Some(_), ast::TypeKind::Chan(item)) => Some(env.lower(item, fi, &[])),
+            _ => Some(env.lower(&declared.ty, fi, &[])),
+        },
         (Some(inferred), None) => Some(env.lower_ty(inferred)),
     };
     (params, result)
+}
+
+/// How the call type holds a streaming endpoint's result: `iter.Seq[T]`, or `<-chan T` (a `chan T` the function
+/// returns is assignable to it).
+fn stream_field(stream: Stream, item: &CType) -> String {
+    match stream {
+        Stream::Seq => format!("iter.Seq[{}]", item.go()),
+        Stream::Chan => format!("<-chan {}", item.go()),
+    }
 }
 
 /// The call type of one endpoint and its methods.
@@ -136,6 +150,9 @@ fn call_methods(gen: &mut Gen, e: &EndpointInfo, params: &[CType], result: Optio
     let mut w = W::default();
     for t in params.iter().chain(result) {
         t.packages(&mut gen.imports);
+    }
+    if e.stream == Some(Stream::Seq) {
+        gen.imports.insert("\"iter\"".into());
     }
     w.line("");
     w.line(format!(
@@ -149,8 +166,10 @@ fn call_methods(gen: &mut Gen, e: &EndpointInfo, params: &[CType], result: Optio
         for (i, t) in params.iter().enumerate() {
             w.line(format!("arg{i} {}", t.go()));
         }
-        if let Some(t) = result {
-            w.line(format!("res {}", t.go()));
+        match (result, e.stream) {
+            (Some(t), Some(stream)) => w.line(format!("res {}", stream_field(stream, t))),
+            (Some(t), None) => w.line(format!("res {}", t.go())),
+            (None, _) => {}
         }
         w.close("}");
     }
@@ -191,6 +210,14 @@ fn call_methods(gen: &mut Gen, e: &EndpointInfo, params: &[CType], result: Optio
     w.line("return nil");
     w.close("}");
 
+    // A stream's items are encoded one by one (streamItems); as one value it has no result.
+    let (result, stream) = match (e.stream, result) {
+        (Some(stream), Some(item)) => {
+            stream_items(gen, &mut w, &name, stream, item);
+            (None, true)
+        }
+        _ => (result, false),
+    };
     w.line("");
     w.open(format!("func (c *{name}) encodeResult(e *forstEncoder) {{"));
     match result {
@@ -215,11 +242,44 @@ fn call_methods(gen: &mut Gen, e: &EndpointInfo, params: &[CType], result: Optio
             w.close("}");
         }
         None => {
-            w.line(format!("func (c *{name}) result() any                  {{ return nil }}"));
+            let what = if stream { " // a stream has no single result" } else { "" };
+            w.line(format!("func (c *{name}) result() any                  {{ return nil }}{what}"));
             w.line(format!("func (c *{name}) decodeResult(d *forstDecoder) {{ d.skip() }}"));
         }
     }
     w.s
+}
+
+/// `streamItems` of a streaming endpoint: encodes each item into `e` and hands it to `item`, until the stream ends,
+/// `item` says stop (the client went away) or the context is done.
+fn stream_items(gen: &mut Gen, w: &mut W, name: &str, stream: Stream, item: &CType) {
+    w.line("");
+    w.open(format!("func (c *{name}) streamItems(ctx context.Context, e *forstEncoder, item func() bool) {{"));
+    match stream {
+        Stream::Seq => w.open("for v := range c.res {"),
+        Stream::Chan => {
+            w.open("for {");
+            w.open("select {");
+            w.close("case <-ctx.Done():");
+            w.indent_in();
+            w.line("return");
+            w.close("case v, ok := <-c.res:");
+            w.indent_in();
+            w.open("if !ok {");
+            w.line("return");
+            w.close("}");
+        }
+    }
+    w.reset_vars();
+    gen.encode(w, item, "v", false);
+    w.open("if !item() {");
+    w.line("return");
+    w.close("}");
+    if stream == Stream::Chan {
+        w.close("}");
+    }
+    w.close("}");
+    w.close("}");
 }
 
 /// `switch i { case 0: … }` over the arguments.

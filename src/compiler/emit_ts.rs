@@ -247,6 +247,21 @@ pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> Str
         let mut params: Vec<String> =
             e.params.iter().map(|(n, t)| format!("{}: {}", param_name(n), ts.ts(t))).collect();
         params.push("options?: ForstCallOptions".into());
+        if e.stream.is_some() {
+            let _ = writeln!(
+                out,
+                "export declare function {}({}): AsyncIterable<{}>;
+export declare namespace {} {{
+  /** The whole HTTP route, streamed: NDJSON (one item per line) by default, or a JSON array. */
+  function handler(options?: ForstHandlerOptions & {{ stream?: \"ndjson\" | \"array\" }}): ForstRouteHandler;
+}}",
+                e.name,
+                params.join(", "),
+                result_type(&ts, e),
+                e.name
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "export declare function {}({}): Promise<{}>;",

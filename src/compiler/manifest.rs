@@ -27,6 +27,10 @@ pub struct Endpoint {
     /// The doc comment above the function, without comment markers.
     pub doc: Option<String>,
     pub location: Location,
+    /// `"seq"` or `"chan"` when the function returns a stream of `result`s (`iter.Seq[T]`, a channel of `T`): the call
+    /// answers NDJSON, one item per line, as they are produced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -194,6 +194,7 @@ mod tests {
                 .collect(),
             result: None,
             returns_error: false,
+            stream: None,
             takes_context: false,
             doc: None,
             location: Location { file: "routes/x.ft".into(), line: 1, column: 1 },

@@ -34,6 +34,7 @@ pub use running::cancel_builds;
 pub const SERVER_FILES: &[(&str, &str)] = &[
     ("forst_server.go", include_str!("../../runtime/go/server.go")),
     ("forst_calls.go", include_str!("../../runtime/go/calls.go")),
+    ("forst_stream.go", include_str!("../../runtime/go/stream.go")),
     ("forst_listen.go", include_str!("../../runtime/go/listen.go")),
     ("forst_peercred_linux.go", include_str!("../../runtime/go/peercred_linux.go")),
     ("forst_peercred_other.go", include_str!("../../runtime/go/peercred_other.go")),

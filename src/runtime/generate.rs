@@ -122,8 +122,10 @@ fn js_modules(header: &str, compiled: &Compiled, target: Target, dir: &Path, roo
         }
         let doc = e.doc.as_deref().map(crate::compiler::emit_ts::jsdoc).unwrap_or_default();
         let arity = e.params.len();
-        let _ = writeln!(cjs, "{doc}exports.{0} = forstFunction({0:?}, {arity});", e.name);
-        let _ = writeln!(esm, "{doc}export const {0} = forstFunction({0:?}, {arity});", e.name);
+        // A streaming endpoint's function returns an AsyncIterable of its items instead of a Promise.
+        let kind = if e.stream.is_some() { ", { stream: true }" } else { "" };
+        let _ = writeln!(cjs, "{doc}exports.{0} = forstFunction({0:?}, {arity}{kind});", e.name);
+        let _ = writeln!(esm, "{doc}export const {0} = forstFunction({0:?}, {arity}{kind});", e.name);
     }
     (cjs, esm)
 }

@@ -151,7 +151,9 @@ impl Streams {
 
 impl Runtime {
     /// Opens a streaming call to `name`; the id is used with [`Streams`]. `timeout_ms` 0: `timeouts.callMs`.
-    pub async fn open_stream(&self, name: &str, timeout_ms: u32) -> Result<u32, Failure> {
+    /// `format`: how a streaming endpoint's items come back (`X-Forst-Stream`: `ndjson`, `array` or `internal`; see
+    /// runtime/go/stream.go); other endpoints ignore it.
+    pub async fn open_stream(&self, name: &str, timeout_ms: u32, format: Option<&str>) -> Result<u32, Failure> {
         let (route, remote) = self.route_for(name)?;
         let timeout = self.call_timeout(timeout_ms);
         // The spawned child (whose fate explains a lost connection), or connect mode's sidecar.
@@ -170,6 +172,9 @@ impl Runtime {
             .header(hyper::header::CONTENT_TYPE, "application/json");
         if let Some(contract) = &at.contract {
             request = request.header(client::CONTRACT_HEADER, contract);
+        }
+        if let Some(format) = format {
+            request = request.header("x-forst-stream", format);
         }
         let request = request
             .body(body)
