@@ -28,6 +28,10 @@ export const js = {
   processLargeDataset(data) {
     return data.map((r) => ({ id: r.id, length: r.data.length, upper: r.data.toUpperCase() }));
   },
+  // BENCH_FT's processLargeDatasetLoop: the same answer as processLargeDataset.
+  processLargeDatasetLoop(data) {
+    return js.processLargeDataset(data);
+  },
   // BENCH_FT's sha256Stats, sequentially (Node has one JS thread per request).
   sha256Stats(input) {
     const digests = input.records.map((r) => {
@@ -41,7 +45,11 @@ export const js = {
   },
 };
 
-/** The CPU-heavy route in Forst: 100 chained SHA-256 per record, spread over one goroutine per CPU. */
+/**
+ * The CPU-heavy route in Forst: 100 chained SHA-256 per record, spread over one goroutine per CPU; and the RFC's
+ * processLargeDataset written as a Go programmer would for such light work (a loop, no goroutine per record), which
+ * shows how much of that route's time is the RFC's goroutine per record rather than the data path.
+ */
 export const BENCH_FT = `// forst/routes/bench.ft — the benchmark's CPU-heavy route (bench/suites/routes-impl.mjs has its JS twin).
 import (
   "crypto/sha256"
@@ -89,6 +97,15 @@ func sha256Stats(input ProcessDataInput) Sha256Stats {
   }
   return Sha256Stats{Count: len(digests), Checksum: hex.EncodeToString(all.Sum(nil))}
 }
+
+// processLargeDatasetLoop answers what processLargeDataset answers, in record order, without a goroutine per record.
+func processLargeDatasetLoop(data []Record) []ProcessedRecord {
+  results := make([]ProcessedRecord, len(data))
+  for i, r := range data {
+    results[i] = heavyProcessing(r)
+  }
+  return results
+}
 `;
 
 /** Route name → URL path segment and request body for `n` records (fixed seed per route and size). */
@@ -104,6 +121,7 @@ export const ROUTES = {
     return Array.from({ length: n }, () => starts[(rand() * starts.length) | 0]);
   },
   processLargeDataset: (n) => makeRecords(n, 4),
+  processLargeDatasetLoop: (n) => makeRecords(n, 4),
   sha256Stats: (n) => ({ records: makeRecords(n, 5) }),
 };
 
