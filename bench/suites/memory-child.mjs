@@ -4,7 +4,8 @@
 // carry (read from dataFile) and end with JSON text, as an Express route does: JSON.parse → process → JSON.stringify
 // in Node, or processLargeDataset.raw(text) straight through the sidecar. "js-route" and "forst-handler" are the
 // route itself: an HTTP server (Express with express.json() and the JS function, or processLargeDataset.handler())
-// that curl, in a process of its own, sends dataFile to.
+// that curl, in a process of its own, sends dataFile to. "forst-handler-loop" is that route with
+// processLargeDatasetLoop (routes-impl.mjs: the same answer without a goroutine per record).
 import fs from "node:fs";
 import http from "node:http";
 import { spawn } from "node:child_process";
@@ -33,7 +34,7 @@ async function main() {
       if (++length % 10000 === 0) peak = Math.max(peak, procStatusBytes(process.pid) - before);
     }
     growth = peak;
-  } else if (mode === "js-route" || mode === "forst-handler") {
+  } else if (mode === "js-route" || mode.startsWith("forst-handler")) {
     length = await serveOnce(mode, forst, dataFile);
   } else if (mode === "js-text" || mode === "forst-raw") {
     const body = fs.readFileSync(dataFile, "utf8");
@@ -58,6 +59,7 @@ async function serveOnce(mode, forst, dataFile) {
   const { default: express } = await import("express");
   const app = express();
   if (mode === "forst-handler") app.post("/run", forstFn(forst, "processLargeDataset").handler());
+  else if (mode === "forst-handler-loop") app.post("/run", forstFn(forst, "processLargeDatasetLoop").handler());
   else app.post("/run", express.json({ limit: "1gb" }), (req, res) => res.json(js.processLargeDataset(req.body)));
   const server = http.createServer(app);
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
