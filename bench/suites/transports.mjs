@@ -1,16 +1,16 @@
 // The transports we could carry calls over, at the loopback floor (Go echo server + Rust client, no JS, no Forst):
 // reqwest and bare hyper connections, each over TCP on 127.0.0.1 and over a Unix socket, and HTTP/2 without TLS (h2c)
 // on one multiplexed connection. This is the measurement behind the addon's transport: bare hyper on the child's Unix
-// socket for bodies up to 64 KiB, reqwest over TCP for larger ones and with FORST_TRANSPORT=tcp. Variants are
-// interleaved inside every run.
+// socket for every call (since the socket is also what proves the peer is our child), reqwest over TCP with
+// FORST_TRANSPORT=tcp and in connect mode. Variants are interleaved inside every run.
 import { buildFloor, startFloorServer, runFloorClient } from "../floor/floor.mjs";
 import { combineRuns, fmt } from "../lib.mjs";
 
 const VARIANTS = [
-  { key: "reqwestTcp", label: "reqwest, TCP (the addon's, bodies > 64 KiB)", transport: "reqwest", unix: false },
+  { key: "reqwestTcp", label: "reqwest, TCP (FORST_TRANSPORT=tcp, connect mode)", transport: "reqwest", unix: false },
   { key: "reqwestUnix", label: "reqwest, Unix socket", transport: "reqwest", unix: true },
   { key: "hyperTcp", label: "hyper conn, TCP", transport: "hyper", unix: false },
-  { key: "hyperUnix", label: "hyper conn, Unix socket (the addon's, bodies ≤ 64 KiB)", transport: "hyper", unix: true },
+  { key: "hyperUnix", label: "hyper conn, Unix socket (the addon's)", transport: "hyper", unix: true },
   { key: "h2c", label: "HTTP/2 h2c, one connection", transport: "h2c", unix: false },
 ];
 const PAYLOADS = [
