@@ -73,9 +73,12 @@ test("the fast path and the addon's path give the same results and the same erro
   writeFileSync(path.join(dir, "parity.cjs"), script);
   const fast = await runNode(["parity.cjs"], { cwd: dir, timeoutMs: 120000 });
   const addon = await runNode(["parity.cjs"], { cwd: dir, timeoutMs: 120000, env: { FORST_FAST_PATH: "0" } });
+  // Windows' only transport: no Unix socket, so the fast path must hand every call to the addon (over TCP).
+  const tcp = await runNode(["parity.cjs"], { cwd: dir, timeoutMs: 120000, env: { FORST_TRANSPORT: "tcp" } });
   const outOf = (r) => JSON.parse(/OUT ([^\n]*)/.exec(r.stdout)?.[1] ?? "null");
   assert.ok(outOf(fast), fast.stdout + fast.stderr);
   assert.deepEqual(outOf(fast), outOf(addon));
+  assert.deepEqual(outOf(tcp), outOf(addon), tcp.stdout + tcp.stderr);
   const byLabel = Object.fromEntries(outOf(fast).map(([k, ...v]) => [k, v]));
   assert.deepEqual(byLabel.add, [42]);
   assert.equal(byLabel["raw buffer"][0], '{"result":5}');

@@ -19,3 +19,6 @@ if [ -n "$unformatted" ]; then
 fi
 (cd runtime/go && go vet -tags forsttest ./...)
 (cd runtime/gocheck && go vet ./...)
+
+echo "== macOS and Windows: clippy and go vet (scripts/check-platforms.sh)"
+bash scripts/check-platforms.sh

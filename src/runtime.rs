@@ -14,9 +14,15 @@ pub mod fast_path;
 pub mod generate;
 pub mod gocheck;
 pub mod metrics;
+pub mod os;
 pub mod prebuilt;
 pub mod progress;
 pub mod remote;
+#[cfg(unix)]
+pub mod socket_dir;
+/// Windows has no Unix sockets for the sidecar: [`socket_dir::SocketDir`] cannot exist there.
+#[cfg(not(unix))]
+#[path = "runtime/socket_dir_none.rs"]
 pub mod socket_dir;
 pub mod socket_pool;
 pub mod stream;

@@ -217,17 +217,6 @@ func forstListenUnix(path string) (net.Listener, error) {
 	return ln, nil
 }
 
-func forstReusePort(network, address string, c syscall.RawConn) error {
-	var sockErr error
-	err := c.Control(func(fd uintptr) {
-		sockErr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, 0xf /* SO_REUSEPORT on Linux */, 1)
-	})
-	if err != nil {
-		return err
-	}
-	return sockErr
-}
-
 // watchParent follows the stdin protocol (see the top of this file): "drain" → graceful stop; EOF without it → the
 // parent is gone, abort.
 func (s *forstServer) watchParent(stdin io.Reader) {

@@ -36,16 +36,21 @@ pub const SERVER_FILES: &[(&str, &str)] = &[
     ("forst_calls.go", include_str!("../../runtime/go/calls.go")),
     ("forst_stream.go", include_str!("../../runtime/go/stream.go")),
     ("forst_listen.go", include_str!("../../runtime/go/listen.go")),
-    ("forst_peercred_linux.go", include_str!("../../runtime/go/peercred_linux.go")),
-    ("forst_peercred_other.go", include_str!("../../runtime/go/peercred_other.go")),
+    ("forst_sockets_unix.go", include_str!("../../runtime/go/sockets_unix.go")),
+    ("forst_sockets_linux.go", include_str!("../../runtime/go/sockets_linux.go")),
+    ("forst_sockets_darwin.go", include_str!("../../runtime/go/sockets_darwin.go")),
+    ("forst_sockets_other.go", include_str!("../../runtime/go/sockets_other.go")),
     ("forst_standalone.go", include_str!("../../runtime/go/standalone.go")),
     ("forst_metrics.go", include_str!("../../runtime/go/metrics.go")),
     ("forst_logging.go", include_str!("../../runtime/go/logging.go")),
 ];
 
 /// The binary's stable name in `outputDir` (a hard link to the current one in `bin/`): what a Containerfile copies
-/// and what production mode runs.
+/// and what production mode runs. Windows runs only `.exe` files.
+#[cfg(not(windows))]
 pub const STABLE_BINARY: &str = "forst-sidecar";
+#[cfg(windows)]
+pub const STABLE_BINARY: &str = "forst-sidecar.exe";
 
 /// The oldest Go we accept: generics, `for` loop variables per iteration (the RFC's closures rely on it).
 const MIN_GO_MINOR: u32 = 22;
@@ -263,7 +268,8 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let lock = lock_file(&lock_path).map_err(|e| io("lock", &lock_path, e))?;
     remove_stale_temporaries(out);
 
-    let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
+    // Windows runs only files named `.exe` (EXE_SUFFIX is empty elsewhere).
+    let binary = out.join("bin").join(format!("forst-sidecar-{}{}", &hash[..16], std::env::consts::EXE_SUFFIX));
     let contract = crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts);
     let t1 = Instant::now();
     let cached = binary.is_file();
@@ -358,9 +364,8 @@ struct Stamp<'a> {
 /// Points `outputDir/forst-sidecar` at the current binary: a hard link (no copy of ~10 MB), made beside and renamed
 /// over, so a process running the old one keeps its file and a reader never sees a half-made one.
 fn link_stable(binary: &Path, stable: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::MetadataExt;
     if let (Ok(a), Ok(b)) = (std::fs::metadata(binary), std::fs::metadata(stable)) {
-        if a.ino() == b.ino() && a.dev() == b.dev() {
+        if super::os::same_file(&a, &b) {
             return Ok(());
         }
     }

@@ -11,8 +11,6 @@
 //! never reaches another process; and when such a call loses its connection, this module decides what that means
 //! (the child's fate, or a safe retry when a hot swap retired it), exactly as for the other calls.
 
-use std::os::unix::io::{AsRawFd, IntoRawFd};
-
 use super::failure::Failure;
 use super::Runtime;
 
@@ -36,7 +34,7 @@ pub enum Lost {
 impl Runtime {
     /// The active child when calls may use the fast path: spawned by this process, reached over its socket, ready.
     pub fn fast_child(&self) -> Option<std::sync::Arc<super::supervisor::Child>> {
-        if !cfg!(target_os = "linux") || self.remote().is_some() {
+        if !cfg!(unix) || self.remote().is_some() {
             return None;
         }
         self.supervisor.ready_now().filter(|child| child.at.via_socket.is_some())
@@ -57,32 +55,24 @@ impl Runtime {
     }
 
     /// A new connection to the child of `generation`, peer-checked, as a descriptor Node takes over.
+    #[cfg(unix)]
     pub fn connect_child(&self, generation: u64) -> Result<i32, Failure> {
+        use std::os::unix::io::{AsRawFd, IntoRawFd};
         let child = self.supervisor.child(generation).ok_or_else(|| gone(generation))?;
         let path = child.socket.as_ref().ok_or_else(|| gone(generation))?;
         let stream = std::os::unix::net::UnixStream::connect(path).map_err(|e| {
             super::client::transport_failure("", &format!("could not connect to {}: {e}", path.display()))
         })?;
-        let (pid, uid) = peer_credentials(stream.as_raw_fd()).map_err(|e| {
-            Failure::new(503, "socket_unsafe", format!("could not read the credentials of {}: {e}", path.display()))
-        })?;
-        #[allow(unsafe_code)]
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
-        if uid != me || pid != child.pid {
-            return Err(Failure::new(
-                503,
-                "socket_unsafe",
-                format!(
-                    "refused to talk to {}: the process listening there (pid {pid}, uid {uid}) is not the sidecar this \
-                     process started (pid {}, uid {me}); nothing was sent",
-                    path.display(),
-                    child.pid
-                ),
-            ));
-        }
+        super::socket_pool::verify_peer(stream.as_raw_fd(), path, child.pid)
+            .map_err(|why| Failure::new(503, "socket_unsafe", why))?;
         stream.set_nonblocking(true).map_err(|e| Failure::new(500, "io_error", e.to_string()))?;
         Ok(stream.into_raw_fd())
+    }
+
+    /// Without Unix sockets there is no fast path ([`Runtime::fast_child`] is always `None`), so JS never asks.
+    #[cfg(not(unix))]
+    pub fn connect_child(&self, generation: u64) -> Result<i32, Failure> {
+        Err(gone(generation))
     }
 
     /// A fast call to the child of `generation` lost its connection after sending: retry (retired child) or why.
@@ -97,27 +87,4 @@ impl Runtime {
 
 fn gone(generation: u64) -> Failure {
     Failure::new(503, "unavailable", format!("the sidecar (generation {generation}) is gone; try the call again"))
-}
-
-/// `(pid, uid)` of the process at the other end of a connected Unix socket.
-#[cfg(target_os = "linux")]
-fn peer_credentials(fd: i32) -> std::io::Result<(u32, u32)> {
-    let mut cred = libc::ucred { pid: 0, uid: 0, gid: 0 };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
-    #[allow(unsafe_code)]
-    // SAFETY: getsockopt writes at most `len` bytes into `cred`, a properly sized and aligned ucred we own; `fd` is a
-    // socket this function's caller owns for the duration of the call.
-    let r = unsafe {
-        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_PEERCRED, (&mut cred as *mut libc::ucred).cast(), &mut len)
-    };
-    if r != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok((u32::try_from(cred.pid).unwrap_or(0), cred.uid))
-}
-
-/// Outside Linux the fast path is off (the peer's pid is not available the same way): calls use the addon's path.
-#[cfg(not(target_os = "linux"))]
-fn peer_credentials(_fd: i32) -> std::io::Result<(u32, u32)> {
-    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "peer credentials are read on Linux only"))
 }

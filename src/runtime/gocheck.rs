@@ -178,12 +178,7 @@ fn cache_root(fallback: &Path) -> PathBuf {
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
+    super::os::make_private(dir)
 }
 
 fn internal(message: String) -> Failure {

@@ -129,9 +129,8 @@ pub fn find(config: &Config, color: bool) -> Result<Result<Built, String>, Failu
 }
 
 fn executable(binary: &Path) -> Result<(), String> {
-    use std::os::unix::fs::PermissionsExt;
     match std::fs::metadata(binary) {
-        Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => Ok(()),
+        Ok(m) if super::os::is_executable(&m) => Ok(()),
         Ok(_) => Err(format!("{} is not an executable file", binary.display())),
         Err(e) => Err(format!("the binary {} is missing ({e})", binary.display())),
     }

@@ -5,7 +5,7 @@
 //! live in a directory that this process creates itself — a fresh name with 96 random bits, `mkdir` with mode 0700
 //! (which fails if anything already has the name) — under a base that is safe to create it in, and every use checks
 //! again that the directory is ours, private and not a symlink. On top of that the client checks each connection's
-//! peer credentials (`SO_PEERCRED`: the child we spawned, running as us) and the server refuses peers of another user.
+//! peer credentials ([`super::os::peer_credentials`]: our child, as us) and the server refuses peers of another user.
 //!
 //! Base: `$XDG_RUNTIME_DIR` (a per-user directory, mode 0700, on systemd systems) when set, else the temporary
 //! directory, else `/tmp` — the first whose real path is a directory owned by us or root, and sticky if others may
@@ -14,6 +14,8 @@
 
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+use super::os::effective_uid as euid;
 
 /// Socket paths longer than this do not fit in a `sockaddr_un` with room to spare (Linux: 108 bytes; macOS: 104).
 const MAX_SOCKET_PATH: usize = 100;
@@ -147,27 +149,9 @@ fn remove_stale(base: &Path) {
             continue;
         };
         let ours = entry.metadata().is_ok_and(|m| m.is_dir() && m.uid() == euid());
-        if ours && !process_exists(pid) {
+        if ours && !super::os::process_exists(pid) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
-    }
-}
-
-fn process_exists(pid: i32) -> bool {
-    if pid <= 0 {
-        return true; // not a name we made; leave it
-    }
-    #[allow(unsafe_code)]
-    // SAFETY: kill with signal 0 only checks whether the process exists; nothing is sent and no memory is touched.
-    let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
-}
-
-fn euid() -> u32 {
-    #[allow(unsafe_code)]
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe {
-        libc::geteuid()
     }
 }
 

@@ -10,7 +10,7 @@
 //! connection, the Go server sees it close and cancels the request's context. Such a connection is never reused.
 //!
 //! Every new connection is checked before anything is written to it: the socket file must still be in our private
-//! directory (see [`super::socket_dir`]), and the peer must be the child we spawned (`SO_PEERCRED`: its pid and our
+//! directory (see [`super::socket_dir`]), and the peer must be the child we spawned ([`verify_peer`]: its pid and our
 //! uid). The token is never sent to anyone else.
 
 use std::path::{Path, PathBuf};
@@ -18,9 +18,8 @@ use std::sync::Mutex;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{self, SendRequest};
+use hyper::client::conn::http1::SendRequest;
 use hyper::header::{HeaderValue, CONTENT_TYPE, HOST};
-use hyper_util::rt::TokioIo;
 
 /// More idle connections than this are closed instead of kept (a burst of 10,000 concurrent calls must not leave
 /// 10,000 open sockets behind).
@@ -29,6 +28,7 @@ const MAX_IDLE: usize = 512;
 pub struct SocketPool {
     path: PathBuf,
     /// The pid of the child that must be at the other end of every connection.
+    #[cfg_attr(not(unix), allow(dead_code))] // no connections without Unix sockets
     peer_pid: u32,
     /// The Host header: the sidecar refuses requests whose Host is not loopback, on the socket as on TCP.
     host: HeaderValue,
@@ -183,8 +183,9 @@ impl SocketPool {
         let stream = tokio::net::UnixStream::connect(&self.path)
             .await
             .map_err(|e| PostError::NotSent(format!("could not connect to {}: {e}", self.path.display())))?;
-        self.verify_peer(&stream).map_err(PostError::Untrusted)?;
-        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+        verify_peer(std::os::unix::io::AsRawFd::as_raw_fd(&stream), &self.path, self.peer_pid)
+            .map_err(PostError::Untrusted)?;
+        let (sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
             .await
             .map_err(|e| PostError::NotSent(format!("HTTP handshake failed: {e}")))?;
         // The connection task ends when the sender is dropped or the server closes the socket.
@@ -192,33 +193,30 @@ impl SocketPool {
         Ok(sender)
     }
 
-    /// The process at the other end must be our child, running as us. (`peer_pid` 0: tests with a server of their own.)
-    #[cfg(unix)]
-    fn verify_peer(&self, stream: &tokio::net::UnixStream) -> Result<(), String> {
-        let cred = stream
-            .peer_cred()
-            .map_err(|e| format!("could not read the credentials of {}: {e}", self.path.display()))?;
-        #[allow(unsafe_code)]
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
-        let pid_ok = self.peer_pid == 0 || cred.pid().is_some_and(|p| u32::try_from(p).ok() == Some(self.peer_pid));
-        if cred.uid() != me || !pid_ok {
-            return Err(format!(
-                "refused to talk to {}: the process listening there (pid {:?}, uid {}) is not the sidecar this process \
-                 started (pid {}, uid {me}); nothing was sent",
-                self.path.display(),
-                cred.pid(),
-                cred.uid(),
-                self.peer_pid
-            ));
-        }
-        Ok(())
-    }
-
     #[cfg(not(unix))]
     pub async fn connect_with<B>(&self) -> Result<SendRequest<B>, PostError> {
         Err(PostError::NotSent("Unix sockets are not available on this platform".into()))
     }
+}
+
+/// The process at the other end of the connected socket `fd` (to `path`) must be our child `pid`, running as us. Used
+/// by this pool and by the fast path's connections. (`pid` 0: tests with a server of their own.)
+#[cfg(unix)]
+pub fn verify_peer(fd: std::os::unix::io::RawFd, path: &Path, pid: u32) -> Result<(), String> {
+    let peer = super::os::peer_credentials(fd)
+        .map_err(|e| format!("could not read the credentials of {}: {e}", path.display()))?;
+    let me = super::os::effective_uid();
+    let pid_ok = pid == 0 || peer.pid == Some(pid);
+    if peer.uid != me || !pid_ok {
+        let peer_pid = peer.pid.map_or_else(|| "unknown".to_string(), |p| p.to_string());
+        return Err(format!(
+            "refused to talk to {}: the process listening there (pid {peer_pid}, uid {}) is not the sidecar this \
+             process started (pid {pid}, uid {me}); nothing was sent",
+            path.display(),
+            peer.uid,
+        ));
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for SocketPool {

@@ -21,6 +21,7 @@ use crate::runtime::build::Built;
 use crate::runtime::client::{Client, Endpoint};
 use crate::runtime::config::Config;
 use crate::runtime::failure::Failure;
+use crate::runtime::os;
 use crate::runtime::socket_dir::SocketDir;
 use crate::runtime::socket_pool::SocketPool;
 
@@ -95,7 +96,7 @@ impl Child {
         self.set_fate_once(|| {
             Failure::new(503, "unavailable", format!("the Forst sidecar stopped answering ({why}); it was killed and is being restarted — the call was not retried, because it may already have run"))
         });
-        signal(self.pid, libc::SIGKILL);
+        os::kill(self.pid);
     }
 
     /// Asks the child to drain and exit and waits up to `grace`, then kills it. Idempotent.
@@ -117,7 +118,7 @@ impl Child {
             pool.close_idle();
         }
         if !self.wait_exit(grace + Duration::from_millis(500)).await {
-            signal(self.pid, libc::SIGKILL);
+            os::kill(self.pid);
             self.wait_exit(Duration::from_secs(2)).await;
         }
     }
@@ -125,17 +126,6 @@ impl Child {
     /// A GET on the child's own transport with a connection of its own (readiness and liveness).
     pub(super) async fn probe(&self, client: &Client, route: &str, timeout: Duration) -> Result<u16, String> {
         client.probe(&self.at, route, timeout).await
-    }
-}
-
-pub(super) fn signal(pid: u32, sig: i32) {
-    // pid 0 would signal our whole process group: never.
-    if let Ok(pid @ 1..) = i32::try_from(pid) {
-        #[allow(unsafe_code)]
-        // SAFETY: plain syscall with a pid of our own (not yet reaped) child; no memory is touched.
-        unsafe {
-            libc::kill(pid, sig);
-        }
     }
 }
 
@@ -238,7 +228,7 @@ pub(super) async fn spawn_ready(req: SpawnRequest<'_>) -> Result<Arc<Child>, Fai
             _ = listen_rx.changed() => {}
             _ = exit_rx.changed() => {}
             _ = tokio::time::sleep(left) => {
-                signal(pid, libc::SIGKILL);
+                os::kill(pid);
                 return Err(not_ready(format!("the sidecar did not start listening within {} ms (timeouts.readyMs)", timeout.as_millis())));
             }
         }
@@ -248,7 +238,7 @@ pub(super) async fn spawn_ready(req: SpawnRequest<'_>) -> Result<Arc<Child>, Fai
     let via_socket = match (&socket, socket_dir) {
         (Some(path), Some(dir)) => {
             if let Err(why) = dir.verify_socket(path) {
-                signal(pid, libc::SIGKILL);
+                os::kill(pid);
                 return Err(Failure::new(
                     500,
                     "socket_unsafe",
@@ -287,7 +277,7 @@ pub(super) async fn spawn_ready(req: SpawnRequest<'_>) -> Result<Arc<Child>, Fai
             return Err(not_ready(format!("the sidecar exited before it was ready ({exit})")));
         }
         if Instant::now() >= deadline {
-            signal(pid, libc::SIGKILL);
+            os::kill(pid);
             return Err(not_ready(format!(
                 "the sidecar did not answer /readyz within {} ms (timeouts.readyMs)",
                 timeout.as_millis()

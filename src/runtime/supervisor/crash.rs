@@ -78,10 +78,9 @@ impl StderrLog {
 
 /// "exited with code 3", "was killed by signal 9 (SIGKILL; …)".
 pub fn describe_exit(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
+    match (status.code(), crate::runtime::os::killing_signal(&status)) {
         (Some(code), _) => format!("exited with code {code}"),
-        (None, Some(libc::SIGKILL)) => {
+        (None, Some(crate::runtime::os::SIGKILL)) => {
             "was killed by signal 9 (SIGKILL: sent by this package when the sidecar stopped \
                                         answering, or by the kernel's out-of-memory killer when memory ran out)"
                 .to_string()
