@@ -11,6 +11,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod emit_go;
 pub mod emit_ts;
+pub mod emit_validate;
 pub mod manifest;
 pub mod parse;
 pub mod source_map;

@@ -42,7 +42,7 @@ fn go_text(result: &CompileResult) -> String {
     compiler::gofmt(&mut go_files, &gofmt_path());
     go_files
         .iter()
-        .filter(|f| f.name != "forst_prelude.go")
+        .filter(|f| f.name != "forst_prelude.go" && f.name != "forst_contracts.go")
         .map(|f| format!("=== {}\n{}", f.name, f.contents))
         .collect::<Vec<_>>()
         .join("\n")

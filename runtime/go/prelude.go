@@ -34,6 +34,23 @@ type forstInputError struct {
 	Expected string
 	Actual   string
 	Message  string
+	// Constraint is the Forst constraint the value broke (`Min(3)`, `required`), when one did.
+	Constraint string
+}
+
+// details is what the error envelope's details carry for programs: the JSON path, and the constraint or the
+// expected and actual types.
+func (e *forstInputError) details() map[string]string {
+	d := map[string]string{}
+	for k, v := range map[string]string{"path": e.Path, "constraint": e.Constraint, "expected": e.Expected, "actual": e.Actual} {
+		if v != "" {
+			d[k] = v
+		}
+	}
+	if len(d) == 0 {
+		return nil
+	}
+	return d
 }
 
 func (e *forstInputError) Error() string {

@@ -376,7 +376,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 	if panicked != nil {
 		var input *forstInputError
 		if errors.As(panicked.err, &input) {
-			forstFail(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, panicked.location)
+			forstFailDetails(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, panicked.location, input.details())
 			return
 		}
 		if panicked.startedAt == "" { // goroutine panics were logged where they were recovered
@@ -386,12 +386,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		return
 	}
 	if err != nil {
-		var input *forstInputError
-		if errors.As(err, &input) {
-			forstFail(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, "")
-			return
-		}
-		forstFail(w, http.StatusInternalServerError, "returned_error", err.Error(), ep.Name, "")
+		forstFailReturned(w, err, ep.Name)
 		return
 	}
 	out, err := json.Marshal(result)
@@ -489,13 +484,50 @@ func forstJSON(w http.ResponseWriter, status int, body []byte) {
 }
 
 func forstFail(w http.ResponseWriter, status int, code, message, function, location string) {
+	forstFailDetails(w, status, code, message, function, location, nil)
+}
+
+// forstFailDetails writes the error envelope; details (any JSON value) says more for programs: a nominal error's
+// fields, the path and constraint of invalid input.
+func forstFailDetails(w http.ResponseWriter, status int, code, message, function, location string, details any) {
 	type detail struct {
 		Code     string `json:"code"`
 		Message  string `json:"message"`
 		Function string `json:"function,omitempty"`
 		Location string `json:"location,omitempty"`
+		Details  any    `json:"details,omitempty"`
 	}
-	body, _ := json.Marshal(map[string]detail{"error": {code, message, function, location}})
+	body, err := json.Marshal(map[string]detail{"error": {code, message, function, location, details}})
+	if err != nil { // details that JSON cannot carry (NaN in an error's field): the envelope without them
+		body, _ = json.Marshal(map[string]detail{"error": {code, message, function, location, nil}})
+	}
 	w.Header().Set(forstErrorHeader, code)
 	forstJSON(w, status, body)
+}
+
+// forstFailReturned answers for an error the call returned: invalid input (400), a nominal error (its name as the
+// code, its fields as details, its status), a failed `ensure` (422 ensure_failed), or any other error (500
+// returned_error).
+func forstFailReturned(w http.ResponseWriter, err error, function string) {
+	var input *forstInputError
+	if errors.As(err, &input) {
+		forstFailDetails(w, http.StatusBadRequest, "invalid_input", input.Error(), function, "", input.details())
+		return
+	}
+	status, code, details := forstClassify(err)
+	forstFailDetails(w, status, code, err.Error(), function, "", details)
+}
+
+// forstClassify is the status, code and details of an error a function returned.
+func forstClassify(err error) (int, string, any) {
+	var nominal forstNominal
+	if errors.As(err, &nominal) {
+		code, status := nominal.forstNominalError()
+		return status, code, nominal
+	}
+	var ensure *forstEnsureError
+	if errors.As(err, &ensure) {
+		return http.StatusUnprocessableEntity, "ensure_failed", ensure
+	}
+	return http.StatusInternalServerError, "returned_error", nil
 }
