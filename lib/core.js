@@ -29,7 +29,7 @@ function native() {
 
 /** Every failure of a Forst call or of the sidecar's lifecycle. */
 class ForstError extends Error {
-  constructor({ status, code, message, function: fn, location }) {
+  constructor({ status, code, message, function: fn, location, details }) {
     super(message);
     this.name = "ForstError";
     /** HTTP-like status: 400 invalid input, 404 unknown function, 500 returned error/panic, 503 unavailable, … */
@@ -40,6 +40,8 @@ class ForstError extends Error {
     this.function = fn;
     /** `routes/x.ft:12` for panics, when known. */
     this.location = location;
+    /** More for programs: a nominal error's fields; the JSON path and constraint of invalid input. */
+    if (details !== undefined) this.details = details;
   }
 
   /** Parses the `{"error": {...}}` envelope the sidecar and the addon use. */
@@ -315,11 +317,14 @@ async function ready(name) {
 }
 
 /** Builds the exported function for one endpoint, with its `.raw(json, options?)` form. */
-function forstFunction(name, arity) {
+function forstFunction(name, arity, errors = []) {
   const fn = { [name]: (...args) => call(name, arity, args) }[name];
   Object.defineProperty(fn, "length", { value: arity });
   fn.raw = (json, options) => callRaw(name, json, options);
   fn.handler = (options) => routeHandler(name, arity, options);
+  // One of this function's domain errors (the one named `code`, when given): a ForstError it answered with.
+  fn.isError = (err, code) =>
+    err instanceof ForstError && err.function === name && (code === undefined ? errors.includes(err.code) : err.code === code);
   return fn;
 }
 

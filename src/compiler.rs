@@ -220,6 +220,7 @@ fn build_manifest(sources: &[SourceFile], program: &check::Program) -> Manifest 
                 takes_context: e.takes_context,
                 doc: e.doc.clone(),
                 location: manifest::Location { file: e.file.clone(), line: line as u32, column: column as u32 },
+                errors: e.errors.iter().cloned().chain(e.ensures.then(|| emit_ts::ENSURE_FAILED.to_string())).collect(),
             }
         })
         .collect();

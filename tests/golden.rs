@@ -70,6 +70,7 @@ fn expected_outcomes() {
         "rfc_generated_main",
         "rfc_search_typo",
         "syntax_errors",
+        "validating_errors",
     ];
     for (name, files) in fixtures() {
         let result = compiler::compile(&files);

@@ -101,8 +101,8 @@ pub struct Signature {
     pub annot_colon: Option<usize>,
     /// Byte offset just after the parameter list: where an inferred result type goes.
     pub params_end: usize,
-    /// The results were written `Result(T, E)` (Forst): `return v` means `return v, nil`.
-    pub result_ctor: bool,
+    /// The results were written `Result(T, E)` (Forst), here: `return v` means `return v, nil`.
+    pub result_ctor: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -134,6 +134,8 @@ pub struct ValueSpec {
     pub names: Vec<Name>,
     pub ty: Option<Type>,
     pub values: Vec<Expr>,
+    /// Where the `:` of Forst's `var x: T` is.
+    pub colon: Option<usize>,
 }
 
 #[derive(Clone, Debug)]

@@ -366,6 +366,7 @@ impl<'a> Checker<'a> {
             ty,
             tag: Some(format!("json:\"{n}{omit}\"")),
             embedded: false,
+            shape: true,
         }
     }
 
@@ -455,7 +456,7 @@ impl<'a> Checker<'a> {
         let declared: Vec<Ty> = f.sig.results.iter().map(|p| self.lower(&p.ty)).collect();
         let inferred = if declared.is_empty() { infer_failing(&returns, w.fails).ok() } else { None };
         let results = if declared.is_empty() { inferred.clone().unwrap_or_default() } else { declared };
-        let fails = f.sig.result_ctor || (f.sig.results.is_empty() && w.fails) || w.forst_result;
+        let fails = f.sig.result_ctor.is_some() || (f.sig.results.is_empty() && w.fails) || w.forst_result;
         Summary { results, inferred, fails, errors: w.errors, plain_ensures: w.plain_ensures }
     }
 
@@ -478,7 +479,7 @@ impl<'a> Checker<'a> {
     /// value, `return v` and `ensure` failures follow Forst's rules.
     fn fails_the_forst_way(&self, name: &str) -> bool {
         match self.funcs.get(name) {
-            Some((_, f)) if f.sig.result_ctor => true,
+            Some((_, f)) if f.sig.result_ctor.is_some() => true,
             Some((_, f)) if f.sig.results.is_empty() => {
                 !self.inferred.borrow().get(name).is_some_and(|r| r.is_none()) // not in progress (recursion)
                     && self.summary_of(name).is_some_and(|s| s.fails)
@@ -1004,6 +1005,7 @@ pub fn reachable_named(c: &impl TypeLookup, t: &Ty, out: &mut Vec<String>) {
         }
         Ty::Struct(fields) => fields.iter().for_each(|f| reachable_named(c, &f.ty, out)),
         Ty::Object { fields, .. } => fields.iter().for_each(|(_, t)| reachable_named(c, t, out)),
+        Ty::Union(members) => members.iter().for_each(|t| reachable_named(c, t, out)),
         _ => {}
     }
 }

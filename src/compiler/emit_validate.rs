@@ -191,7 +191,8 @@ impl Validators<'_> {
                 let _ = writeln!(out, "{tab}if err := {func}({}); err != nil {{", call.join(", "));
                 let _ = writeln!(
                     out,
-                    "{tab}\treturn forstViolation(({path}).String(), {}, \"a value that passes it\", err.Error())\n{tab}}}",
+                    "{tab}\treturn forstViolation({}.String(), {}, \"a value that passes it\", err.Error())\n{tab}}}",
+                    receiver(path),
                     go_string(&c.written)
                 );
             }
@@ -204,7 +205,8 @@ impl Validators<'_> {
                 let _ = writeln!(out, "{tab}if {} {{", v.broken);
                 let _ = writeln!(
                     out,
-                    "{tab}\treturn forstViolation(({path}).String(), {}, {}, forstKindOf({}))\n{tab}}}",
+                    "{tab}\treturn forstViolation({}.String(), {}, {}, forstKindOf({}))\n{tab}}}",
+                    receiver(path),
                     go_string(&c.written),
                     go_string(&v.expected),
                     v.value
@@ -270,6 +272,15 @@ fn key_path(path: &str, k: &str) -> String {
     format!("&forstPath{{parent: {path}, key: fmt.Sprint({k}), index: -1}}")
 }
 
+/// A path expression as the receiver of a method call: `&forstPath{…}` needs parentheses, a variable does not.
+fn receiver(path: &str) -> String {
+    if path.starts_with('&') {
+        format!("({path})")
+    } else {
+        path.to_string()
+    }
+}
+
 /// `&place`, without `&(*x)`.
 fn addr(place: &str) -> String {
     match place.strip_prefix("(*").and_then(|p| p.strip_suffix(')')) {
@@ -327,7 +338,8 @@ pub fn violation(check: &Check, place: &str, unsigned: bool) -> Option<Violation
                 strings: true,
             }
         }
-        Check::Const(b) => v(format!("{place} != {b}"), b.to_string()),
+        Check::Const(true) => v(format!("!{place}"), "true".into()),
+        Check::Const(false) => v(place.to_string(), "false".into()),
         Check::Present => Violation {
             broken: format!("{place} == nil"),
             expected: "a value (not null)".into(),

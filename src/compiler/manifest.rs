@@ -27,6 +27,10 @@ pub struct Endpoint {
     /// The doc comment above the function, without comment markers.
     pub doc: Option<String>,
     pub location: Location,
+    /// The codes of the domain errors it answers with: its nominal errors' names, and `ensure_failed` when an
+    /// `ensure` without `or` can fail it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -413,7 +413,7 @@ impl Builder<'_> {
             results: vec![],
             annot_colon: None,
             params_end: name.span.end,
-            result_ctor: false,
+            result_ctor: None,
         });
         Func { name, receiver, type_params, sig, body }
     }
@@ -478,7 +478,7 @@ impl Builder<'_> {
         let mut params = Vec::new();
         let mut results = Vec::new();
         let mut annot_colon = None;
-        let mut result_ctor = false;
+        let mut result_ctor = None;
         let mut params_end = self.span(&p).end;
         for k in p.into_inner() {
             match k.as_rule() {
@@ -498,7 +498,7 @@ impl Builder<'_> {
                             match ty.kind {
                                 // `Result(T, E)` is the results `(T, E)`: Go's form of "a value or an error".
                                 TypeKind::Ctor(ref c, ref args) if c == "Result" && args.len() == 2 => {
-                                    result_ctor = true;
+                                    result_ctor = Some(ty.span.clone());
                                     args.iter().map(|t| Param { name: None, ty: t.clone(), variadic: false }).collect()
                                 }
                                 _ => vec![Param { name: None, ty, variadic: false }],
@@ -592,11 +592,12 @@ impl Builder<'_> {
     fn value_specs(&self, p: Pair<'_, Rule>) -> Vec<ValueSpec> {
         p.into_inner()
             .map(|spec| {
-                let mut vs = ValueSpec { names: vec![], ty: None, values: vec![] };
+                let mut vs = ValueSpec { names: vec![], ty: None, values: vec![], colon: None };
                 for k in spec.into_inner() {
                     match k.as_rule() {
                         Rule::ident_names => vs.names = k.into_inner().map(|n| self.name(&n)).collect(),
                         Rule::expr_list => vs.values = self.exprs(k),
+                        Rule::var_colon => vs.colon = Some(self.span(&k).start),
                         _ => vs.ty = Some(self.ty(k)),
                     }
                 }
@@ -643,7 +644,7 @@ impl Builder<'_> {
                     results: vec![],
                     annot_colon: None,
                     params_end: span.end,
-                    result_ctor: false,
+                    result_ctor: None,
                 },
             })),
             Rule::struct_type => TypeKind::Struct(parts.into_iter().flat_map(|f| self.fields(f)).collect()),
@@ -1110,7 +1111,7 @@ impl Builder<'_> {
                     results: vec![],
                     annot_colon: None,
                     params_end: span.start,
-                    result_ctor: false,
+                    result_ctor: None,
                 });
                 Expr { kind: ExprKind::FuncLit(Box::new(sig), body), span }
             }

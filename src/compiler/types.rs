@@ -44,13 +44,34 @@ pub struct TyField {
     pub required: bool,
     /// Constraints of the field's type as written (`String.Min(3)`); a named type's own come from its definition.
     pub checks: Vec<Constraint>,
+    /// A field of a Forst shape (strict: see `required`); its pointers and `name?:` may be left out.
+    pub shape: bool,
 }
 
 impl TyField {
     /// A field of a Go struct: no constraints, not required.
     pub fn go(name: String, ty: Ty, tag: Option<String>, embedded: bool) -> TyField {
-        TyField { name, ty, tag, embedded, required: false, checks: Vec::new() }
+        TyField { name, ty, tag, embedded, required: false, checks: Vec::new(), shape: false }
     }
+
+    /// May a JSON object leave this field out? (`name?:` and pointers of shapes, and `omitempty` fields.)
+    pub fn optional(&self) -> bool {
+        json_name(self).is_some_and(|(_, omit)| omit) || (self.shape && !self.required)
+    }
+}
+
+/// Constraints as written, for documentation: `Min(3).Max(30)`, `Max(3); each: Contains("@")`.
+pub fn written(checks: &[Constraint]) -> String {
+    let own: Vec<&str> =
+        checks.iter().filter(|c| !matches!(c.check, Check::Each(_))).map(|c| c.written.as_str()).collect();
+    let mut out = own.join(".");
+    for c in checks {
+        if let Check::Each(inner) = &c.check {
+            let sep = if out.is_empty() { "" } else { "; " };
+            out = format!("{out}{sep}each: {}", written(inner));
+        }
+    }
+    out
 }
 
 /// One check a value must pass, from a Forst constraint type or a guard applied to a type (`String.Min(3)`,

@@ -70,8 +70,9 @@ fn js_modules(header: &str, compiled: &Compiled) -> (String, String) {
         }
         let doc = e.doc.as_deref().map(crate::compiler::emit_ts::jsdoc).unwrap_or_default();
         let arity = e.params.len();
-        let _ = writeln!(cjs, "{doc}exports.{0} = forstFunction({0:?}, {arity});", e.name);
-        let _ = writeln!(esm, "{doc}export const {0} = forstFunction({0:?}, {arity});", e.name);
+        let errors = if e.errors.is_empty() { String::new() } else { format!(", {}", serde_json::json!(e.errors)) };
+        let _ = writeln!(cjs, "{doc}exports.{0} = forstFunction({0:?}, {arity}{errors});", e.name);
+        let _ = writeln!(esm, "{doc}export const {0} = forstFunction({0:?}, {arity}{errors});", e.name);
     }
     (cjs, esm)
 }

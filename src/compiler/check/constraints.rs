@@ -332,8 +332,8 @@ fn each(inner: Vec<Constraint>) -> Vec<Constraint> {
     if inner.is_empty() {
         return inner;
     }
-    let written = inner.iter().map(|c| c.written.as_str()).collect::<Vec<_>>().join(".");
-    vec![Constraint { check: Check::Each(inner), written: format!("each {written}") }]
+    let written = format!("each: {}", crate::compiler::types::written(&inner));
+    vec![Constraint { check: Check::Each(inner), written }]
 }
 
 fn param_text(p: &ast::Param) -> String {

@@ -20,6 +20,9 @@ use crate::compiler::ast::{self, ExprKind, IsTarget, StmtKind};
 use crate::compiler::diagnostic::Diagnostic;
 use crate::compiler::types::{self, Ty};
 
+/// Marks a failure that is a lone guard's call (see `ensure_stmt`).
+const GUARD_FAILURE: &str = "\u{0}guard:";
+
 /// A variable that holds a Result.
 #[derive(Clone, Debug)]
 pub(super) struct ResultVar {
@@ -30,10 +33,12 @@ pub(super) struct ResultVar {
     pub callee: Option<String>,
 }
 
-/// A condition's Go form (true when the value passes) and the error `ensure` returns when it does not.
+/// A condition's Go form (true when the value passes) and the error `ensure` returns when it does not: its own
+/// (`ensure_failed`), or the one a Result holds (from that callee).
 struct Cond {
     go: String,
     failure: String,
+    from: Option<Option<String>>,
 }
 
 impl Walker<'_, '_> {
@@ -46,11 +51,13 @@ impl Walker<'_, '_> {
         block: Option<&ast::Block>,
     ) {
         let at = self.position(s.span.start);
-        let Cond { go, failure } = self.ensure_cond(cond, &at);
+        let Cond { go, failure, from } = self.ensure_cond(cond, &at);
         if self.depth == 0 {
             self.fails = true;
-            if or.is_none() {
-                self.plain_ensures = true;
+            match (or, from) {
+                (Some(_), _) => {}
+                (None, None) => self.plain_ensures = true,
+                (None, Some(callee)) => self.propagate(callee.as_deref()),
             }
         }
         let failure = match or {
@@ -64,12 +71,20 @@ impl Walker<'_, '_> {
             }
             None => failure,
         };
+        // A guard's own failure is its result: called once, kept.
+        let (head, failure) = match failure.strip_prefix(GUARD_FAILURE) {
+            Some(call) if or.is_none() => {
+                (format!("forstFailure := {call}; forstFailure != nil"), "forstFailure".to_string())
+            }
+            Some(call) => (format!("!({go})"), call.to_string()),
+            None => (format!("!({go})"), failure),
+        };
         let ret = self.failure_return(&failure, s.span.clone());
         match block {
-            None => self.edit(s.span.clone(), format!("if !({go}) {{ {ret} }}")),
+            None => self.edit(s.span.clone(), format!("if {head} {{ {ret} }}")),
             Some(b) => {
                 let open = b.span.start + 1;
-                self.edit(s.span.start..open, format!("if !({go}) {{"));
+                self.edit(s.span.start..open, format!("if {head} {{"));
                 self.block_stmts(b);
                 let close = b.span.end.saturating_sub(1);
                 self.edit(close..close, format!("\n{ret}\n"));
@@ -86,9 +101,18 @@ impl Walker<'_, '_> {
             if let Some(names) = self.c.nominal_errors_of(&t) {
                 self.errors.extend(names);
             }
-            if let Some(callee) = value.ident().and_then(|n| self.result_vars.get(n)).and_then(|v| v.callee.clone()) {
-                self.errors.extend(self.c.errors_of(&callee));
+            if let Some(var) = value.ident().and_then(|n| self.result_vars.get(n)).cloned() {
+                self.propagate(var.callee.as_deref());
             }
+        }
+    }
+
+    /// The failures of a callee whose error this function returns as it is.
+    fn propagate(&mut self, callee: Option<&str>) {
+        let Some(callee) = callee else { return };
+        self.errors.extend(self.c.errors_of(callee));
+        if self.c.summary_of(callee).is_some_and(|s| s.plain_ensures) {
+            self.plain_ensures = true;
         }
     }
 
@@ -99,17 +123,16 @@ impl Walker<'_, '_> {
             ExprKind::Unary("!", inner) => {
                 self.expr(inner, false);
                 let err = self.go_text(inner);
-                Cond { go: format!("{err} == nil"), failure: err }
+                let from = inner.ident().and_then(|n| self.result_vars.get(n)).map(|v| v.callee.clone());
+                Cond { go: format!("{err} == nil"), failure: err, from: Some(from.flatten()) }
             }
             ExprKind::Paren(inner) => self.ensure_cond(inner, at),
             _ => {
                 self.expr(cond, false);
                 let go = self.go_text(cond);
                 let quoted = go_string(self.source_of(cond));
-                Cond {
-                    go: go.clone(),
-                    failure: format!("forstEnsureFailed({quoted}, \"true\", {}, nil)", go_string(at)),
-                }
+                let failure = format!("forstEnsureFailed({quoted}, \"true\", {}, nil)", go_string(at));
+                Cond { go, failure, from: None }
             }
         }
     }
@@ -117,8 +140,8 @@ impl Walker<'_, '_> {
     /// `x is …` in an expression: its Go condition, in parentheses.
     pub(super) fn is_expr(&mut self, whole: &ast::Expr, subject: &ast::Expr, target: &IsTarget) {
         let at = self.position(whole.span.start);
-        let cond = self.condition(subject, target, &at);
-        self.edit(whole.span.clone(), format!("({})", cond.go));
+        let go = self.condition(subject, target, &at).go;
+        self.edit(whole.span.clone(), format!("({go})"));
     }
 
     fn condition(&mut self, subject: &ast::Expr, target: &IsTarget, at: &str) -> Cond {
@@ -126,7 +149,7 @@ impl Walker<'_, '_> {
         let x = self.go_text(subject);
         let links = match target {
             // A shape pattern in a body: the fields are there by the subject's type (a struct) — a compile-time fact.
-            IsTarget::Pattern(_) => return Cond { go: "true".into(), failure: "nil".into() },
+            IsTarget::Pattern(_) => return Cond { go: "true".into(), failure: "nil".into(), from: None },
             IsTarget::Links(links) => links,
         };
         let subject_ty = self.type_of(subject);
@@ -134,6 +157,7 @@ impl Walker<'_, '_> {
         let var = subject.ident().and_then(|n| self.result_vars.get(n)).cloned();
         let mut parts = Vec::new();
         let mut failure = None;
+        let mut from = None;
         let mut written = Vec::new();
         for (i, link) in links.iter().enumerate() {
             // `x is String.Min(3)`: a leading type name without arguments names the base type.
@@ -160,6 +184,9 @@ impl Walker<'_, '_> {
                     match (name, link.args.first()) {
                         ("Ok", _) => {
                             parts.push(ok);
+                            if failure.is_none() && !v.map {
+                                from = Some(v.callee.clone());
+                            }
                             failure.get_or_insert(if v.map {
                                 format!("forstEnsureFailed({subject_text}, \"Ok()\", {}, nil)", go_string(at))
                             } else {
@@ -189,7 +216,11 @@ impl Walker<'_, '_> {
                 call_args.extend(args.iter().cloned());
                 let call = format!("{}({})", g.func, call_args.join(", "));
                 parts.push(format!("{call} == nil"));
-                failure.get_or_insert(call);
+                if links.len() == 1 {
+                    failure.get_or_insert(format!("{GUARD_FAILURE}{call}"));
+                } else {
+                    failure.get_or_insert(call);
+                }
                 continue;
             }
             match self.check_expr(&x, &subject_ty, name, &args) {
@@ -222,7 +253,7 @@ impl Walker<'_, '_> {
         };
         let failure = failure
             .unwrap_or_else(|| format!("forstEnsureFailed({subject_text}, {constraint}, {}, {value})", go_string(at)));
-        Cond { go, failure }
+        Cond { go, failure, from }
     }
 
     /// A built-in check of `x` (Go source) as a Go condition: typed when the value's kind is known, through the
@@ -367,9 +398,34 @@ impl Walker<'_, '_> {
         if !self.forst_result {
             return;
         }
-        let Some((last, firsts)) = self.results.split_last() else { return };
+        let results = self.results.clone();
+        let Some((last, firsts)) = results.split_last() else { return };
         if !self.c.is_error_type(last) {
             return;
+        }
+        // `return Ok(v)` / `return Err(e)`: Result's constructors, where the program declares nothing by that name.
+        if let [one] = values {
+            if let ExprKind::Call { fun, args, .. } = &one.kind {
+                let ctor = fun.ident().filter(|n| {
+                    matches!(*n, "Ok" | "Err")
+                        && !self.in_scope(n)
+                        && !self.c.funcs.contains_key(*n)
+                        && !self.c.type_names.contains(*n)
+                });
+                if let (Some(ctor), [arg]) = (ctor, args.as_slice()) {
+                    self.edit(one.span.start..arg.span.start, "");
+                    self.edit(arg.span.end..one.span.end, "");
+                    match (ctor, firsts) {
+                        ("Ok", [_]) => self.edit(arg.span.end..arg.span.end, ", nil"),
+                        ("Err", [first]) => {
+                            let zero = self.zero_value(first);
+                            self.edit(arg.span.start..arg.span.start, format!("{zero}, "));
+                        }
+                        _ => {}
+                    }
+                    return;
+                }
+            }
         }
         match values {
             [] if firsts.is_empty() => self.edit(s.span.end..s.span.end, " nil"),

@@ -88,7 +88,7 @@ impl<'c, 'a> Walker<'c, 'a> {
         self.ok_subjects = ensure::ok_subjects(self.fn_text);
         let declared: Vec<Ty> = f.sig.results.iter().map(|p| self.c.lower(&p.ty)).collect();
         (self.results, self.forst_result, self.results_known) = if !declared.is_empty() {
-            (declared, f.sig.result_ctor, true)
+            (declared, f.sig.result_ctor.is_some(), true)
         } else if self.record {
             // Inference ran on a walker of its own (results_of): what it found is what `ensure` returns here.
             let summary = self.c.summary(self.file, f);
@@ -154,6 +154,11 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     fn signature(&mut self, sig: &ast::Signature) {
+        // `Result(T, E)` → `(T, E)`.
+        if let (Some(ctor), Some(first), Some(last)) = (&sig.result_ctor, sig.results.first(), sig.results.last()) {
+            self.edit(ctor.start..first.ty.span.start, "(");
+            self.edit(last.ty.span.end..ctor.end, ")");
+        }
         for p in sig.params.iter().chain(&sig.results) {
             self.ty_edits(&p.ty);
             if let Some(n) = &p.name {
@@ -165,6 +170,9 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     pub(super) fn value_spec(&mut self, s: &ast::ValueSpec) {
+        if let Some(colon) = s.colon {
+            self.edit(colon..colon + 1, "");
+        }
         let comma_ok = s.names.len() == 2 && s.values.len() == 1;
         for v in &s.values {
             self.expr(v, comma_ok);
@@ -368,6 +376,8 @@ impl<'c, 'a> Walker<'c, 'a> {
             TypeKind::Named { pkg: None, name, args } => {
                 if let Some(go) = types::sugar(name).filter(|_| !self.c.type_names.contains(name)) {
                     self.edit(t.span.clone(), go);
+                } else if name == "Shape" && !self.c.type_names.contains(name) {
+                    self.edit(t.span.clone(), "map[string]interface{}");
                 }
                 args.iter().for_each(|a| self.ty_edits(a));
             }
@@ -515,7 +525,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 let saved_expected = self.expected.take();
                 let results = sig.results.iter().map(|p| self.c.lower(&p.ty)).collect();
                 let saved_results = std::mem::replace(&mut self.results, results);
-                let saved_forst = std::mem::replace(&mut self.forst_result, sig.result_ctor);
+                let saved_forst = std::mem::replace(&mut self.forst_result, sig.result_ctor.is_some());
                 let saved_known = std::mem::replace(&mut self.results_known, true);
                 self.depth += 1;
                 self.signature(sig);
