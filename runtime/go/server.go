@@ -1,5 +1,5 @@
 // Forst sidecar server: embedded as forst_server.go beside the generated code, which provides
-// `var forstEndpoints []forstEndpoint` and `const forstManifestJSON string`.
+// `var forstEndpoints []forstEndpoint`, `const forstManifestJSON string` and `const forstOpenAPIJSON string`.
 //
 // Contract with the supervisor (src/runtime/supervisor.rs):
 //   - The binary is started with --supervised (standalone.go has the command line for every other way to run it).
@@ -56,8 +56,10 @@ type forstServer struct {
 	noAuth    bool
 	bodyLimit int64
 	// anyHost: listening on a non-loopback address (a container), where the Host check cannot apply.
-	anyHost  bool
-	routes   map[string]*forstEndpoint
+	anyHost bool
+	routes  map[string]*forstEndpoint
+	// docsDir holds the docs page's files (FORST_DOCS_DIR, set by `forst dev`): the page is served when it is set.
+	docsDir  string
 	metrics  *forstMetrics
 	draining atomic.Bool
 	// shutdown is closed to drain gracefully; abort is closed when the parent is gone.
@@ -166,6 +168,7 @@ func newForstServer(endpoints []forstEndpoint, opts forstOptions) (*forstServer,
 		routes:    make(map[string]*forstEndpoint, len(endpoints)),
 		shutdown:  make(chan struct{}),
 		abort:     make(chan struct{}),
+		docsDir:   os.Getenv("FORST_DOCS_DIR"),
 	}
 	if len(s.token) == 0 && !s.noAuth {
 		return nil, errors.New("no token (FORST_TOKEN or --token-file): run with --help for the options")
@@ -273,7 +276,10 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		forstFail(w, http.StatusForbidden, "forbidden_host", "requests must be addressed to a loopback host, not "+strconv.Quote(r.Host), "", "")
 		return
 	}
-	if r.Header.Get("Origin") != "" {
+	if s.serveDocs(w, r) {
+		return
+	}
+	if r.Header.Get("Origin") != "" && !s.sameOrigin(r) {
 		// Browsers add Origin to cross-origin requests; the package's own clients never do.
 		w.Header().Set("Connection", "close")
 		forstFail(w, http.StatusForbidden, "forbidden_origin", "requests from web pages (with an Origin header) are refused", "", "")
@@ -303,6 +309,9 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/__forst/manifest":
 		forstJSON(w, http.StatusOK, []byte(forstManifestJSON))
+		return
+	case "/__forst/openapi.json":
+		forstJSON(w, http.StatusOK, []byte(forstOpenAPIJSON))
 		return
 	case "/__forst/shutdown":
 		w.WriteHeader(http.StatusAccepted)

@@ -15,6 +15,7 @@ mod constraints;
 mod ensure;
 mod goroutines;
 mod guards;
+pub use guards::DEFAULT_ERROR_STATUS;
 mod walk;
 use walk::Walker;
 

@@ -25,11 +25,17 @@ pub fn go_mod(go_line: &str) -> String {
 }
 
 /// The generated files and, for the ones written from `.ft` text, where their bytes came from.
+/// The documents the server serves as they are: the manifest and the OpenAPI document, as JSON text.
+pub struct Served<'a> {
+    pub manifest: &'a str,
+    pub openapi: &'a str,
+}
+
 pub fn emit(
     sources: &[SourceFile],
     files: &[ast::File],
     program: &Program,
-    manifest_json: &str,
+    served: &Served<'_>,
 ) -> (Vec<GeneratedFile>, Vec<SourceMap>) {
     let mut endpoints_map = SourceMap::new("forst_endpoints.go");
     let mut out = vec![
@@ -38,7 +44,7 @@ pub fn emit(
         GeneratedFile { name: "forst_contracts.go".into(), contents: CONTRACTS.to_string() },
         GeneratedFile {
             name: "forst_endpoints.go".into(),
-            contents: endpoints_file(sources, files, program, manifest_json, &mut endpoints_map),
+            contents: endpoints_file(sources, files, program, served, &mut endpoints_map),
         },
     ];
     if let Some(validate) = super::emit_validate::emit(&program.endpoints, &program.types) {
@@ -260,10 +266,15 @@ fn endpoints_file(
     sources: &[SourceFile],
     files: &[ast::File],
     program: &Program,
-    manifest_json: &str,
+    served: &Served<'_>,
     map: &mut SourceMap,
 ) -> String {
     let endpoints = &program.endpoints;
+    let documents = format!(
+        "// forstManifestJSON is served at GET /__forst/manifest.\nconst forstManifestJSON = {}\n\n// forstOpenAPIJSON is served at GET /__forst/openapi.json.\nconst forstOpenAPIJSON = {}\n",
+        go_string(served.manifest),
+        go_string(served.openapi)
+    );
     let mut pkgs = std::collections::BTreeSet::new();
     for e in endpoints {
         for (_, t) in &e.params {
@@ -272,7 +283,7 @@ fn endpoints_file(
     }
     if endpoints.is_empty() {
         // No imports: an unused one would fail the build of a project without endpoints.
-        return format!("{HEADER}\npackage main\n\n// forstEndpoints is what the server routes by: this project exposes none.\nvar forstEndpoints = []forstEndpoint{{}}\n\n// forstManifestJSON is served at GET /__forst/manifest.\nconst forstManifestJSON = {}\n", go_string(manifest_json));
+        return format!("{HEADER}\npackage main\n\n// forstEndpoints is what the server routes by: this project exposes none.\nvar forstEndpoints = []forstEndpoint{{}}\n\n{documents}");
     }
     let mut s = format!("{HEADER}\npackage main\n\nimport (\n\t\"context\"\n\t\"encoding/json\"\n");
     for p in &pkgs {
@@ -291,8 +302,8 @@ fn endpoints_file(
             map.push(at..s.len(), fi, e.span.clone(), false);
         }
     }
-    s.push_str("}\n\n// forstManifestJSON is served at GET /__forst/manifest.\n");
-    let _ = writeln!(s, "const forstManifestJSON = {}", go_string(manifest_json));
+    s.push_str("}\n\n");
+    s.push_str(&documents);
     s
 }
 

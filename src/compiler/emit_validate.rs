@@ -140,7 +140,15 @@ impl Validators<'_> {
                     }
                     let field_path = format!("&forstPath{{parent: {path}, key: {}, index: -1}}", go_string(&json));
                     let field_place = format!("{place}.{}", f.name);
-                    self.value(out, depth, &f.ty, &f.checks, &field_place, &field_path);
+                    // An optional field that is not there has its zero value: its constraints apply when it is.
+                    match f.optional().then(|| present(&field_place, &self.underlying(&f.ty))).flatten() {
+                        Some(cond) => {
+                            let _ = writeln!(out, "{tab}if {cond} {{");
+                            self.value(out, depth + 1, &f.ty, &f.checks, &field_place, &field_path);
+                            let _ = writeln!(out, "{tab}}}");
+                        }
+                        None => self.value(out, depth, &f.ty, &f.checks, &field_place, &field_path),
+                    }
                 }
             }
             Ty::Slice(elem) | Ty::Array(_, elem) => {
@@ -260,6 +268,17 @@ impl Validators<'_> {
         out.push_str("\treturn nil\n}\n");
         out
     }
+}
+
+/// The condition under which an optional field's value is there (not its zero value), when its type has one.
+fn present(place: &str, t: &Ty) -> Option<String> {
+    Some(match t {
+        Ty::Basic(n) if n == "string" => format!("{place} != \"\""),
+        Ty::Basic(n) if n == "bool" => place.to_string(),
+        Ty::Basic(n) if types::is_number(n) => format!("{place} != 0"),
+        Ty::Slice(_) | Ty::Map(..) => format!("{place} != nil"),
+        _ => return None,
+    })
 }
 
 /// The path of element `i` (a Go expression) under `path`.

@@ -60,6 +60,8 @@ pub struct Config {
     /// the next version can listen on the same port before the old one stops. Not used for in-process calls,
     /// because a second project configured with the same port could then share it instead of failing loudly.
     pub stable_port: bool,
+    /// `forst dev` only: where the docs page's files are; the sidecar serves `/__forst/docs` when set.
+    pub docs_dir: Option<PathBuf>,
     /// `FORST_TRANSPORT` (`unix`, the default on Unix, or `tcp`): calls from this process with bodies up to 64 KiB go
     /// over a Unix socket beside the loopback TCP port (8–10% off a small call made one at a time; larger bodies are
     /// faster over TCP, see `client.rs`). TCP stays for `/readyz`, large bodies, curl and non-Node callers.
@@ -128,6 +130,7 @@ impl Config {
             config_file: None,
             no_auth: false,
             stable_port: false,
+            docs_dir: None,
             unix_socket: cfg!(unix),
             prebuilt: if production() { Prebuilt::Required } else { Prebuilt::Fallback },
             sidecar: None,

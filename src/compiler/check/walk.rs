@@ -228,7 +228,11 @@ impl<'c, 'a> Walker<'c, 'a> {
                     if let [Ty::Tuple(inner)] = tys.as_slice() {
                         tys = inner.clone();
                     }
-                    self.returns.push((tys, s.span.clone()));
+                    // Returning a nominal error is failing, the Forst way: it is not the function's value.
+                    match tys.as_slice() {
+                        [t] if self.c.nominal_errors_of(t).is_some() => self.fails = true,
+                        _ => self.returns.push((tys, s.span.clone())),
+                    }
                 }
             }
             StmtKind::Define(lhs, rhs) | StmtKind::Assign(lhs, rhs) => {
