@@ -51,7 +51,13 @@ fn go_text(result: &CompileResult) -> String {
 /// The OpenAPI document embedded in `forst_endpoints.go` is one long string: its own snapshot shows it readably.
 fn redact_openapi(go: &str) -> String {
     go.lines()
-        .map(|l| if l.starts_with("const forstOpenAPIJSON = ") { "const forstOpenAPIJSON = \"…\" // see the .openapi snapshot" } else { l })
+        .map(|l| {
+            if l.starts_with("const forstOpenAPIJSON = ") {
+                "const forstOpenAPIJSON = \"…\" // see the .openapi snapshot"
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"

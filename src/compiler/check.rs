@@ -360,10 +360,13 @@ impl<'a> Checker<'a> {
         let n = f.name.as_ref().map(|n| n.text.clone()).unwrap_or_default();
         let ty = self.lower(&f.ty);
         let omit = if f.optional { ",omitempty" } else { "" };
+        let checks = self.constraints_of(&f.ty);
+        // A pointer may be left out, unless it must be there (`*T.Present()`).
+        let present = checks.iter().any(|c| c.check == types::Check::Present);
         TyField {
             name: types::capitalize(&n),
-            required: !f.optional && !matches!(ty, Ty::Pointer(_)),
-            checks: self.constraints_of(&f.ty),
+            required: !f.optional && (!matches!(ty, Ty::Pointer(_)) || present),
+            checks,
             ty,
             tag: Some(format!("json:\"{n}{omit}\"")),
             embedded: false,

@@ -71,7 +71,7 @@ fn operation(schemas: &Schemas<'_>, types: &HashMap<String, TypeDef>, e: &Endpoi
     let body = match e.params.as_slice() {
         [] => None,
         [(name, t)] => {
-            let mut s = schemas.value(t, e.param_checks.first().map(Vec::as_slice).unwrap_or(&[]));
+            let mut s = schemas.parameter(t, e.param_checks.first().map(Vec::as_slice).unwrap_or(&[]));
             describe(&mut s, &format!("`{name}`"));
             Some(s)
         }
@@ -80,7 +80,7 @@ fn operation(schemas: &Schemas<'_>, types: &HashMap<String, TypeDef>, e: &Endpoi
                 .iter()
                 .zip(&e.param_checks)
                 .map(|((name, t), checks)| {
-                    let mut s = schemas.value(t, checks);
+                    let mut s = schemas.parameter(t, checks);
                     describe(&mut s, &format!("`{name}`"));
                     s
                 })

@@ -40,9 +40,49 @@ impl<'a> Schemas<'a> {
         s
     }
 
+    /// The schema of an endpoint's parameter: like [`Schemas::value`], and `null` allowed unless the type is a
+    /// strict Forst shape (encoding/json reads `null` into any Go value as "leave it be": its zero value).
+    pub fn parameter(&self, t: &Ty, checks: &[Constraint]) -> Value {
+        let lenient = !self.strict(t) && !self.constrained(t, checks);
+        let s = self.value_in(t, checks, lenient);
+        if lenient {
+            nullable(s)
+        } else {
+            s
+        }
+    }
+
+    /// Has the value constraints (its own, or its named type's)? Then `null`, read as the zero value, is checked
+    /// like any value: not "anything goes".
+    fn constrained(&self, t: &Ty, checks: &[Constraint]) -> bool {
+        if !checks.is_empty() {
+            return true;
+        }
+        let mut t = t.clone();
+        for _ in 0..8 {
+            let Ty::Named(n) = &t else { return false };
+            let Some(def) = self.types.get(n) else { return false };
+            if !def.checks.is_empty() {
+                return true;
+            }
+            t = def.ty.clone();
+        }
+        false
+    }
+
+    /// Values of this type are Forst shapes: `null` is not one of them (their required fields must be there).
+    fn strict(&self, t: &Ty) -> bool {
+        matches!(self.underlying(t), Ty::Struct(fields) if fields.iter().any(|f| f.shape))
+    }
+
     /// The schema of a value of type `t` with the constraints written on it.
     pub fn value(&self, t: &Ty, checks: &[Constraint]) -> Value {
-        let base = self.ty(t, checks);
+        self.value_in(t, checks, false)
+    }
+
+    /// `lenient`: inside a Go value, where encoding/json reads `null` for anything (elements and members too).
+    fn value_in(&self, t: &Ty, checks: &[Constraint], lenient: bool) -> Value {
+        let base = self.ty(t, checks, lenient);
         if checks.is_empty() {
             return base;
         }
@@ -69,7 +109,16 @@ impl<'a> Schemas<'a> {
         json!({ "$ref": format!("{}{}", self.prefix, name) })
     }
 
-    fn ty(&self, t: &Ty, checks: &[Constraint]) -> Value {
+    fn ty(&self, t: &Ty, checks: &[Constraint], lenient: bool) -> Value {
+        // Elements and members of a Go value take null too.
+        let inner = |t: &Ty| {
+            let s = self.ty(t, &[], lenient);
+            if lenient {
+                nullable(s)
+            } else {
+                s
+            }
+        };
         match t {
             Ty::Basic(n) => basic(n),
             Ty::Named(n) if self.types.contains_key(n) => self.reference(n),
@@ -88,7 +137,7 @@ impl<'a> Schemas<'a> {
                 }
                 let pointee: Vec<Constraint> =
                     checks.iter().filter(|c| !matches!(c.check, Check::Present | Check::Nil)).cloned().collect();
-                let s = self.value(inner, &pointee);
+                let s = self.value_in(inner, &pointee, lenient);
                 if present {
                     s
                 } else {
@@ -98,9 +147,9 @@ impl<'a> Schemas<'a> {
             Ty::Slice(elem) if matches!(&**elem, Ty::Basic(b) if b == "byte" || b == "uint8") => {
                 nullable(json!({ "type": "string", "contentEncoding": "base64" }))
             }
-            Ty::Slice(elem) => nullable(json!({ "type": "array", "items": self.ty(elem, &[]) })),
+            Ty::Slice(elem) => nullable(json!({ "type": "array", "items": inner(elem) })),
             Ty::Array(n, elem) => {
-                let mut s = json!({ "type": "array", "items": self.ty(elem, &[]) });
+                let mut s = json!({ "type": "array", "items": inner(elem) });
                 if let Ok(len) = n.parse::<u64>() {
                     s["minItems"] = json!(len);
                     s["maxItems"] = json!(len);
@@ -108,7 +157,7 @@ impl<'a> Schemas<'a> {
                 s
             }
             Ty::Map(k, v) => {
-                let mut s = json!({ "type": "object", "additionalProperties": self.ty(v, &[]) });
+                let mut s = json!({ "type": "object", "additionalProperties": inner(v) });
                 if matches!(&**k, Ty::Basic(n) if types::is_number(n)) {
                     s["propertyNames"] = json!({ "pattern": "^-?[0-9]+$" });
                 }
@@ -116,12 +165,12 @@ impl<'a> Schemas<'a> {
             }
             Ty::Struct(fields) => self.object(fields),
             Ty::Object { fields, .. } => {
-                let props: Map<String, Value> = fields.iter().map(|(k, v)| (k.clone(), self.ty(v, &[]))).collect();
+                let props: Map<String, Value> = fields.iter().map(|(k, v)| (k.clone(), inner(v))).collect();
                 let required: Vec<&String> = fields.iter().map(|(k, _)| k).collect();
                 json!({ "type": "object", "properties": props, "required": required })
             }
             Ty::Union(members) => {
-                let options: Vec<Value> = members.iter().map(|m| self.ty(m, &[])).collect();
+                let options: Vec<Value> = members.iter().map(|m| self.ty(m, &[], lenient)).collect();
                 json!({ "anyOf": options })
             }
             Ty::Any | Ty::Unknown | Ty::Tuple(_) | Ty::Iface | Ty::Chan(_) | Ty::Func(_) => json!({}),
@@ -153,8 +202,12 @@ impl<'a> Schemas<'a> {
                     text
                 }
             } else {
-                self.value(&f.ty, &f.checks)
+                self.value_in(&f.ty, &f.checks, !f.shape)
             };
+            // A Go struct's field takes `null` as encoding/json does (the zero value stays) unless a constraint rejects
+            // that; an optional shape field takes it as "not there"; a required shape field does not take it.
+            let takes_null = if f.shape { f.optional() } else { !self.constrained(&f.ty, &f.checks) };
+            let s = if takes_null { nullable(s) } else { s };
             props.insert(name.clone(), s);
             let present = f.checks.iter().any(|c| c.check == Check::Present);
             if f.required || present {
@@ -260,6 +313,11 @@ fn collect_refs(v: &Value, prefix: &str, out: &mut Vec<String>) {
 /// Two constraints on one keyword (two patterns, `Min` and `NotEmpty`): both must hold, so the stricter bound or an
 /// `allOf` of both.
 fn merge_keyword(m: &mut Map<String, Value>, k: String, v: Value) {
+    if k == "items" || k == "additionalProperties" {
+        // The elements' schema with their constraints replaces the plain one.
+        m.insert(k, v);
+        return;
+    }
     match m.get(&k) {
         None => {
             m.insert(k, v);
@@ -311,14 +369,25 @@ fn basic(n: &str) -> Value {
 
 /// `null` allowed too.
 fn nullable(s: Value) -> Value {
+    let null_type = json!({ "type": "null" });
     match s {
-        Value::Object(mut m) => match m.get("type").cloned() {
-            Some(Value::String(t)) => {
-                m.insert("type".into(), json!([t, "null"]));
-                Value::Object(m)
-            }
-            _ => json!({ "anyOf": [Value::Object(m), { "type": "null" }] }),
-        },
+        // Anything already: `{}`, or what admits null already.
+        Value::Object(m) if m.is_empty() => Value::Object(m),
+        Value::Object(m)
+            if m.get("type") == Some(&json!("null"))
+                || m.get("type").and_then(Value::as_array).is_some_and(|t| t.contains(&json!("null"))) =>
+        {
+            Value::Object(m)
+        }
+        Value::Object(m) if m.get("anyOf").and_then(Value::as_array).is_some_and(|a| a.contains(&null_type)) => {
+            Value::Object(m)
+        }
+        Value::Object(mut m) if m.get("type").is_some_and(Value::is_string) && !m.contains_key("const") => {
+            let t = m.get("type").cloned().unwrap_or_default();
+            m.insert("type".into(), json!([t, "null"]));
+            Value::Object(m)
+        }
+        Value::Object(m) => json!({ "anyOf": [Value::Object(m), null_type] }),
         other => other,
     }
 }
@@ -346,6 +415,16 @@ fn regex_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nullable_adds_null_once() {
+        assert_eq!(nullable(json!({ "type": "string" })), json!({ "type": ["string", "null"] }));
+        let r = nullable(json!({ "$ref": "#/x" }));
+        assert_eq!(r, json!({ "anyOf": [{ "$ref": "#/x" }, { "type": "null" }] }));
+        assert_eq!(nullable(r.clone()), r);
+        assert_eq!(nullable(json!({})), json!({}));
+        assert_eq!(nullable(json!({ "type": "null" })), json!({ "type": "null" }));
+    }
 
     #[test]
     fn patterns_are_escaped_and_anchored() {
