@@ -10,7 +10,7 @@ import { ROUTES, BENCH_FT, normalize } from "./routes-impl.mjs";
 const autocannon = createRequire(import.meta.url)("autocannon");
 const CONNECTIONS = 10;
 
-function startServer(projectDir) {
+export function startServer(projectDir) {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(BENCH_DIR, "suites", "routes-server.mjs"), [projectDir], { stdio: "inherit" });
     child.once("message", (m) => (m.error ? reject(new Error(m.error)) : resolve({ child, port: m.port })));
@@ -18,7 +18,7 @@ function startServer(projectDir) {
   });
 }
 
-async function post(url, body) {
+export async function post(url, body) {
   const t = performance.now();
   const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } });
   const text = await res.text();
@@ -28,7 +28,7 @@ async function post(url, body) {
 }
 
 /** One autocannon load; `amount` replaces the duration when a single request is too slow for a timed window. */
-async function load(url, body, opts) {
+export async function load(url, body, opts) {
   const r = await autocannon({
     url, method: "POST", body, headers: { "content-type": "application/json" },
     connections: opts.amount ? 1 : CONNECTIONS, timeout: 300, ...opts,

@@ -150,25 +150,29 @@ type forstPath struct {
 }
 
 func (p *forstPath) String() string {
-	if p == nil {
-		return ""
-	}
-	var parts []string
-	for q := p; q != nil; q = q.parent {
-		switch {
-		case q.index >= 0:
-			parts = append(parts, "["+strconv.Itoa(q.index)+"]")
-		case q.parent == nil:
-			parts = append(parts, q.key)
-		default:
-			parts = append(parts, "."+q.key)
-		}
-	}
 	var b strings.Builder
-	for i := len(parts) - 1; i >= 0; i-- {
-		b.WriteString(parts[i])
-	}
+	p.write(&b)
 	return b.String()
+}
+
+// write renders the path parent first. Recursion (not a slice of the nodes) keeps the path itself from escaping:
+// validators pass paths made on their stack, and they must stay there on the checks that pass.
+func (p *forstPath) write(b *strings.Builder) {
+	if p == nil {
+		return
+	}
+	p.parent.write(b)
+	switch {
+	case p.index >= 0:
+		b.WriteByte('[')
+		b.WriteString(strconv.Itoa(p.index))
+		b.WriteByte(']')
+	case p.parent == nil:
+		b.WriteString(p.key)
+	default:
+		b.WriteByte('.')
+		b.WriteString(p.key)
+	}
 }
 
 // forstViolation is input that breaks a constraint or lacks a required field: 400 invalid_input, with the JSON path,
