@@ -448,18 +448,22 @@ impl Walker<'_, '_> {
         if self.c.types.get(name).is_none_or(|d| d.error_status.is_none()) {
             return false;
         }
-        let open = fun.span.end;
+        // The call's parentheses: `(` is the first one after the name (spaces and comments may come between).
+        let Some(open) = self.source_text().get(fun.span.end..).and_then(|t| t.find('(')).map(|i| fun.span.end + i)
+        else {
+            return false;
+        };
         let close = call.span.end.saturating_sub(1);
         let ty = Ty::Named(name.to_string());
         match args {
             [one] if matches!(one.kind, ExprKind::Shape(_)) => {
                 let ExprKind::Shape(fields) = &one.kind else { return false };
-                self.edit(open..one.span.start, "");
+                self.edit(fun.span.end..one.span.start, "");
                 self.edit(one.span.end..call.span.end, "");
                 self.shape_fields(one, fields, &ty);
             }
             _ => {
-                self.edit(open..open + 1, "{");
+                self.edit(fun.span.end..open + 1, "{");
                 self.edit(close..call.span.end, "}");
                 args.iter().for_each(|a| self.expr(a, false));
             }
