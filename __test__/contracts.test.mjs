@@ -75,6 +75,31 @@ for (const [change, at, constraint, got] of broken) {
   });
 }
 
+test("a shape's required field that is missing (or null) is 400 invalid_input naming it", async () => {
+  const { username, ...noUsername } = valid();
+  for (const [input, at] of [
+    [noUsername, "s.username"],
+    [{ ...valid(), email: null }, "s.email"],
+    [{ ...valid(), address: { city: "Berlin" } }, "s.address.zipCode"],
+    [{ ...valid(), previous: [{ city: "Paris", zipCode: "75001" }, { zipCode: "75001" }] }, "s.previous[1].city"],
+  ]) {
+    const err = await signup(input).catch((e) => e);
+    assert.equal(err.status, 400, at);
+    assert.equal(err.code, "invalid_input");
+    assert.equal(err.details.path, at);
+    assert.equal(err.details.constraint, "required");
+    assert.match(err.message, new RegExp(`^at ${quote(at)}: missing required field "${at.split(".").pop()}" \\(`));
+  }
+  // encoding/json's rules: a key that matches without regard to case is the field.
+  const { username: u, ...rest } = valid();
+  assert.deepEqual(await signup({ ...rest, USERNAME: "carol" }), { welcome: "carol", city: "Berlin" });
+  // Optional fields and pointers may be left out; a null array is an empty one (then its own constraints apply).
+  const { coupon, website, ...minimal } = valid();
+  assert.deepEqual(await signup(minimal), { welcome: "carol", city: "Berlin" });
+  const nullTags = await signup({ ...valid(), tags: null }).catch((e) => e);
+  assert.deepEqual([nullTags.status, nullTags.details.path, nullTags.details.constraint], [400, "s.tags", "Min(1)"]);
+});
+
 test("the function does not run when its input breaks a constraint", async () => {
   // `signup` of an existing member answers 409: a broken constraint answers 400 before that check could run.
   await rejectsWith(assert, signup({ ...valid(), username: "alice" }), { status: 409 });

@@ -296,7 +296,11 @@ fn endpoints_file(
     s.push_str(")\n\n// forstEndpoints is what the server routes by: one entry per exposed function.\nvar forstEndpoints = []forstEndpoint{\n");
     for e in endpoints {
         let at = s.len();
-        endpoint_entry(&mut s, e, super::emit_validate::endpoint_needs(e, &program.types));
+        let checks = Checks {
+            require: super::emit_validate::endpoint_requires(e, &program.types),
+            validate: super::emit_validate::endpoint_needs(e, &program.types),
+        };
+        endpoint_entry(&mut s, e, checks);
         // Glue that does not type-check points at the endpoint it was written for.
         if let Some(fi) = sources.iter().position(|src| src.path == e.file) {
             map.push(at..s.len(), fi, e.span.clone(), false);
@@ -307,7 +311,13 @@ fn endpoints_file(
     s
 }
 
-fn endpoint_entry(s: &mut String, e: &EndpointInfo, validate: bool) {
+/// What the glue checks before the call: the arguments' required fields (on their JSON) and their constraints.
+struct Checks {
+    require: bool,
+    validate: bool,
+}
+
+fn endpoint_entry(s: &mut String, e: &EndpointInfo, checks: Checks) {
     let names: Vec<String> = e.params.iter().map(|(n, _)| format!("{n:?}")).collect();
     let params = if names.is_empty() { "nil".to_string() } else { format!("[]string{{{}}}", names.join(", ")) };
     let _ = writeln!(
@@ -319,13 +329,20 @@ fn endpoint_entry(s: &mut String, e: &EndpointInfo, validate: bool) {
     if e.takes_context {
         call_args.push("ctx".to_string());
     }
+    if checks.require {
+        let _ = writeln!(
+            s,
+            "\t\tif err := {}(args); err != nil {{\n\t\t\treturn nil, err\n\t\t}}",
+            super::emit_validate::require_func(&e.name)
+        );
+    }
     for (i, (name, ty)) in e.params.iter().enumerate() {
         let _ = writeln!(s, "\t\tvar arg{i} {}", ty.go());
         let _ = writeln!(s, "\t\tif err := forstDecodeArg({:?}, {name:?}, args[{i}], &arg{i}); err != nil {{\n\t\t\treturn nil, err\n\t\t}}", e.name);
         let spread = if e.variadic && i + 1 == e.params.len() { "..." } else { "" };
         call_args.push(format!("arg{i}{spread}"));
     }
-    if validate {
+    if checks.validate {
         let ptrs: Vec<String> = (0..e.params.len()).map(|i| format!("&arg{i}")).collect();
         let _ = writeln!(
             s,

@@ -1301,6 +1301,67 @@ mod tests {
     }
 
     #[test]
+    fn constraint_types_ctors_and_qualified_names() {
+        let (file, diags) = parse("type U = String.Min(3).Max(30)\ntype A = Array(Int).Max(2)\ntype T = time.Duration\ntype S = {name?: String, at: time.Time}\n");
+        assert!(diags.is_empty(), "{diags:#?}");
+        let ty = |i: usize| match &file.decls[i].kind {
+            DeclKind::Types(specs) => specs[0].ty.kind.clone(),
+            _ => panic!(),
+        };
+        let TypeKind::Constrained(base, links) = ty(0) else { panic!("{:?}", ty(0)) };
+        assert!(matches!(base.kind, TypeKind::Named { ref name, .. } if name == "String"));
+        assert_eq!(links.iter().map(|l| l.written()).collect::<Vec<_>>(), ["Min(3)", "Max(30)"]);
+        let TypeKind::Constrained(base, _) = ty(1) else { panic!() };
+        assert!(matches!(base.kind, TypeKind::Ctor(ref c, _) if c == "Array"));
+        assert!(matches!(ty(2), TypeKind::Named { pkg: Some(_), .. }), "pkg.Type stays a name");
+        let TypeKind::Shape(fields) = ty(3) else { panic!() };
+        assert!(fields[0].optional && !fields[1].optional);
+    }
+
+    #[test]
+    fn a_call_in_a_case_is_an_expression_not_a_constraint_type() {
+        let (file, diags) = parse(
+            "func f(err error) int {\n  switch {\n  case errors.Is(err, io.EOF):\n    return 1\n  }\n  return 0\n}\n",
+        );
+        assert!(diags.is_empty(), "{diags:#?}");
+        let DeclKind::Func(f) = &file.decls[0].kind else { panic!() };
+        let StmtKind::Switch { clauses, .. } = &f.body.as_ref().unwrap().stmts[0].kind else { panic!() };
+        assert!(matches!(clauses[0].items[0].kind, ExprKind::Call { .. }), "{:?}", clauses[0].items[0].kind);
+    }
+
+    #[test]
+    fn ensure_is_errors_and_guards_parse() {
+        let src = "error TooFast {}\nis (u User) Valid() {\n  ensure u.age is Min(0)\n}\nfunc drive(speed Int) {\n  ensure speed is LessThan(100)\n      or TooFast()\n  ensure !err { log() }\n  if x is Ok() {\n  }\n}\n";
+        let (file, diags) = parse(src);
+        assert!(diags.is_empty(), "{diags:#?}");
+        assert!(matches!(&file.decls[0].kind, DeclKind::Types(s) if s[0].error_keyword.is_some()));
+        assert!(matches!(&file.decls[1].kind, DeclKind::Guard(g) if g.name.text == "Valid"));
+        let DeclKind::Func(f) = &file.decls[2].kind else { panic!() };
+        let stmts = &f.body.as_ref().unwrap().stmts;
+        assert!(
+            matches!(&stmts[0].kind, StmtKind::Ensure { or: Some(_), block: None, .. }),
+            "`or` on the next line continues"
+        );
+        assert!(matches!(
+            &stmts[1].kind,
+            StmtKind::Ensure { cond: Expr { kind: ExprKind::Unary("!", _), .. }, block: Some(_), .. }
+        ));
+        assert!(matches!(&stmts[2].kind, StmtKind::If { cond: Expr { kind: ExprKind::Is(..), .. }, .. }));
+    }
+
+    #[test]
+    fn go_identifiers_named_ensure_is_or_error_stay_go() {
+        let src =
+            "func f() {\n  ensure := 1\n  is := ensure\n  or := is\n  ensure(or)\n  error := or\n  _ = error\n}\n";
+        let (file, diags) = parse(src);
+        assert!(diags.is_empty(), "{diags:#?}");
+        let DeclKind::Func(f) = &file.decls[0].kind else { panic!() };
+        let stmts = &f.body.as_ref().unwrap().stmts;
+        assert!(!stmts.iter().any(|s| matches!(s.kind, StmtKind::Ensure { .. })));
+        assert!(matches!(&stmts[3].kind, StmtKind::Expr(Expr { kind: ExprKind::Call { .. }, .. })));
+    }
+
+    #[test]
     fn binary_precedence() {
         let (file, diags) = parse("var x = 1 + 2*3 == 7 && true\n");
         assert!(diags.is_empty());
