@@ -98,7 +98,11 @@ for (const name of ["app", "contracts"]) {
   test(`${name}: schemathesis finds no failure`, async () => {
     const r = await schemathesis(projects[name]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /No issues found/);
+    assert.doesNotMatch(r.stdout, /FAILURES/);
+    // Every generated case passed every check (a warning such as "mostly rejected" — signup's own logic refuses
+    // most short names with UsernameTaken — is not a failure).
+    const [, generated, passed] = /(\d+) generated, (\d+) passed/.exec(r.stdout) ?? [];
+    assert.ok(Number(generated) > 100 && generated === passed, r.stdout);
   });
 }
 

@@ -4,17 +4,15 @@
 // streams into the sidecar, where the checks run as it is decoded). Rounds alternate between the two so that a noisy
 // neighbour hits both; the median of each is compared. Target: checked ≥ 0.9× unchecked req/s.
 import { isDeepStrictEqual } from "node:util";
-import { makeProject, targetFigure, fmt, median } from "../lib.mjs";
-import { ROUTES, BENCH_FT } from "./routes-impl.mjs";
-import { startServer, post, load } from "./routes.mjs";
+import { targetFigure, fmt, median } from "../lib.mjs";
+import { ROUTES } from "./routes-impl.mjs";
+import { startRoutes, post, load } from "./routes.mjs";
 
 export async function run({ quick }) {
   const duration = quick ? 2 : 5;
   const rounds = quick ? 3 : 5;
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
-  const projectDir = makeProject("routes-validation", { "forst/routes/bench.ft": BENCH_FT }, { copyExample: true });
-  const { child, port } = await startServer(projectDir);
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base } = await startRoutes("routes-validation");
   const figures = {};
   const rows = [];
   const notes = [];

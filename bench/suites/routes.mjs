@@ -18,6 +18,13 @@ export function startServer(projectDir) {
   });
 }
 
+/** The example app with the benchmark's routes, served by routes-server.mjs in a child process. */
+export async function startRoutes(name) {
+  const projectDir = makeProject(name, { "forst/routes/bench.ft": BENCH_FT }, { copyExample: true });
+  const { child, port } = await startServer(projectDir);
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
 export async function post(url, body) {
   const t = performance.now();
   const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } });
@@ -44,9 +51,7 @@ export async function load(url, body, opts) {
 export async function run({ quick }) {
   const duration = quick ? 3 : 10;
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
-  const projectDir = makeProject("routes", { "forst/routes/bench.ft": BENCH_FT }, { copyExample: true });
-  const { child, port } = await startServer(projectDir);
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base } = await startRoutes("routes");
   const figures = {};
   const rows = [];
   const notes = [];

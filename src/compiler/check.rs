@@ -1016,6 +1016,21 @@ pub fn reachable_named(c: &impl TypeLookup, t: &Ty, out: &mut Vec<String>) {
 
 pub trait TypeLookup {
     fn lookup(&self, name: &str) -> Option<Ty>;
+
+    /// Follows project type names to their definitions (a name the project does not declare stays as it is).
+    fn resolve(&self, t: &Ty) -> Ty {
+        let mut t = t.clone();
+        for _ in 0..8 {
+            match &t {
+                Ty::Named(n) => match self.lookup(n) {
+                    Some(def) => t = def,
+                    None => return t,
+                },
+                _ => return t,
+            }
+        }
+        t
+    }
 }
 
 impl TypeLookup for Checker<'_> {

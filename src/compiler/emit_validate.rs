@@ -10,7 +10,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
-use super::check::{EndpointInfo, TypeDef};
+use super::check::{EndpointInfo, TypeDef, TypeLookup};
 use super::types::{self, Check, Constraint, Ty};
 
 mod presence;
@@ -182,7 +182,7 @@ impl Validators<'_> {
                     let field_path = format!("&forstPath{{parent: {path}, key: {}, index: -1}}", go_string(&json));
                     let field_place = format!("{place}.{}", f.name);
                     // An optional field that is not there has its zero value: its constraints apply when it is.
-                    match f.optional().then(|| present(&field_place, &self.underlying(&f.ty))).flatten() {
+                    match f.optional().then(|| present(&field_place, &self.types.resolve(&f.ty))).flatten() {
                         Some(cond) => {
                             let _ = writeln!(out, "{tab}if {cond} {{");
                             self.value(out, depth + 1, &f.ty, &f.checks, &field_place, &field_path);
@@ -214,12 +214,12 @@ impl Validators<'_> {
         let tab = "\t".repeat(depth);
         match &c.check {
             Check::Each(inner) => {
-                let elem = match self.underlying(t) {
+                let elem = match self.types.resolve(t) {
                     Ty::Slice(e) | Ty::Array(_, e) | Ty::Map(_, e) => *e,
                     _ => return,
                 };
                 let (i, v) = (format!("i{depth}"), format!("v{depth}"));
-                let is_map = matches!(self.underlying(t), Ty::Map(..));
+                let is_map = matches!(self.types.resolve(t), Ty::Map(..));
                 if is_map {
                     let _ = writeln!(out, "{tab}for {i}, {v} := range {place} {{");
                     self.imports.insert("fmt");
@@ -246,7 +246,7 @@ impl Validators<'_> {
                 );
             }
             _ => {
-                let unsigned = matches!(self.underlying(t), Ty::Basic(n) if n.starts_with("uint") || n == "byte");
+                let unsigned = matches!(self.types.resolve(t), Ty::Basic(n) if n.starts_with("uint") || n == "byte");
                 let Some(v) = violation(&c.check, place, unsigned) else { return };
                 if v.strings {
                     self.imports.insert("strings");
@@ -262,20 +262,6 @@ impl Validators<'_> {
                 );
             }
         }
-    }
-
-    fn underlying(&self, t: &Ty) -> Ty {
-        let mut t = t.clone();
-        for _ in 0..8 {
-            match &t {
-                Ty::Named(n) => match self.types.get(n) {
-                    Some(def) => t = def.ty.clone(),
-                    None => return t,
-                },
-                _ => return t,
-            }
-        }
-        t
     }
 
     fn want(&mut self, name: &str) {

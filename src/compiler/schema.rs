@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use super::check::TypeDef;
+use super::check::{TypeDef, TypeLookup};
 use super::types::{self, Check, Constraint, Ty};
 
 pub struct Schemas<'a> {
@@ -264,19 +264,12 @@ impl<'a> Schemas<'a> {
         m
     }
 
+    /// The type under names and pointers: what a constraint's keywords apply to.
     fn underlying(&self, t: &Ty) -> Ty {
-        let mut t = t.clone();
-        for _ in 0..8 {
-            match &t {
-                Ty::Named(n) => match self.types.get(n) {
-                    Some(def) => t = def.ty.clone(),
-                    None => return t,
-                },
-                Ty::Pointer(inner) => t = (**inner).clone(),
-                _ => return t,
-            }
+        match self.types.resolve(t) {
+            Ty::Pointer(inner) => self.underlying(&inner),
+            other => other,
         }
-        t
     }
 
     /// The named types a schema refers to, transitively, in first-seen order (for `$defs` of a standalone file).

@@ -196,11 +196,12 @@ impl Checker<'_> {
         if link.args.is_empty() {
             return Some(());
         }
-        report(
-            Diagnostic::error("F0503", format!("`{}` takes no arguments", link.name.text), "", link.span.clone())
-                .with_label("here")
-                .with_help(format!("write `{}()`", link.name.text)),
-        );
+        report(bad_argument(
+            link,
+            format!("`{}` takes no arguments", link.name.text),
+            "here",
+            format!("write `{}()`", link.name.text),
+        ));
         None
     }
 
@@ -232,16 +233,12 @@ impl Checker<'_> {
     fn one_arg(&self, link: &ast::Link, what: &str, report: &mut dyn FnMut(Diagnostic)) -> Option<Literal> {
         let mut args = self.constant_args(link, report)?;
         if args.len() != 1 {
-            report(
-                Diagnostic::error(
-                    "F0503",
-                    format!("`{}` takes one argument ({what}), not {}", link.name.text, args.len()),
-                    "",
-                    link.span.clone(),
-                )
-                .with_label("here")
-                .with_help(format!("write `{}(…)` with {what}", link.name.text)),
-            );
+            report(bad_argument(
+                link,
+                format!("`{}` takes one argument ({what}), not {}", link.name.text, args.len()),
+                "here",
+                format!("write `{}(…)` with {what}", link.name.text),
+            ));
             return None;
         }
         args.pop().map(|(_, lit)| lit)
@@ -252,16 +249,12 @@ impl Checker<'_> {
         match lit {
             Literal::Number(n) if n.is_integer() && n.value >= 0.0 && n.value < 9.0e15 => Some(n.value as u64),
             _ => {
-                report(
-                    Diagnostic::error(
-                        "F0503",
-                        format!("`{}` counts characters or elements: it takes a whole number ≥ 0", link.name.text),
-                        "",
-                        link.span.clone(),
-                    )
-                    .with_label("not a count")
-                    .with_help(format!("write `{}(3)`", link.name.text)),
-                );
+                report(bad_argument(
+                    link,
+                    format!("`{}` counts characters or elements: it takes a whole number ≥ 0", link.name.text),
+                    "not a count",
+                    format!("write `{}(3)`", link.name.text),
+                ));
                 None
             }
         }
@@ -270,25 +263,22 @@ impl Checker<'_> {
     fn number_arg(&self, link: &ast::Link, kind: ValueKind, report: &mut dyn FnMut(Diagnostic)) -> Option<Number> {
         match self.one_arg(link, "a number", report)? {
             Literal::Number(n) if kind == ValueKind::Int && !n.is_integer() => {
-                report(
-                    Diagnostic::error(
-                        "F0503",
-                        format!("`{}` of an Int takes a whole number, not {}", link.name.text, n.go),
-                        "",
-                        link.span.clone(),
-                    )
-                    .with_label("not a whole number")
-                    .with_help("use a whole number, or make the type Float"),
-                );
+                report(bad_argument(
+                    link,
+                    format!("`{}` of an Int takes a whole number, not {}", link.name.text, n.go),
+                    "not a whole number",
+                    "use a whole number, or make the type Float",
+                ));
                 None
             }
             Literal::Number(n) => Some(n),
             Literal::String(_) => {
-                report(
-                    Diagnostic::error("F0503", format!("`{}` takes a number", link.name.text), "", link.span.clone())
-                        .with_label("a string")
-                        .with_help(format!("write `{}(3)`", link.name.text)),
-                );
+                report(bad_argument(
+                    link,
+                    format!("`{}` takes a number", link.name.text),
+                    "a string",
+                    format!("write `{}(3)`", link.name.text),
+                ));
                 None
             }
         }
@@ -298,11 +288,12 @@ impl Checker<'_> {
         match self.one_arg(link, "a string", report)? {
             Literal::String(s) => Some(s),
             Literal::Number(_) => {
-                report(
-                    Diagnostic::error("F0503", format!("`{}` takes a string", link.name.text), "", link.span.clone())
-                        .with_label("a number")
-                        .with_help(format!("write `{}(\"…\")`", link.name.text)),
-                );
+                report(bad_argument(
+                    link,
+                    format!("`{}` takes a string", link.name.text),
+                    "a number",
+                    format!("write `{}(\"…\")`", link.name.text),
+                ));
                 None
             }
         }
@@ -326,6 +317,11 @@ pub(super) fn literal(arg: &ast::Expr, text: &str) -> Option<Literal> {
         ExprKind::Paren(inner) => literal(inner, text.trim().trim_start_matches('(').trim_end_matches(')')),
         _ => None,
     }
+}
+
+/// F0503: a constraint's argument of the wrong kind or count.
+fn bad_argument(link: &ast::Link, message: String, label: &str, help: impl Into<String>) -> Diagnostic {
+    Diagnostic::error("F0503", message, "", link.span.clone()).with_label(label).with_help(help)
 }
 
 fn each(inner: Vec<Constraint>) -> Vec<Constraint> {

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use super::{go_string, index_path, key_path};
-use crate::compiler::check::TypeDef;
+use crate::compiler::check::{TypeDef, TypeLookup};
 use crate::compiler::types::{self, Ty};
 
 pub(super) struct Presence<'a> {
@@ -93,7 +93,7 @@ impl<'a> Presence<'a> {
                     let found = if needs { format!("{member}, found") } else { "_, found".to_string() };
                     // null is an array's, a map's or a pointer's nil (a pointer that must be there says so with its
                     // own Present()); for anything else it is no value at all.
-                    let null_ok = matches!(self.underlying(&f.ty), Ty::Slice(_) | Ty::Map(..) | Ty::Pointer(_));
+                    let null_ok = matches!(self.types.resolve(&f.ty), Ty::Slice(_) | Ty::Map(..) | Ty::Pointer(_));
                     let absent = if null_ok {
                         "!found".to_string()
                     } else {
@@ -149,27 +149,13 @@ impl<'a> Presence<'a> {
         out
     }
 
-    fn underlying(&self, t: &Ty) -> Ty {
-        let mut t = t.clone();
-        for _ in 0..8 {
-            match &t {
-                Ty::Named(n) => match self.types.get(n) {
-                    Some(d) => t = d.ty.clone(),
-                    None => return t,
-                },
-                _ => return t,
-            }
-        }
-        t
-    }
-
     /// What a field holds, for the message: "a string", "an array", "an object (Address)".
     fn describe(&self, t: &Ty) -> String {
         match t {
             Ty::Basic(n) if n == "string" => "a string".into(),
             Ty::Basic(n) if n == "bool" => "a boolean".into(),
             Ty::Basic(n) if types::is_number(n) => "a number".into(),
-            Ty::Named(n) => match self.underlying(t) {
+            Ty::Named(n) => match self.types.resolve(t) {
                 Ty::Struct(_) => format!("an object ({n})"),
                 Ty::Named(_) => "a value".into(),
                 other => self.describe(&other),
