@@ -8,8 +8,13 @@ export interface ForstConfig {
   forstDir?: string;
   /** Where the Go module, the binary cache and the manifest go (default "./dist/forst"). */
   outputDir?: string;
+  /**
+   * Generate the typed functions into this directory of the project (e.g. "./forst/generated": index.mjs, index.cjs,
+   * index.d.ts) instead of into the package; for npm workspaces and for people who want them in their tree.
+   */
+  output?: string;
   devServer?: {
-    /** Exactly this port (busy → error). Default: 8080, or a free port with a notice when 8080 is busy. */
+    /** Exactly this port (busy → error port_in_use). Default: a free ephemeral port (calls use the Unix socket). */
     port?: number;
     /** Recompile and hot-swap on .ft changes (default: on unless NODE_ENV=production). */
     watch?: boolean;

@@ -25,8 +25,8 @@ test("forst check reports Go's type errors with line, column, code frame and hel
   writeFileSync(file, broken);
   const bad = await forst(["check"], dir);
   assert.equal(bad.code, 1, bad.stderr);
-  assert.match(bad.stderr, /error\[F0406\]: declared and not used: unused\n\s+┌─ routes\/shout\.ft:4:3/);
-  assert.match(bad.stderr, /error\[F0401\]: undefined: strings\.ToUpperr\n\s+┌─ routes\/shout\.ft:5:18/);
+  assert.match(bad.stderr, /error\[F0406\]: declared and not used: unused\n\s+┌─ forst\/routes\/shout\.ft:4:3/);
+  assert.match(bad.stderr, /error\[F0401\]: undefined: strings\.ToUpperr\n\s+┌─ forst\/routes\/shout\.ft:5:18/);
   assert.match(bad.stderr, /5 │   return strings\.ToUpperr\(s\)\n\s+│\s+\^{8} not defined/);
   assert.match(bad.stderr, /help: did you mean `strings\.ToUpper`\?/);
 
@@ -36,7 +36,7 @@ test("forst check reports Go's type errors with line, column, code frame and hel
   const undefinedName = diags.find((d) => d.code === "F0401");
   assert.deepEqual(
     { file: undefinedName.file, line: undefinedName.line, column: undefinedName.column, endColumn: undefinedName.endColumn },
-    { file: "routes/shout.ft", line: 5, column: 18, endColumn: 26 },
+    { file: "forst/routes/shout.ft", line: 5, column: 18, endColumn: 26 },
   );
   assert.equal(undefinedName.help, "did you mean `strings.ToUpper`?");
 

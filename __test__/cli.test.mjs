@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { useFixture, packageDir, runNode, waitFor, startForstDev } from "./helpers.mjs";
 
 const forstBin = path.join(packageDir, "bin", "forst.js");
@@ -45,7 +46,7 @@ test("forst check: 0 on a clean project, 1 with a code frame on errors, JSON wit
   const diags = JSON.parse(json.stdout);
   assert.equal(diags.filter((d) => d.severity === "error").length, 1);
   const error = diags.find((d) => d.severity === "error");
-  assert.equal(error.file, "routes/search.ft");
+  assert.equal(error.file, "forst/routes/search.ft");
   assert.equal(error.line, 4);
   assert.equal(error.code, "F0001");
 });
@@ -70,6 +71,18 @@ test("forst generate writes the typed functions", async () => {
   assert.match(dts, /export declare function processData\(/);
 });
 
+/** Runs a printed command line as a user pasting it into a shell would. */
+function pasted(line) {
+  return new Promise((resolve) => {
+    const sh = spawn("bash", ["-c", line], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    sh.stdout.on("data", (d) => (stdout += d));
+    sh.stderr.on("data", (d) => (stderr += d));
+    sh.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 test("forst dev serves over curl-able HTTP, prints reload lines and diagnostics, and stops cleanly on SIGINT", async () => {
   const dir = useFixture("app");
   const dev = await startForstDev(dir, assert);
@@ -79,6 +92,15 @@ test("forst dev serves over curl-able HTTP, prints reload lines and diagnostics,
     const { url, token } = dev;
     const res = await fetch(url + "/calculate", { method: "POST", headers: { "x-forst-token": token, "content-type": "application/json" }, body: '{"numbers":[3,4]}' });
     assert.deepEqual(await res.json(), { result: 5 });
+    // The printed curl line is a real route with a sample body of its types, and works when pasted.
+    const curl = /^\s+(curl .*)$/m.exec(out())[1];
+    assert.match(curl, /-H 'Content-Type: application\/json'/);
+    assert.doesNotMatch(curl, /<route>|<json>/);
+    assert.ok(curl.includes(url), curl);
+    const first = await pasted(curl);
+    assert.equal(first.code, 0, first.stderr);
+    assert.doesNotMatch(first.stdout, /"error"/, first.stdout);
+    assert.doesNotThrow(() => JSON.parse(first.stdout), first.stdout);
 
     const file = path.join(dir, "forst", "routes", "testing.ft");
     const original = readFileSync(file, "utf8");
@@ -88,6 +110,14 @@ test("forst dev serves over curl-able HTTP, prints reload lines and diagnostics,
     assert.match(out(), /reload failed — the previous version keeps serving\n[^]*routes\/testing\.ft:\d+:\d+/);
     writeFileSync(file, original.replace("return a + b\n", "return a - b\n"));
     assert.ok(await waitFor(() => /forst ✓ \d+ routes · compile \d+ ms · go build (\d+ ms|cached) · swapped in [\d.]+ s/.test(out()), { timeoutMs: 30000 }), out());
+    // Same token, same port after the reload: the pasted line still works.
+    const again = await pasted(curl);
+    assert.equal(again.stdout, first.stdout, again.stderr);
+    // A reload that changes the routes prints the table again, with a curl line for it.
+    writeFileSync(path.join(dir, "forst", "routes", "greet.ft"), 'func greet(name String): String {\n  return "hi " + name\n}\n');
+    assert.ok(await waitFor(() => /routes changed:\n[^]*POST\s+\/greet\s+greet\(name: string\): string/.test(out()), { timeoutMs: 30000 }), out());
+    const third = await pasted(curl);
+    assert.equal(third.stdout, first.stdout, third.stderr);
   } finally {
     await dev.stop();
   }

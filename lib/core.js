@@ -14,17 +14,35 @@ function native() {
     try {
       binding = require("../binding.js");
     } catch (cause) {
+      const platform = platformName();
       throw new ForstError({
         status: 500,
         code: "addon_missing",
         message:
-          "the @forst/sidecar native addon is not built for this platform (" +
-          process.platform + "-" + process.arch + "): run `npm run build` in the package, or reinstall it. " +
+          `the @forst/sidecar native addon for this platform (${platform}) could not be loaded. ` +
+          (SUPPORTED_PLATFORMS.includes(platform)
+            ? `It comes in the package @forst/sidecar-${platform}, which npm installs as an optional dependency of ` +
+              `@forst/sidecar: it is missing when optional dependencies were omitted (--omit=optional) or the lockfile ` +
+              `was made on another platform — run \`npm install @forst/sidecar-${platform}\`. `
+            : `No prebuilt addon exists for it (there are: ${SUPPORTED_PLATFORMS.join(", ")}). `) +
+          "In a checkout of @forst/sidecar, `npm run build` builds it for this machine (Rust ≥ 1.88). " +
           "Cause: " + (cause && cause.message),
       });
     }
   }
   return binding;
+}
+
+/** The platforms a release ships an addon for (package.json `napi.targets`, as napi-rs names them). */
+const SUPPORTED_PLATFORMS = ["linux-x64-gnu", "linux-x64-musl", "linux-arm64-gnu", "linux-arm64-musl", "darwin-x64", "darwin-arm64", "win32-x64-msvc"];
+
+/** `linux-x64-musl`, `darwin-arm64`, `win32-x64-msvc`: the suffix of the platform package, as the napi loader picks it. */
+function platformName() {
+  const base = `${process.platform}-${process.arch}`;
+  if (process.platform === "win32") return `${base}-msvc`;
+  if (process.platform !== "linux") return base;
+  const glibc = process.report?.getReport?.().header?.glibcVersionRuntime;
+  return `${base}-${glibc ? "gnu" : "musl"}`;
 }
 
 /** Every failure of a Forst call or of the sidecar's lifecycle. */
@@ -67,12 +85,29 @@ function toForstError(err) {
 
 const CONFIG_NAMES = ["forst.config.js", "forst.config.cjs", "forst.config.mjs"];
 
-/** Finds the project from `cwd` (or FORST_DIR): the nearest directory with forst.config.* or forst/. */
+/**
+ * Finds the project: the nearest directory (`cwd` itself or a parent) with forst.config.* or forst/. With FORST_DIR
+ * (relative to `cwd`) the search starts beside that directory, and its parent is the project when nothing above it
+ * has a config file — so FORST_DIR alone is enough to find a project from anywhere.
+ */
 function findProjectRoot(cwd) {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (CONFIG_NAMES.some((n) => fs.existsSync(path.join(dir, n))) || isDir(path.join(dir, "forst"))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(cwd);
+  const forstDir = process.env.FORST_DIR;
+  if (forstDir) {
+    const parent = path.dirname(path.resolve(cwd, forstDir));
+    return nearest(parent, (dir) => configFileIn(dir) !== undefined) ?? parent;
   }
+  return nearest(path.resolve(cwd), (dir) => configFileIn(dir) !== undefined || isDir(path.join(dir, "forst"))) ?? path.resolve(cwd);
+}
+
+function nearest(start, test) {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (test(dir)) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function configFileIn(dir) {
+  return CONFIG_NAMES.map((n) => path.join(dir, n)).find((p) => fs.existsSync(p));
 }
 
 function isDir(p) {
@@ -83,36 +118,135 @@ function isDir(p) {
   }
 }
 
-/** Loads forst.config.{js,cjs,mjs}; `.mjs` needs the async path. Errors name the file. */
-async function loadConfig(root) {
-  const file = CONFIG_NAMES.map((n) => path.join(root, n)).find((p) => fs.existsSync(p));
-  if (!file) return { file: undefined, value: null };
+/** A config file that Node loads as an ES module: `.mjs`, or `.js` in a `"type": "module"` package. */
+function isEsmConfig(file) {
+  if (file.endsWith(".mjs")) return true;
+  if (file.endsWith(".cjs")) return false;
+  const pkg = nearest(path.dirname(file), (dir) => fs.existsSync(path.join(dir, "package.json")));
+  if (!pkg) return false;
   try {
-    if (file.endsWith(".mjs")) {
-      const { pathToFileURL } = require("node:url");
-      const mod = await import(pathToFileURL(file).href);
-      return { file, value: mod.default ?? null };
-    }
-    return { file, value: require(file) };
-  } catch (cause) {
-    throw new ForstError({ status: 500, code: "config_invalid", message: `could not load ${file}: ${cause && cause.message}` });
+    return JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8")).type === "module";
+  } catch {
+    return false;
   }
 }
 
-function loadConfigSync(root) {
-  const file = CONFIG_NAMES.map((n) => path.join(root, n)).find((p) => fs.existsSync(p) && !p.endsWith(".mjs"));
+function configError(message) {
+  return new ForstError({ status: 500, code: "config_invalid", message });
+}
+
+/**
+ * The configuration a module exported: `module.exports = {…}` or `export default {…}` (Node's ES-module namespace
+ * and the `__esModule` interop object both unwrapped). Checked here for what JSON cannot carry, so that a function
+ * is a clear config_invalid rather than a conversion error inside the addon.
+ */
+function configValue(file, exported) {
+  let value = exported;
+  if (value && typeof value === "object" && value[Symbol.toStringTag] === "Module") {
+    if (!("default" in value)) {
+      throw configError(`${file}: an ES module config needs a default export: \`export default { … }\``);
+    }
+    value = value.default;
+  }
+  if (value && typeof value === "object" && value.__esModule && "default" in value) value = value.default;
+  if (typeof value === "function") {
+    throw configError(`${file}: the configuration is a function; export the object itself (\`module.exports = { … }\` or \`export default { … }\`). Forst does not call config functions.`);
+  }
+  if (value !== null && value !== undefined && (typeof value !== "object" || Array.isArray(value))) {
+    throw configError(`${file}: the configuration must be an object, got ${Array.isArray(value) ? "an array" : typeof value}`);
+  }
+  const bad = unserializable(value, "");
+  if (bad) throw configError(`${file}: ${bad.path} is ${bad.what}; the configuration holds plain values (strings, numbers, booleans, objects)`);
+  return value ?? null;
+}
+
+// What the ES-module config reader puts where JSON cannot carry a value, so that it is still reported.
+const UNSERIALIZABLE = "\u0000forst:unserializable";
+
+function unserializable(value, at) {
+  if (value && typeof value === "object" && UNSERIALIZABLE in value) return { path: at || "the configuration", what: `a ${value[UNSERIALIZABLE]}` };
+  const t = typeof value;
+  if (t === "function" || t === "symbol" || t === "bigint") return { path: at || "the configuration", what: `a ${t}` };
+  if (!value || t !== "object") return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = unserializable(v, at ? `${at}.${k}` : k);
+    if (found) return found;
+  }
+  return null;
+}
+
+function loadFailed(file, cause) {
+  if (cause instanceof ForstError) return cause;
+  return configError(`could not load ${file}: ${cause && cause.message}`);
+}
+
+/** Loads forst.config.{js,cjs,mjs} (CommonJS or an ES module). Errors name the file. */
+async function loadConfig(root) {
+  const file = configFileIn(root);
   if (!file) return { file: undefined, value: null };
-  return { file, value: require(file) };
+  try {
+    if (isEsmConfig(file)) {
+      const { pathToFileURL } = require("node:url");
+      return { file, value: configValue(file, await import(pathToFileURL(file).href)) };
+    }
+    return { file, value: configValue(file, require(file)) };
+  } catch (cause) {
+    throw loadFailed(file, cause);
+  }
+}
+
+/**
+ * The same, synchronously (for `generate()` and `require("@forst/sidecar")`): an ES module config is imported by a
+ * short-lived Node process that prints it as JSON, since `require` of an ES module is not available on every Node 20.
+ */
+function loadConfigSync(root) {
+  const file = configFileIn(root);
+  if (!file) return { file: undefined, value: null };
+  try {
+    if (!isEsmConfig(file)) return { file, value: configValue(file, require(file)) };
+    const { spawnSync } = require("node:child_process");
+    const script =
+      `const UNSERIALIZABLE = ${JSON.stringify(UNSERIALIZABLE)};` +
+      "const m = await import(process.argv[1]); const v = m.default;" +
+      "const mark = (k, x) => ['function', 'bigint', 'symbol'].includes(typeof x) ? { [UNSERIALIZABLE]: typeof x } : x;" +
+      "process.stdout.write(JSON.stringify({ kind: typeof v, hasDefault: 'default' in m, value: typeof v === 'function' ? null : v }, mark))";
+    const { pathToFileURL } = require("node:url");
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, pathToFileURL(file).href], { encoding: "utf8", timeout: 30000 });
+    if (r.status !== 0) throw new Error((r.stderr || r.error?.message || "").trim().split("\n").filter(Boolean).pop());
+    const { kind, hasDefault, value } = JSON.parse(r.stdout);
+    if (!hasDefault) throw configError(`${file}: an ES module config needs a default export: \`export default { … }\``);
+    return { file, value: configValue(file, kind === "function" ? () => {} : value) };
+  } catch (cause) {
+    throw loadFailed(file, cause);
+  }
 }
 
 /** The options every native entry point takes: the project root, its config, this package's folder. */
 async function projectOptionsFor(root, overrides) {
   const { file, value } = await loadConfig(root);
+  if (overrides !== undefined && overrides !== null) checkOverrides(overrides);
   return { cwd: root, configFile: file, fileConfig: value, overrides: overrides ?? null, packageDir: PACKAGE_DIR };
 }
 
-function projectOptions(overrides, cwd = process.cwd()) {
-  return projectOptionsFor(findProjectRoot(cwd), overrides);
+/** start()'s options: an object of plain values, blamed on start() (the addon validates the keys the same way). */
+function checkOverrides(overrides) {
+  if (typeof overrides !== "object" || Array.isArray(overrides)) {
+    throw configError(`start() options: expected an object with the keys of forst.config.js, got ${Array.isArray(overrides) ? "an array" : typeof overrides}`);
+  }
+  const bad = unserializable(overrides, "");
+  if (bad) throw configError(`start() options: ${bad.path} is ${bad.what}; options hold plain values`);
+}
+
+// The project that functions generated into a project's own tree (`output`) belong to: the first one registered
+// wins over process.cwd(), so an app started from a workspace root still runs its own forst/.
+let pinnedRoot;
+function useProject(root) {
+  if (pinnedRoot === undefined) pinnedRoot = root;
+}
+
+function projectOptions(overrides, cwd) {
+  const root = cwd === undefined && pinnedRoot !== undefined ? pinnedRoot : findProjectRoot(cwd ?? process.cwd());
+  return projectOptionsFor(root, overrides);
 }
 
 let started = false;
@@ -129,6 +263,7 @@ async function start(options) {
   stoppedByUser = false;
   if (starting) return starting;
   starting = (async () => {
+    const unguard = guardBuildAgainstSignals();
     try {
       const info = await native().start(await projectOptions(options));
       started = true;
@@ -136,17 +271,42 @@ async function start(options) {
     } catch (err) {
       throw toForstError(err);
     } finally {
+      unguard();
       starting = null;
     }
   })();
   return starting;
 }
 
+/**
+ * While start() may be in `go build`: a Ctrl-C (or SIGTERM) that would end the process kills the build's process
+ * group first, then ends the process as the signal would have. Only when the application has no handler of its own
+ * for the signal — then it decides, and its stop() kills the build too.
+ */
+function guardBuildAgainstSignals() {
+  const signals = ["SIGINT", "SIGTERM"].filter((s) => process.listenerCount(s) === 0);
+  const onSignal = (signal) => {
+    unguard();
+    try {
+      native().cancelBuilds();
+    } finally {
+      process.kill(process.pid, signal);
+    }
+  };
+  const unguard = () => signals.forEach((s) => process.removeListener(s, onSignal));
+  signals.forEach((s) => process.once(s, onSignal));
+  return unguard;
+}
+
 /** Stops the sidecar: in-flight calls drain, then the process exits (killed after the grace period). */
 async function stop() {
   started = false;
   stoppedByUser = true;
-  if (starting) await starting.catch(() => {});
+  if (starting) {
+    // A start() still in `go build` would otherwise finish its build (up to half a minute cold) before stopping.
+    native().cancelBuilds();
+    await starting.catch(() => {});
+  }
   await native().stop();
 }
 
@@ -175,10 +335,10 @@ metrics.sidecar = async () => {
 };
 
 /** Compiles the project and writes the typed functions into this package (what `npx forst generate` does). */
-function generateSync(cwd = process.cwd()) {
-  const root = findProjectRoot(cwd);
-  const { file, value } = loadConfigSync(root);
+function generateSync(cwd) {
+  const root = cwd === undefined && pinnedRoot !== undefined ? pinnedRoot : findProjectRoot(cwd ?? process.cwd());
   try {
+    const { file, value } = loadConfigSync(root);
     return native().generate({ cwd: root, configFile: file, fileConfig: value, packageDir: PACKAGE_DIR });
   } catch (err) {
     throw toForstError(err);
@@ -336,7 +496,7 @@ function invoke(name, ...args) {
   return call(name, arity, args);
 }
 
-module.exports = { ForstError, start, stop, status, metrics, invoke, generateSync, forstFunction, findProjectRoot, projectOptionsFor, PACKAGE_DIR };
+module.exports = { ForstError, start, stop, status, metrics, invoke, generateSync, forstFunction, useProject, findProjectRoot, projectOptionsFor, native, PACKAGE_DIR };
 
 // The small-call fast path and the route handler need the pieces above; they live in their own files.
 const fastPath = require("./fast_path.js")({ native, ForstError });

@@ -14,8 +14,8 @@ for (const name of ["index.js", "index.mjs", "index.d.ts"]) {
 const projectDir = process.env.INIT_CWD || process.cwd();
 if (fs.existsSync(path.join(projectDir, "forst"))) {
   try {
-    const { functions } = require("../lib/core.js").generateSync(projectDir);
-    console.log(`@forst/sidecar: generated ${functions.length} function(s) from ${path.join(projectDir, "forst")}`);
+    const { functions, dir } = require("../lib/core.js").generateSync(projectDir);
+    console.log(`@forst/sidecar: generated ${functions.length} function(s) from ${path.join(projectDir, "forst")} into ${dir}`);
   } catch (err) {
     console.warn(`@forst/sidecar: could not generate functions yet (${err.message.split("\n")[0]}); run \`npx forst generate\` later`);
   }

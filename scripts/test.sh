@@ -22,6 +22,9 @@ bash scripts/install-test-tools.sh
 echo "== node tests (against the real sidecar)"
 node --test --test-concurrency=1 __test__/
 
+echo "== the musl addon under a musl Node (scripts/test-musl.sh)"
+bash scripts/test-musl.sh
+
 echo "== the example Express app: typecheck against the generated types, then run its demo"
 (
   cd examples/express-app

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use clap::{Parser, Subcommand};
 
-use crate::compiler::{self, diagnostic, Manifest};
-use crate::runtime::{self, build, failure::Failure, gocheck, ProjectRequest};
+use crate::compiler::{self, diagnostic};
+use crate::runtime::{self, announce, build, failure::Failure, gocheck, ProjectRequest};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -26,12 +26,15 @@ struct Cli {
 enum Command {
     /// Run the sidecar alone with hot reload; print the route table, the URL and how to authenticate.
     Dev {
-        /// Listen on exactly this port (default: devServer.port, else 8080 or a free port).
+        /// Listen on exactly this port (default: devServer.port / FORST_PORT, else a free port, kept for the session).
         #[arg(long)]
         port: Option<u16>,
         /// Accept calls without the token. Anyone on this machine can then call your routes: local use only.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "token")]
         no_auth: bool,
+        /// The token calls must send (X-Forst-Token) for this whole session (default: a random one, printed).
+        #[arg(long)]
+        token: Option<String>,
     },
     /// Compile and `go build`; write the binary and manifest.json to outputDir and print how to run them.
     Build {
@@ -102,33 +105,36 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
     match command {
         Command::Check { json } => {
             let config = runtime::resolve_config(&req)?;
-            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&config)).await?;
+            let c = config.clone();
+            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&c)).await?;
             let errors = result.has_errors();
+            let (sources, diagnostics) = build::from_project_root(&config, &sources, &result.diagnostics);
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&diagnostic::to_json(&result.diagnostics, &sources))
-                        .unwrap_or_default()
+                    serde_json::to_string_pretty(&diagnostic::to_json(&diagnostics, &sources)).unwrap_or_default()
                 );
-            } else if result.diagnostics.is_empty() {
+            } else if diagnostics.is_empty() {
                 println!("forst: no problems in {} file{}", sources.len(), if sources.len() == 1 { "" } else { "s" });
             } else {
-                eprint!("{}", diagnostic::render(&result.diagnostics, &sources, runtime::stderr_color()));
+                eprint!("{}", diagnostic::render(&diagnostics, &sources, runtime::stderr_color()));
             }
             Ok(done(i32::from(errors)))
         }
         Command::Routes => {
             let config = runtime::resolve_config(&req)?;
-            let (sources, result) = runtime::run_blocking(move || build::compile_project(&config)).await?;
-            let (compiled, _) = build::require_output(&sources, result, runtime::stderr_color())?;
-            print!("{}", route_table(&compiled.manifest));
+            let c = config.clone();
+            let (sources, result) = runtime::run_blocking(move || build::compile_project(&c)).await?;
+            let (compiled, _) = build::require_output(&config, &sources, result, runtime::stderr_color())?;
+            print!("{}", announce::route_table(&compiled.manifest));
             Ok(done(0))
         }
         Command::Openapi { out } => {
             let config = runtime::resolve_config(&req)?;
-            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&config)).await?;
-            let (compiled, warnings) = build::require_output(&sources, result, runtime::stderr_color())?;
-            eprint!("{warnings}");
+            let c = config.clone();
+            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&c)).await?;
+            let (compiled, warnings) = build::require_output(&config, &sources, result, runtime::stderr_color())?;
+            build::print_warnings(&config, &warnings, true);
             let text = serde_json::to_string_pretty(&compiled.openapi).unwrap_or_default() + "\n";
             match out {
                 Some(path) => {
@@ -148,17 +154,17 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let package_dir = req.package_dir.clone();
             let c = config.clone();
             let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&c)).await?;
-            let (compiled, warnings) = build::require_output(&sources, result, runtime::stderr_color())?;
-            eprint!("{warnings}");
+            let (compiled, warnings) = build::require_output(&config, &sources, result, runtime::stderr_color())?;
+            build::print_warnings(&config, &warnings, true);
             if let Some(dir) = package_dir {
-                runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
+                let written = runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
                     Failure::new(500, "io_error", format!("could not write into {}: {e}", dir.display()))
                 })?;
                 println!(
                     "forst: generated {} function{} into {}",
                     compiled.manifest.endpoints.len(),
                     if compiled.manifest.endpoints.len() == 1 { "" } else { "s" },
-                    dir.join("generated").display()
+                    written.display()
                 );
             }
             if let Some(path) = types {
@@ -181,7 +187,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             let go = runtime::run_blocking(build::find_go).await?;
             let c = config.clone();
             let built = runtime::run_blocking(move || build::build(&c, &go, runtime::stderr_color())).await?;
-            eprint!("{}", built.warnings);
+            build::print_warnings(&config, &built.warnings, true);
             // The image's build step runs `forst build`: leave the typed functions ESM imports need there too.
             if let Some(dir) = &req.package_dir {
                 runtime::generate::write(dir, &config, &built.compiled).map_err(|e| {
@@ -198,7 +204,7 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             }
             Ok(done(0))
         }
-        Command::Dev { port, no_auth } => {
+        Command::Dev { port, no_auth, token } => {
             let mut overrides = serde_json::json!({ "devServer": { "watch": true } });
             if let Some(p) = port {
                 overrides["devServer"]["port"] = p.into();
@@ -209,23 +215,33 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             if no_auth {
                 eprintln!("forst: WARNING --no-auth: any program on this machine can call your routes without a token. Local use only.");
                 req.no_auth = true;
+            } else {
+                req.session_token = Some(token.unwrap_or_else(runtime::supervisor::random_token));
             }
             let req_docs = req.package_dir.as_deref().and_then(runtime::docs_dir).is_some();
+            let session_token = req.session_token.clone();
             let rt = runtime::runtime();
             let info = rt.start(req).await?;
-            let token = rt.supervisor.token().unwrap_or_default();
             let manifest = rt.supervisor.manifest().unwrap_or_default();
-            println!("forst dev · {} (pid {}) · watching for .ft changes\n", info.url, info.pid);
-            print!("{}", route_table(&manifest));
-            if no_auth {
-                println!("\ncurl -X POST -H 'Content-Type: application/json' {}<route> -d '<json>'", info.url);
-            } else {
-                println!("\nCalls need the header X-Forst-Token (new on every start):\n  curl -X POST -H 'X-Forst-Token: {token}' -H 'Content-Type: application/json' {}<route> -d '<json>'", info.url);
+            let dts = rt.supervisor.declarations().unwrap_or_default();
+            println!("forst dev · {} (port {}, pid {}) · watching for .ft changes\n", info.url, info.port, info.pid);
+            print!("{}", announce::route_table(&manifest));
+            if let Some((curl, note)) = announce::curl_line(&manifest, &dts, &info.url, session_token.as_deref()) {
+                match &session_token {
+                    Some(_) => println!(
+                        "\nTry it (calls need this X-Forst-Token until you stop forst dev; --token sets your own):"
+                    ),
+                    None => println!("\nTry it:"),
+                }
+                if let Some(note) = note {
+                    println!("  ({note})");
+                }
+                println!("  {curl}");
             }
-            match req_docs {
-                true if no_auth => println!("\nAPI docs (try-it included): {}/__forst/docs", info.url),
-                true => println!("\nAPI docs (try-it included): {}/__forst/docs#token={token}", info.url),
-                false => {
+            match (req_docs, &session_token) {
+                (true, None) => println!("\nAPI docs (try-it included): {}/__forst/docs", info.url),
+                (true, Some(token)) => println!("\nAPI docs (try-it included): {}/__forst/docs#token={token}", info.url),
+                (false, _) => {
                     println!("\n(no API docs page: the package's assets/docs-ui/ is missing; reinstall @forst/sidecar)")
                 }
             }
@@ -297,24 +313,4 @@ fn size_of(path: &std::path::Path) -> String {
         Ok(m) => format!("{:.1} KiB", m.len() as f64 / 1024.0),
         Err(_) => "missing".to_string(),
     }
-}
-
-/// `POST  /process-data  processData(input: ProcessDataInput): ProcessDataResult`, aligned.
-pub fn route_table(manifest: &Manifest) -> String {
-    let rows: Vec<(String, String)> = manifest.endpoints.iter().map(|e| (e.route.clone(), signature(e))).collect();
-    let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
-    let mut out = String::new();
-    if rows.is_empty() {
-        out.push_str("(no routes: put functions in files under forst/routes/)\n");
-    }
-    for (route, sig) in rows {
-        let _ = writeln!(out, "POST  {route:width$}  {sig}");
-    }
-    out
-}
-
-fn signature(e: &compiler::manifest::Endpoint) -> String {
-    let params: Vec<String> = e.params.iter().map(|p| format!("{}: {}", p.name, p.ts_type)).collect();
-    let result = e.result.as_ref().map(|r| r.ts_type.as_str()).unwrap_or("void");
-    format!("{}({}): {result}", e.name, params.join(", "))
 }

@@ -188,7 +188,11 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
         diagnostics.extend(diags);
     }
     let (program, check_diags) = check::check(&files, sources);
-    diagnostics.extend(check_diags);
+    // A declaration with a syntax error is left out of the tree, so the imports it uses look unused: no W0001 for a
+    // file that did not parse (it would be wrong, and it would stand before the real error).
+    let unparsed: std::collections::HashSet<String> =
+        diagnostics.iter().filter(|d| d.code == "F0001").map(|d| d.file.clone()).collect();
+    diagnostics.extend(check_diags.into_iter().filter(|d| !(d.code == "W0001" && unparsed.contains(&d.file))));
     if program.endpoints.is_empty() && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
         diagnostics.push(
             Diagnostic::warning("W0003", "the project exposes no endpoints", "", 0..0)

@@ -41,6 +41,7 @@ impl From<ProjectOptions> for ProjectRequest {
             no_auth: false,
             stable_port: false,
             docs: false,
+            session_token: None,
         }
     }
 }
@@ -57,6 +58,12 @@ pub struct StartResult {
 pub async fn start(options: ProjectOptions) -> Result<StartResult> {
     let info = runtime::runtime().start(options.into()).await.map_err(to_js)?;
     Ok(StartResult { url: info.url, port: u32::from(info.port), pid: info.pid, routes: info.routes })
+}
+
+/// Kills the `go build` of a start or reload in progress (SIGINT/SIGTERM handlers; `stop()` does it too).
+#[napi]
+pub fn cancel_builds() {
+    runtime::build::cancel_builds();
 }
 
 #[napi]
@@ -314,6 +321,8 @@ pub struct GenerateResult {
     pub functions: Vec<String>,
     /// Rendered warnings (empty when none).
     pub warnings: String,
+    /// The directory the functions were written to.
+    pub dir: Option<String>,
 }
 
 /// Compiles the project and writes the generated functions into `packageDir` (synchronous: compiling is fast).
@@ -324,17 +333,19 @@ pub fn generate(options: ProjectOptions) -> Result<GenerateResult> {
     let config = runtime::resolve_config(&req).map_err(to_js)?;
     let (sources, result) = runtime::build::compile_project(&config).map_err(to_js)?;
     let (compiled, warnings) =
-        runtime::build::require_output(&sources, result, runtime::stderr_color()).map_err(to_js)?;
+        runtime::build::require_output(&config, &sources, result, runtime::stderr_color()).map_err(to_js)?;
+    let mut written = None;
     if let Some(dir) = package_dir {
-        runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
+        written = Some(runtime::generate::write(&dir, &config, &compiled).map_err(|e| {
             to_js(Failure::new(
                 500,
                 "io_error",
                 format!("could not write generated functions into {}: {e}", dir.display()),
             ))
-        })?;
+        })?);
     }
-    Ok(GenerateResult { functions: compiled.manifest.endpoints.iter().map(|e| e.name.clone()).collect(), warnings })
+    let functions = compiled.manifest.endpoints.iter().map(|e| e.name.clone()).collect();
+    Ok(GenerateResult { functions, warnings, dir: written.map(|d| d.display().to_string()) })
 }
 
 #[napi(object)]

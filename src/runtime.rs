@@ -4,6 +4,7 @@
 //! writes the typed JS functions into the package folder, [`supervisor`] runs the sidecar, [`client`] makes the HTTP
 //! hop. [`Runtime`] ties them together for the napi glue and the CLI; there is one per process.
 
+pub mod announce;
 pub mod build;
 pub mod client;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod generate;
 pub mod gocheck;
 pub mod metrics;
 pub mod prebuilt;
+pub mod progress;
 pub mod remote;
 pub mod socket_dir;
 pub mod socket_pool;
@@ -54,6 +56,8 @@ pub struct ProjectRequest {
     pub stable_port: bool,
     /// `forst dev`: serve the API docs page (see [`Config::docs_dir`]).
     pub docs: bool,
+    /// `forst dev`: the session's token (see [`Config::session_token`]).
+    pub session_token: Option<String>,
 }
 
 /// What `start()` resolves to.
@@ -101,9 +105,9 @@ pub fn resolve_config(req: &ProjectRequest) -> Result<Config, Failure> {
         Some(file) => file.parent().map(Path::to_path_buf).unwrap_or_else(|| req.cwd.clone()),
         None => config::find_project_root(&req.cwd).unwrap_or_else(|| req.cwd.clone()),
     };
-    let merged = merge(req.file_config.clone(), req.overrides.clone());
     let env = |k: &str| std::env::var(k).ok();
-    let mut config = Config::resolve(&root, req.config_file.as_deref(), &merged, &env).map_err(|errors| {
+    let resolved = Config::resolve_with(&root, req.config_file.as_deref(), &req.file_config, &req.overrides, &env);
+    let mut config = resolved.map_err(|errors| {
         Failure::new(500, "config_invalid", format!("invalid Forst configuration:\n  {}", errors.join("\n  ")))
     })?;
     config.no_auth = req.no_auth;
@@ -111,6 +115,7 @@ pub fn resolve_config(req: &ProjectRequest) -> Result<Config, Failure> {
     if req.docs {
         config.docs_dir = req.package_dir.as_deref().and_then(docs_dir);
     }
+    config.session_token = req.session_token.clone();
     Ok(config)
 }
 
@@ -120,24 +125,6 @@ pub fn docs_dir(package_dir: &Path) -> Option<PathBuf> {
     [package_dir.join("assets").join("docs-ui"), package_dir.join("node_modules").join("swagger-ui-dist")]
         .into_iter()
         .find(|d| d.join("swagger-ui-bundle.js").is_file() && d.join("swagger-ui.css").is_file())
-}
-
-/// Deep-merges `over` into `base` (objects merge key by key; anything else replaces).
-fn merge(base: Value, over: Value) -> Value {
-    match (base, over) {
-        (Value::Object(mut b), Value::Object(o)) => {
-            for (k, v) in o {
-                let merged = match b.remove(&k) {
-                    Some(old) => merge(old, v),
-                    None => v,
-                };
-                b.insert(k, merged);
-            }
-            Value::Object(b)
-        }
-        (b, Value::Null) => b,
-        (_, o) => o,
-    }
 }
 
 /// Colours for diagnostics printed to our stderr: only on a TTY, never with `NO_COLOR`.
@@ -165,9 +152,7 @@ impl Runtime {
                 return Err(f);
             }
         };
-        if !built.warnings.is_empty() {
-            eprint!("{}", built.warnings);
-        }
+        build::print_warnings(&config, &built.warnings, false);
         if let Some(dir) = &req.package_dir {
             // Types must follow the code; a read-only package folder is not a reason to refuse to run.
             if let Err(e) = generate::write(dir, &config, &built.compiled) {
@@ -195,8 +180,8 @@ impl Runtime {
         let (manifest, contract) = if config.forst_dir.is_dir() {
             let c = config.clone();
             let (sources, result) = run_blocking(move || build::compile_project(&c)).await?;
-            let (compiled, warnings) = build::require_output(&sources, result, stderr_color())?;
-            eprint!("{warnings}");
+            let (compiled, warnings) = build::require_output(&config, &sources, result, stderr_color())?;
+            build::print_warnings(&config, &warnings, false);
             if let Some(dir) = &req.package_dir {
                 if let Err(e) = generate::write(dir, &config, &compiled) {
                     eprintln!("[forst] warning: could not write the generated functions into {}: {e}", dir.display());
@@ -206,7 +191,7 @@ impl Runtime {
             (compiled.manifest, Some(contract))
         } else {
             // An app image without the .ft sources: the functions generated at build time know their contract.
-            generate::read_manifest(req.package_dir.as_deref()).ok_or_else(|| {
+            generate::read_manifest(req.package_dir.as_deref(), &config).ok_or_else(|| {
                 Failure::new(
                     500,
                     "no_project",
@@ -253,6 +238,9 @@ impl Runtime {
     }
 
     pub async fn stop(&self) {
+        // A start() or reload that is still in `go build` holds the lifecycle lock: kill the build first (it fails
+        // with `unavailable`) instead of waiting for it.
+        build::cancel_builds();
         let _guard = self.lifecycle.lock().await;
         self.watch.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.remote.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -478,17 +466,4 @@ pub async fn run_blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
         Err(Failure::new(500, "internal", format!("internal error in @forst/sidecar (please report): {e}")))
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn overrides_merge_deeply() {
-        let m = merge(json!({"devServer": {"port": 1, "watch": true}}), json!({"devServer": {"port": 2}}));
-        assert_eq!(m, json!({"devServer": {"port": 2, "watch": true}}));
-        assert_eq!(merge(json!({"a": 1}), Value::Null), json!({"a": 1}));
-    }
 }

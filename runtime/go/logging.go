@@ -1,4 +1,5 @@
-// Logs: embedded as forst_logging.go. The default is quiet (warnings only, as text on stderr); FORST_LOG=json makes
+// Logs: embedded as forst_logging.go. The default is quiet (warnings only, as text on stderr); FORST_LOG=silent drops
+// those too (the package's own progress lines follow the same variable); FORST_LOG=json makes
 // the sidecar write one JSON object per line on stderr for every call (function, status, code, duration, request id,
 // bytes) and every lifecycle event (listening, draining, stopped), the shape log collectors (Loki, Cloud Logging,
 // Elasticsearch) ingest without a parser.
@@ -17,12 +18,13 @@ import (
 )
 
 type forstLogger struct {
-	mu   sync.Mutex
-	out  io.Writer
-	json bool
+	mu     sync.Mutex
+	out    io.Writer
+	json   bool
+	silent bool
 }
 
-var forstLog = &forstLogger{out: os.Stderr, json: os.Getenv("FORST_LOG") == "json"}
+var forstLog = &forstLogger{out: os.Stderr, json: os.Getenv("FORST_LOG") == "json", silent: os.Getenv("FORST_LOG") == "silent"}
 
 // line writes one record. Field order in the output is fixed by encoding/json (sorted keys), which keeps lines diffable.
 func (l *forstLogger) line(level, event, msg string, fields map[string]any) {
@@ -50,6 +52,9 @@ func (l *forstLogger) line(level, event, msg string, fields map[string]any) {
 }
 
 func (l *forstLogger) write(b []byte) {
+	if l.silent {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, _ = l.out.Write(b)

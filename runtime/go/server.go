@@ -5,8 +5,7 @@
 //   - The binary is started with --supervised (standalone.go has the command line for every other way to run it).
 //   - FORST_TOKEN: required on every call as header X-Forst-Token (constant-time compare), unless FORST_NO_AUTH=1.
 //     A request without it is answered 401 and its connection closed.
-//   - FORST_PORT: unset → 8080, or a free port with a notice when 8080 is busy; "0" → any free port; with
-//     FORST_PORT_STRICT=1 a busy port is fatal (exit 3). FORST_REUSEPORT=1 sets SO_REUSEPORT so that a hot swap can
+//   - FORST_PORT: unset or "0" → any free port; any other port is used exactly, busy is fatal (exit 3). FORST_REUSEPORT=1 sets SO_REUSEPORT so that a hot swap can
 //     start the next version on the same port.
 //   - FORST_BODY_LIMIT (bytes, default 64 MiB), FORST_SHUTDOWN_GRACE_MS (default 5000), FORST_MAX_CONNECTIONS
 //     (open connections on the TCP port, default 512; see listen.go).
@@ -183,33 +182,26 @@ func newForstServer(endpoints []forstEndpoint, opts forstOptions) (*forstServer,
 	return s, nil
 }
 
-// forstListen binds 127.0.0.1 on the port the environment asks for.
+// forstListen binds 127.0.0.1 on the port the environment asks for: FORST_PORT, or any free port when it is unset
+// or 0 (the supervisor's zero config: its own calls use the Unix socket, and a fixed default such as 8080 would take
+// the port the user's app wants). A port that was asked for is used exactly: busy is fatal, never a fallback.
 func forstListen() (net.Listener, error) {
 	cfg := net.ListenConfig{}
 	if os.Getenv("FORST_REUSEPORT") == "1" {
 		cfg.Control = forstReusePort
 	}
 	port := os.Getenv("FORST_PORT")
-	strict := os.Getenv("FORST_PORT_STRICT") == "1"
 	if port == "" {
-		port = "8080"
+		port = "0"
 	}
 	ln, err := cfg.Listen(context.Background(), "tcp", "127.0.0.1:"+port)
 	if err == nil {
 		return ln, nil
 	}
-	if !errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("cannot listen on 127.0.0.1:%s: %v", port, err)
-	}
-	if strict || os.Getenv("FORST_PORT") != "" {
+	if errors.Is(err, syscall.EADDRINUSE) {
 		return nil, fmt.Errorf("port %s is already in use (set devServer.port to a free port or remove it)", port)
 	}
-	ln, err = cfg.Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("cannot listen on a free loopback port: %v", err)
-	}
-	fmt.Fprintf(os.Stderr, "forst: port 8080 is busy, using %s instead\n", ln.Addr())
-	return ln, nil
+	return nil, fmt.Errorf("cannot listen on 127.0.0.1:%s: %v", port, err)
 }
 
 // forstListenUnix serves on a Unix socket only the owner may connect to. A file left by a killed predecessor is

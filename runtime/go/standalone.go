@@ -76,7 +76,7 @@ Options (each also has an environment variable; the flag wins):
   --help                 this text.
 
 FORST_LOG=json logs one JSON line per call and per lifecycle event on stderr (default:
-quiet, warnings only).
+quiet, warnings only; FORST_LOG=silent: not even those).
 
 HTTP: POST /<route> (token), GET /healthz, GET /readyz (503 while draining), GET /metrics
 (token, Prometheus text), GET /__forst/version and GET /__forst/manifest (token).
@@ -116,11 +116,11 @@ func forstParseOptions(args []string, getenv func(string) string) (forstOptions,
 	}
 
 	switch v := getenv("FORST_LOG"); v {
-	case "", "text":
+	case "", "text", "silent":
 	case "json":
 		opts.jsonLogs = true
 	default:
-		return opts, fmt.Errorf("FORST_LOG must be \"json\" or \"text\", not %q", v)
+		return opts, fmt.Errorf("FORST_LOG must be \"text\", \"json\" or \"silent\", not %q", v)
 	}
 
 	var err error

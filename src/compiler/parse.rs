@@ -13,6 +13,8 @@ use super::ast::*;
 use super::diagnostic::Diagnostic;
 use super::SourceFile;
 
+mod brackets;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/forst.pest"]
 struct ForstParser;
@@ -39,7 +41,7 @@ pub fn parse_file(file: &SourceFile) -> (File, Vec<Diagnostic>) {
                     }
                 }
             }
-            Err(e) => diagnostics.push(syntax_error(&file.path, &file.text, chunk.start, e)),
+            Err(e) => diagnostics.push(syntax_error(&file.path, &file.text, chunk, e)),
         }
     }
     (out, diagnostics)
@@ -233,13 +235,16 @@ pub fn split_declarations(text: &str) -> Vec<std::ops::Range<usize>> {
 
 // ------------------------------------------------------------------------------------------------ syntax errors
 
-fn syntax_error(path: &str, text: &str, base: usize, e: pest::error::Error<Rule>) -> Diagnostic {
-    let at = base
+fn syntax_error(path: &str, text: &str, chunk: std::ops::Range<usize>, e: pest::error::Error<Rule>) -> Diagnostic {
+    let at = chunk.start
         + match e.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
     let at = at.min(text.len());
+    if let Some(d) = brackets::unclosed(path, text, chunk, at) {
+        return d;
+    }
     let positives = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),

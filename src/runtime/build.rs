@@ -26,6 +26,9 @@ use super::failure::Failure;
 use super::write_if_changed;
 use crate::compiler::{self, Compiled, SourceFile};
 
+mod running;
+pub use running::cancel_builds;
+
 /// The Go HTTP server around the generated functions: real Go files under `runtime/go/` (with their own tests there),
 /// embedded at build time as (name in the generated module, contents). A new runtime file is one line here.
 pub const SERVER_FILES: &[(&str, &str)] = &[
@@ -140,23 +143,31 @@ pub fn compile_project(config: &Config) -> Result<(Vec<SourceFile>, compiler::Co
 
 /// Turns a compile result into output or a `compile_error` failure with every diagnostic rendered.
 pub fn require_output(
+    config: &Config,
     sources: &[SourceFile],
     result: compiler::CompileResult,
     color: bool,
 ) -> Result<(Compiled, String), Failure> {
     let warnings: Vec<_> =
         result.diagnostics.iter().filter(|d| d.severity == compiler::Severity::Warning).cloned().collect();
-    let warnings = compiler::diagnostic::render(&warnings, sources, color);
+    let (shown, warnings) = from_project_root(config, sources, &warnings);
+    let warnings = compiler::diagnostic::render(&warnings, &shown, color);
     match result.output {
         Some(out) if !result.diagnostics.iter().any(|d| d.severity == compiler::Severity::Error) => Ok((out, warnings)),
-        _ => Err(compile_error(sources, &result.diagnostics, color)),
+        _ => Err(compile_error(config, sources, &result.diagnostics, color)),
     }
 }
 
 /// The `compile_error` failure: every diagnostic rendered with its code frame.
-pub fn compile_error(sources: &[SourceFile], diagnostics: &[compiler::Diagnostic], color: bool) -> Failure {
+pub fn compile_error(
+    config: &Config,
+    sources: &[SourceFile],
+    diagnostics: &[compiler::Diagnostic],
+    color: bool,
+) -> Failure {
     let errors = diagnostics.iter().filter(|d| d.severity == compiler::Severity::Error).count();
-    let rendered = compiler::diagnostic::render(diagnostics, sources, color);
+    let (shown, diagnostics) = from_project_root(config, sources, diagnostics);
+    let rendered = compiler::diagnostic::render(&diagnostics, &shown, color);
     Failure::new(
         500,
         "compile_error",
@@ -168,15 +179,62 @@ pub fn compile_error(sources: &[SourceFile], diagnostics: &[compiler::Diagnostic
 /// checker itself cannot run, the build goes on (`go build` still checks) and the reason is returned as a warning.
 pub fn go_type_check(
     go: &GoToolchain,
+    config: &Config,
     compiled: &Compiled,
     sources: &[SourceFile],
-    cache_fallback: &Path,
     color: bool,
 ) -> Result<Option<String>, Failure> {
-    match super::gocheck::check(go, compiled, sources, cache_fallback) {
+    match super::gocheck::check(go, compiled, sources, &config.output_dir) {
         Ok(errors) if errors.is_empty() => Ok(None),
-        Ok(errors) => Err(compile_error(sources, &errors, color)),
+        Ok(errors) => Err(compile_error(config, sources, &errors, color)),
         Err(f) => Ok(Some(format!("[forst] warning: {} — `go build` checks the code instead\n", f.message))),
+    }
+}
+
+/// The sources and diagnostics as a person reads them: files named from the project root (`forst/routes/a.ft:4:27`,
+/// which a terminal or an editor opened there can follow), not from the Forst directory the compiler works in.
+/// (The compiler's own names — `routes/a.ft` — stay inside: they decide what is an endpoint, and they are what the
+/// generated Go's `//line` directives, panic `location`s and manifests carry; see the README.)
+pub fn from_project_root(
+    config: &Config,
+    sources: &[SourceFile],
+    diagnostics: &[compiler::Diagnostic],
+) -> (Vec<SourceFile>, Vec<compiler::Diagnostic>) {
+    let prefix = config.forst_dir.strip_prefix(&config.project_root).unwrap_or(&config.forst_dir);
+    let shown = |file: &str| -> String {
+        if file.is_empty() || prefix.as_os_str().is_empty() {
+            return file.to_string();
+        }
+        prefix.join(file).to_string_lossy().replace('\\', "/")
+    };
+    let sources = sources.iter().map(|s| SourceFile { path: shown(&s.path), text: s.text.clone() }).collect();
+    let diagnostics = diagnostics
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d.file = shown(&d.file);
+            for n in &mut d.notes {
+                n.file = shown(&n.file);
+            }
+            d
+        })
+        .collect();
+    (sources, diagnostics)
+}
+
+/// Prints a project's warnings on stderr — once: the same warnings are not printed again by the next process or
+/// reload (the RFC's own example has two unused imports, and every `start()`, reload and `forst generate` used to
+/// repeat them). `outputDir/.warnings` remembers a hash of the last ones printed; the explicit commands (`forst
+/// check`, `build`, `generate`) pass `always` and print them every time.
+pub fn print_warnings(config: &Config, warnings: &str, always: bool) {
+    let marker = config.output_dir.join(".warnings");
+    let hash = hex(Sha256::new_with_prefix(warnings.as_bytes()));
+    let seen = std::fs::read_to_string(&marker).is_ok_and(|h| h.trim() == hash);
+    if !warnings.is_empty() && (always || !seen) {
+        eprint!("{warnings}");
+    }
+    if !seen && std::fs::create_dir_all(&config.output_dir).is_ok() {
+        let _ = std::fs::write(&marker, &hash);
     }
 }
 
@@ -184,7 +242,7 @@ pub fn go_type_check(
 pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Failure> {
     let t0 = Instant::now();
     let (sources, result) = compile_project(config)?;
-    let (mut compiled, mut warnings) = require_output(&sources, result, color)?;
+    let (mut compiled, mut warnings) = require_output(config, &sources, result, color)?;
     let compile_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
     // Hashed before go.mod names the toolchain: production mode recomputes it without Go (the cache key adds the Go
@@ -203,6 +261,7 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     std::fs::create_dir_all(out.join("bin")).map_err(|e| io("create", out, e))?;
     let lock_path = out.join(".build.lock");
     let lock = lock_file(&lock_path).map_err(|e| io("lock", &lock_path, e))?;
+    remove_stale_temporaries(out);
 
     let binary = out.join("bin").join(format!("forst-sidecar-{}", &hash[..16]));
     let contract = crate::compiler::manifest::contract(&compiled.manifest, &compiled.dts);
@@ -210,7 +269,7 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let cached = binary.is_file();
     if !cached {
         // A cached binary was type-checked when it was built; a new one is checked before `go build`.
-        if let Some(note) = go_type_check(go, &compiled, &sources, out, color)? {
+        if let Some(note) = go_type_check(go, config, &compiled, &sources, color)? {
             warnings.push_str(&note);
         }
         let src = out.join("src");
@@ -350,9 +409,15 @@ fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path, stamp:
         cmd.arg("-gcflags=all=-N -l");
     }
     cmd.arg("-o").arg(&tmp).arg(".");
-    let out = cmd.output().map_err(|e| Failure::new(500, "build_failed", format!("could not run `go build`: {e}")))?;
-    if !out.status.success() {
+    let progress = super::progress::step("go_build", "building Go (first build can take ~20 s)…".to_string());
+    // (`forst: built Go in 21.3 s` ends the line; a build under a second prints neither.)
+    let out = running::run(cmd);
+    if !matches!(&out, Ok(o) if o.status.success()) {
         let _ = std::fs::remove_file(&tmp);
+    }
+    let out = out?;
+    if !out.status.success() {
+        progress.finish("go build failed");
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(Failure::new(
             500,
@@ -364,9 +429,27 @@ fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path, stamp:
             ),
         ));
     }
+    progress.finish("built Go");
     std::fs::rename(&tmp, binary).map_err(|e| {
         Failure::new(500, "io_error", format!("could not move the built binary to {}: {e}", binary.display()))
     })
+}
+
+/// Removes what builds that did not finish left behind (a `go build` killed with its process, a link interrupted):
+/// `bin/*.tmp<pid>` and `forst-sidecar.tmp<pid>`. Called under the build lock, so no build of this `outputDir` is
+/// running and every such file is stale.
+fn remove_stale_temporaries(out: &Path) {
+    for dir in [out.to_path_buf(), out.join("bin")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_tmp =
+                name.starts_with("forst-sidecar") && name.rsplit('.').next().is_some_and(|ext| ext.starts_with("tmp"));
+            if is_tmp {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Keeps the cache bounded: the current binary and the two most recent others survive.

@@ -25,8 +25,12 @@ pub struct Config {
     pub project_root: PathBuf,
     pub forst_dir: PathBuf,
     pub output_dir: PathBuf,
-    /// `devServer.port`: when set, the sidecar must get exactly this port (busy → error). Unset → 8080, falling back
-    /// to a free port with a notice.
+    /// `output`: where the typed functions are generated when not into the package itself (see
+    /// [`super::generate`]): a directory of the project, for npm workspaces and for people who want them in their tree.
+    pub generated_dir: Option<PathBuf>,
+    /// `devServer.port`: when set, the sidecar must get exactly this port (busy → error). Unset (or 0) → a free
+    /// ephemeral port: calls from this process go over the Unix socket, so the port only serves curl and other
+    /// processes, and zero config must not take the port the user's own app wants (8080, 3000, …).
     pub port: Option<u16>,
     /// `devServer.watch`: recompile and hot-swap on `.ft` changes. Default: on unless `NODE_ENV=production`.
     pub watch: bool,
@@ -62,6 +66,9 @@ pub struct Config {
     pub stable_port: bool,
     /// `forst dev` only: where the docs page's files are; the sidecar serves `/__forst/docs` when set.
     pub docs_dir: Option<PathBuf>,
+    /// `forst dev` only: one token for the whole session (its `--token`, or one made at start), so the printed curl
+    /// line keeps working across reloads and restarts. `None`: a new random token for every spawned child.
+    pub session_token: Option<String>,
     /// `FORST_TRANSPORT` (`unix`, the default on Unix, or `tcp`): calls from this process with bodies up to 64 KiB go
     /// over a Unix socket beside the loopback TCP port (8–10% off a small call made one at a time; larger bodies are
     /// faster over TCP, see `client.rs`). TCP stays for `/readyz`, large bodies, curl and non-Node callers.
@@ -115,6 +122,7 @@ impl Config {
             project_root: project_root.to_path_buf(),
             forst_dir: project_root.join("forst"),
             output_dir: project_root.join("dist").join("forst"),
+            generated_dir: None,
             port: None,
             watch: !production(),
             optimization: Optimization::Speed,
@@ -131,6 +139,7 @@ impl Config {
             no_auth: false,
             stable_port: false,
             docs_dir: None,
+            session_token: None,
             unix_socket: cfg!(unix),
             prebuilt: if production() { Prebuilt::Required } else { Prebuilt::Fallback },
             sidecar: None,
@@ -139,21 +148,36 @@ impl Config {
 
     /// Builds the configuration from the user's config object (`null` when there is no file), then applies the
     /// environment. Every problem is reported, not just the first.
+    #[cfg(test)]
     pub fn resolve(
         project_root: &Path,
         file: Option<&Path>,
         user: &Value,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, Vec<String>> {
+        Config::resolve_with(project_root, file, user, &Value::Null, env)
+    }
+
+    /// The configuration from the file's value, then the options passed to `start()` (each problem blamed on where it
+    /// was written: a typo in `start({...})` is not the config file's fault), then the environment.
+    pub fn resolve_with(
+        project_root: &Path,
+        file: Option<&Path>,
+        user: &Value,
+        overrides: &Value,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, Vec<String>> {
         let mut config = Config::defaults(project_root);
         config.config_file = file.map(Path::to_path_buf);
         let mut errors = Vec::new();
-        let where_ = file.map(|f| f.display().to_string()).unwrap_or_else(|| "start() options".to_string());
-        let mut v = Validator { errors: &mut errors, file: &where_ };
-        match user {
-            Value::Null => {}
-            Value::Object(_) => v.apply(&mut config, user),
-            other => v.errors.push(format!("{where_}: the configuration must be an object, got {}", kind(other))),
+        let file_name = file.map(|f| f.display().to_string()).unwrap_or_else(|| "forst.config.js".to_string());
+        for (value, where_) in [(user, file_name.as_str()), (overrides, "start() options")] {
+            let mut v = Validator { errors: &mut errors, file: where_ };
+            match value {
+                Value::Null => {}
+                Value::Object(_) => v.apply(&mut config, value),
+                other => v.errors.push(format!("{where_}: the configuration must be an object, got {}", kind(other))),
+            }
         }
         apply_env(&mut config, env, &mut errors);
         if errors.is_empty() {
@@ -164,6 +188,23 @@ impl Config {
     }
 }
 
+/// `base` joined with a configured path (absolute ones are kept), without `.` and `..` steps, so that the paths in
+/// messages and generated files read as the user would write them (`/app/gen`, not `/app/./gen`).
+fn under(base: &Path, path: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in base.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn production() -> bool {
     std::env::var("NODE_ENV").is_ok_and(|v| v == "production")
 }
@@ -171,10 +212,12 @@ fn production() -> bool {
 /// Environment overrides (documented in the README's configuration table).
 fn apply_env(config: &mut Config, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) {
     if let Some(dir) = env("FORST_DIR").filter(|s| !s.is_empty()) {
-        config.forst_dir = config.project_root.join(dir);
+        // Like any path in the environment, relative to the current directory (the JS side searched for the project
+        // from there too).
+        config.forst_dir = under(&std::env::current_dir().unwrap_or_default(), &dir);
     }
     if let Some(dir) = env("FORST_OUTPUT_DIR").filter(|s| !s.is_empty()) {
-        config.output_dir = config.project_root.join(dir);
+        config.output_dir = under(&config.project_root, &dir);
     }
     if let Some(port) = env("FORST_PORT").filter(|s| !s.is_empty()) {
         match port.parse::<u16>() {
@@ -257,8 +300,18 @@ fn read_token(path: &Path) -> Result<String, String> {
     Ok(token)
 }
 
-const TOP_KEYS: &[&str] =
-    &["forstDir", "outputDir", "devServer", "compilation", "limits", "timeouts", "liveness", "restart", "sidecar"];
+const TOP_KEYS: &[&str] = &[
+    "forstDir",
+    "outputDir",
+    "output",
+    "devServer",
+    "compilation",
+    "limits",
+    "timeouts",
+    "liveness",
+    "restart",
+    "sidecar",
+];
 const SIDECAR_KEYS: &[&str] = &["url", "token", "tokenFile"];
 const DEV_KEYS: &[&str] = &["port", "watch"];
 const COMPILATION_KEYS: &[&str] = &["optimization", "debug"];
@@ -277,10 +330,13 @@ impl Validator<'_> {
         let Some(obj) = self.object(user, "", TOP_KEYS) else { return };
         let root = config.project_root.clone();
         if let Some(dir) = self.string(obj.get("forstDir"), "forstDir") {
-            config.forst_dir = root.join(dir);
+            config.forst_dir = under(&root, &dir);
         }
         if let Some(dir) = self.string(obj.get("outputDir"), "outputDir") {
-            config.output_dir = root.join(dir);
+            config.output_dir = under(&root, &dir);
+        }
+        if let Some(dir) = self.string(obj.get("output"), "output") {
+            config.generated_dir = Some(under(&root, &dir));
         }
         if let Some(dev) = obj.get("devServer").and_then(|d| self.object(d, "devServer", DEV_KEYS)) {
             if let Some(port) = self.number(dev.get("port"), "devServer.port", 0.0, 65535.0) {
@@ -505,6 +561,13 @@ pub fn config_file_in(dir: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn configured_paths_are_normalised() {
+        assert_eq!(under(Path::new("/app"), "./forst/generated"), PathBuf::from("/app/forst/generated"));
+        assert_eq!(under(Path::new("/app/sub"), "../gen"), PathBuf::from("/app/gen"));
+        assert_eq!(under(Path::new("/app"), "/abs/dir"), PathBuf::from("/abs/dir"));
+    }
 
     fn no_env(_: &str) -> Option<String> {
         None

@@ -89,7 +89,7 @@ pub enum Prebuilt {
 pub fn find(config: &Config, color: bool) -> Result<Result<Built, String>, Failure> {
     let t0 = Instant::now();
     let (sources, result) = build::compile_project(config)?;
-    let (compiled, warnings) = build::require_output(&sources, result, color)?;
+    let (compiled, warnings) = build::require_output(config, &sources, result, color)?;
     let compile_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let manifest = match BuildManifest::read(&config.output_dir) {
         Ok(m) => m,

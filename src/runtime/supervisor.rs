@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{mpsc, watch};
 
-pub use child::Child;
+pub use child::{random_token, Child};
 
 use super::build::Built;
 use super::client::Client;
@@ -198,6 +198,10 @@ impl Supervisor {
             Ok(child) => {
                 let mut inner = self.lock();
                 inner.active = Some(child.clone());
+                // `forst dev`: the port it took stays the session's, for restarts after a crash too.
+                if let (true, Some(c)) = (config.stable_port, inner.config.as_mut()) {
+                    c.port = Some(child.port);
+                }
                 self.set_state(&mut inner, State::Ready);
                 drop(inner);
                 self.watch_liveness(&child, &config);
@@ -324,6 +328,11 @@ impl Supervisor {
 
     pub fn manifest(&self) -> Option<Manifest> {
         self.lock().built.as_ref().map(|b| b.compiled.manifest.clone())
+    }
+
+    /// The running version's TypeScript declarations (`forst dev` makes sample bodies from them).
+    pub fn declarations(&self) -> Option<String> {
+        self.lock().built.as_ref().map(|b| b.compiled.dts.clone())
     }
 
     /// The route of a function in the running version, without copying the manifest (this is on every call's path).
@@ -504,19 +513,18 @@ impl Child {
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum PortRequest {
-    /// 8080, falling back to a free port with a notice (the Go server decides).
-    Default,
-    /// `devServer.port`: exactly this one, busy is an error.
+    /// `devServer.port` / `FORST_PORT`: exactly this one, busy is an error.
     Exactly(u16),
-    /// Any free port (hot swap beside a running child).
+    /// Any free port: zero config (in-process calls use the Unix socket, so the TCP port is only for curl and other
+    /// processes, and must not take a port the user's own app wants, such as 8080), and a hot swap beside a running
+    /// child.
     Any,
 }
 
 fn port_request(config: &Config) -> PortRequest {
     match config.port {
-        Some(0) => PortRequest::Any,
+        Some(0) | None => PortRequest::Any,
         Some(p) => PortRequest::Exactly(p),
-        None => PortRequest::Default,
     }
 }
 

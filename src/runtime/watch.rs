@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
+use super::announce;
 use super::build::{self, GoToolchain};
 use super::config::Config;
 use super::failure::Failure;
@@ -103,9 +104,7 @@ async fn reload_loop(
             }
             Ok(built) => {
                 last_reported.clear();
-                if !built.warnings.is_empty() {
-                    eprint!("{}", built.warnings);
-                }
+                build::print_warnings(&config, &built.warnings, false);
                 let routes = built.compiled.manifest.endpoints.len();
                 let (compile_ms, build_ms, cached) = (built.compile_ms, built.build_ms, built.cached);
                 if let Some(dir) = &package_dir {
@@ -113,11 +112,26 @@ async fn reload_loop(
                         eprintln!("[forst] warning: could not rewrite the generated functions: {e}");
                     }
                 }
+                let before = supervisor.manifest().map(|m| announce::route_table(&m));
+                let (manifest, dts) = (built.compiled.manifest.clone(), built.compiled.dts.clone());
                 match supervisor.swap(built).await {
-                    Ok(_) => eprintln!(
-                        "{}",
-                        reload_line(routes, compile_ms, if cached { None } else { Some(build_ms) }, t0.elapsed())
-                    ),
+                    Ok(child) => {
+                        eprintln!(
+                            "{}",
+                            reload_line(routes, compile_ms, if cached { None } else { Some(build_ms) }, t0.elapsed())
+                        );
+                        // `forst dev`: the route table again when it changed, with a curl line for the new routes.
+                        let table = announce::route_table(&manifest);
+                        if config.stable_port && before.as_deref() != Some(table.as_str()) {
+                            let url = &child.at.base_url;
+                            let curl = announce::curl_line(&manifest, &dts, url, config.session_token.as_deref());
+                            let curl = curl.map(|(c, note)| match note {
+                                Some(n) => format!("  ({n})\n  {c}\n"),
+                                None => format!("  {c}\n"),
+                            });
+                            println!("\nroutes changed:\n{table}{}", curl.unwrap_or_default());
+                        }
+                    }
                     Err(f) => {
                         eprintln!(
                             "[forst] ✗ the new version did not start — the previous version keeps serving\n{}",

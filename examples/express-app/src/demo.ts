@@ -7,7 +7,7 @@ const server = createApp().listen(0, "127.0.0.1");
 await new Promise((resolve) => server.once("listening", resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-async function call(method: string, path: string, body?: unknown) {
+async function call(method: string, path: string, body?: unknown, expected = 200) {
   const started = performance.now();
   const res = await fetch(base + path, {
     method,
@@ -17,7 +17,7 @@ async function call(method: string, path: string, body?: unknown) {
   const json = await res.json();
   const ms = (performance.now() - started).toFixed(1);
   console.log(`${method} ${path} → ${res.status} (${ms} ms)\n  ${JSON.stringify(json)}`);
-  if (!res.ok) throw new Error(`${path} failed with ${res.status}`);
+  if (res.status !== expected) throw new Error(`${path} answered ${res.status}, expected ${expected}`);
   return json;
 }
 
@@ -32,6 +32,9 @@ try {
   await call("GET", "/search?queries=ap,gr,bl");
   await call("POST", "/calculate", { numbers: [1, 2, 2] });
   await call("POST", "/process-large-dataset", records);
+  // Bad input is an answer, not a crash: 400 with the error envelope, and the app keeps serving.
+  await call("POST", "/calculate", { numbers: "many" }, 400);
+  await call("GET", "/health");
   const s = status();
   console.log(`sidecar: ${s.url} pid ${s.pid}, build ${s.build?.cached ? "cached" : "fresh"} (go build ${s.build?.buildMs.toFixed(0)} ms)`);
 } finally {

@@ -155,7 +155,7 @@ pub(super) struct SpawnRequest<'a> {
 /// printed.
 pub(super) async fn spawn_ready(req: SpawnRequest<'_>) -> Result<Arc<Child>, Failure> {
     let SpawnRequest { config, built, port, generation, socket_dir, client, on_exit } = req;
-    let token = random_token();
+    let token = config.session_token.clone().unwrap_or_else(random_token);
     let socket = socket_dir.map(|d| d.socket(generation));
     let mut cmd = command(config, built, port, &token, socket.as_ref());
     let mut process = cmd.spawn().map_err(|e| {
@@ -183,7 +183,8 @@ pub(super) async fn spawn_ready(req: SpawnRequest<'_>) -> Result<Arc<Child>, Fai
         tokio::spawn(async move {
             let mut lines = BufReader::new(err).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                eprintln!("[forst] {line}");
+                // The sidecar's own "forst: " prefix would double ours.
+                eprintln!("[forst] {}", line.strip_prefix("forst: ").unwrap_or(&line));
                 log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
             }
         })
@@ -333,7 +334,6 @@ fn command(config: &Config, built: &Built, port: PortRequest, token: &str, socke
         cmd.env_remove("FORST_NO_AUTH");
     }
     match port {
-        PortRequest::Default => cmd.env_remove("FORST_PORT"),
         PortRequest::Exactly(p) => cmd.env("FORST_PORT", p.to_string()).env("FORST_PORT_STRICT", "1"),
         PortRequest::Any => cmd.env("FORST_PORT", "0"),
     };
@@ -371,7 +371,7 @@ fn not_ready(what: String, port: PortRequest, stderr: &StderrLog) -> Failure {
     Failure::new(500, code, message)
 }
 
-fn random_token() -> String {
+pub fn random_token() -> String {
     let bytes: [u8; 32] = rand::random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
