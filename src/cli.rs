@@ -240,7 +240,9 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             }
             match (req_docs, &session_token) {
                 (true, None) => println!("\nAPI docs (try-it included): {}/__forst/docs", info.url),
-                (true, Some(token)) => println!("\nAPI docs (try-it included): {}/__forst/docs#token={token}", info.url),
+                (true, Some(token)) => {
+                    println!("\nAPI docs (try-it included): {}/__forst/docs#token={token}", info.url)
+                }
                 (false, _) => {
                     println!("\n(no API docs page: the package's assets/docs-ui/ is missing; reinstall @forst/sidecar)")
                 }

@@ -9,6 +9,7 @@
 pub mod ast;
 pub mod check;
 pub mod diagnostic;
+pub mod emit_codec;
 pub mod emit_go;
 pub mod emit_ts;
 pub mod emit_validate;

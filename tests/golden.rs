@@ -4,36 +4,14 @@
 //! fixture that compiles must build with `go build`, pass `go vet`, come out of `gofmt` unchanged-able, and its
 //! declarations must pass `tsc --strict --noEmit`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use forst_sidecar::compiler::{self, diagnostic, CompileResult, SourceFile};
 use forst_sidecar::runtime::{build, gocheck};
 
-fn fixtures() -> Vec<(String, Vec<SourceFile>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ft") && !p.to_string_lossy().ends_with(".helpers.ft"))
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .map(|p| {
-            let name = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-            let mut files = vec![SourceFile {
-                path: format!("routes/{name}.ft"),
-                text: std::fs::read_to_string(&p).expect("fixture"),
-            }];
-            let helpers = dir.join(format!("{name}.helpers.ft"));
-            if let Ok(text) = std::fs::read_to_string(helpers) {
-                files.push(SourceFile { path: "shared/helpers.ft".into(), text });
-            }
-            (name, files)
-        })
-        .collect()
-}
+mod common;
+use common::{fixtures, gofmt_path, run, write_module};
 
 /// The Go files as users see them: after gofmt (from the toolchain on PATH).
 fn go_text(result: &CompileResult) -> String {
@@ -42,7 +20,10 @@ fn go_text(result: &CompileResult) -> String {
     compiler::gofmt(&mut go_files, &gofmt_path());
     go_files
         .iter()
-        .filter(|f| f.name != "forst_prelude.go" && f.name != "forst_contracts.go")
+        // verbatim runtime files
+        .filter(|f| {
+            f.name != "forst_prelude.go" && f.name != "forst_contracts.go" && !f.name.starts_with("forst_json_")
+        })
         .map(|f| format!("=== {}\n{}", f.name, redact_openapi(&f.contents)))
         .collect::<Vec<_>>()
         .join("\n")
@@ -97,58 +78,17 @@ fn expected_outcomes() {
     }
 }
 
-fn gofmt_path() -> PathBuf {
-    let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
-    go.canonicalize()
-        .ok()
-        .and_then(|g| g.parent().map(|d| d.join("gofmt")))
-        .filter(|p| p.is_file())
-        .expect("gofmt next to go")
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("could not run {what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// `go version` of the toolchain on PATH (`go1.26.8`), as the runtime's build passes it to `set_go_version`.
-fn go_version(go: &Path) -> String {
-    let out = Command::new(go).args(["env", "GOVERSION"]).env("GOTOOLCHAIN", "local").output().expect("go env");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 /// Builds, vets and gofmt-checks a compiled project the way the runtime builds it (the go.mod `go` line set from the
 /// toolchain, the server template beside the generated files). Panics with Go's output when a step fails.
 fn build_vet_and_gofmt(name: &str, files: &[SourceFile], out: &mut compiler::Compiled) {
-    let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
     let gofmt = gofmt_path();
-    out.set_go_version(&go_version(&go));
     let dir = tempfile::tempdir().expect("tempdir");
     // Go's type checker, as `forst check` runs it, accepts what builds (tests/check_agrees_with_build.rs has the rest).
     let toolchain = build::find_go().expect("go");
+    out.set_go_version(&toolchain.version);
     let errors = gocheck::check(&toolchain, out, files, dir.path()).expect("Go's type checker runs");
     assert!(errors.is_empty(), "{name}: forst check rejects it:\n{}", diagnostic::render(&errors, files, false));
-    compiler::gofmt(&mut out.go_files, &gofmt);
-    for f in &out.go_files {
-        std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
-    }
-    for (name, contents) in forst_sidecar::runtime::build::SERVER_FILES {
-        std::fs::write(dir.path().join(name), contents).expect("write");
-    }
-    let go_cmd = |args: &[&str]| {
-        let mut c = Command::new(&go);
-        c.args(args)
-            .current_dir(dir.path())
-            .env("GOTOOLCHAIN", "local")
-            .env("CGO_ENABLED", "0")
-            .env("GOFLAGS", "-mod=mod");
-        c
-    };
+    let go_cmd = write_module(out.clone(), dir.path());
     run(&mut go_cmd(&["build", "-o", "sidecar", "."]), &format!("go build ({name})"));
     run(&mut go_cmd(&["vet", "."]), &format!("go vet ({name})"));
     let unformatted = Command::new(&gofmt).arg("-l").arg(dir.path()).output().expect("gofmt");

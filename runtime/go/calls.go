@@ -18,7 +18,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"reflect"
@@ -123,12 +122,11 @@ var forstCallsInFlight sync.Map // label set address → *forstCall
 // It returns when the endpoint returns, or as soon as one of its goroutines panics (the endpoint may then be blocked
 // forever, waiting for that goroutine: its context is cancelled and it is left behind, which is the best a process
 // can do for code that cannot be stopped from outside).
-func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint, args []json.RawMessage) (result any, err error, p *forstPanic) {
+func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint, a forstArgs) (err error, p *forstPanic) {
 	call := &forstCall{name: ep.Name, failed: make(chan struct{}), quiet: make(chan struct{}, 1)}
 	type outcome struct {
-		result any
-		err    error
-		p      *forstPanic
+		err error
+		p   *forstPanic
 	}
 	done := make(chan outcome, 1)
 	registered := make(chan struct{})
@@ -137,8 +135,8 @@ func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint,
 		call.key = forstProfLabel()
 		forstCallsInFlight.Store(call.key, call)
 		close(registered)
-		r, e, p := forstInvoke(ctx, ep, args)
-		done <- outcome{r, e, p}
+		e, p := forstInvoke(func() error { return a.call(ctx) })
+		done <- outcome{e, p}
 	}()
 	<-registered
 	defer forstCallsInFlight.Delete(call.key)
@@ -147,13 +145,13 @@ func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint,
 		call.settle()
 		select {
 		case <-call.failed: // a goroutine panicked, and the endpoint returned anyway (e.g. its WaitGroup was done)
-			return nil, nil, call.panic
+			return nil, call.panic
 		default:
-			return o.result, o.err, o.p
+			return o.err, o.p
 		}
 	case <-call.failed:
 		cancel()
-		return nil, nil, call.panic
+		return nil, call.panic
 	}
 }
 
@@ -213,9 +211,10 @@ func (p *forstPanic) message() string {
 	return fmt.Sprint(p.value)
 }
 
-// forstInvoke calls the endpoint, turning a panic into data: its value, the .ft location of the innermost Forst
-// frame (generated code carries //line directives), and the stack for the log.
-func forstInvoke(ctx context.Context, ep *forstEndpoint, args []json.RawMessage) (result any, err error, p *forstPanic) {
+// forstInvoke runs part of a call (decoding its arguments, running the endpoint), turning a panic into data: its
+// value, the .ft location of the innermost Forst frame (generated code carries //line directives), and the stack for
+// the log.
+func forstInvoke(run func() error) (err error, p *forstPanic) {
 	defer func() {
 		if v := recover(); v != nil {
 			p = &forstPanic{value: v, location: forstPanicLocation(), stack: debug.Stack()}
@@ -224,8 +223,7 @@ func forstInvoke(ctx context.Context, ep *forstEndpoint, args []json.RawMessage)
 			}
 		}
 	}()
-	result, err = ep.Invoke(ctx, args)
-	return result, err, nil
+	return run(), nil
 }
 
 // forstPanicLocation is the innermost .ft frame of the panicking goroutine's stack.

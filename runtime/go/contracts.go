@@ -10,7 +10,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,45 +187,8 @@ func forstViolation(path string, constraint, expected, got string) error {
 	}
 }
 
-// forstObject reads a JSON object's members (false when raw is not an object: null, another type, not JSON).
-func forstObject(raw json.RawMessage) (map[string]json.RawMessage, bool) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || m == nil {
-		return nil, false
-	}
-	return m, true
-}
-
-// forstArray reads a JSON array's elements (false when raw is not an array).
-func forstArray(raw json.RawMessage) ([]json.RawMessage, bool) {
-	var a []json.RawMessage
-	if json.Unmarshal(raw, &a) != nil || a == nil {
-		return nil, false
-	}
-	return a, true
-}
-
-// forstMember is the member of an object that encoding/json would decode into the field name: the exact key, or one
-// equal to it without regard to case.
-func forstMember(m map[string]json.RawMessage, name string) (json.RawMessage, bool) {
-	v, ok := m[name]
-	if !ok {
-		for k, x := range m {
-			if strings.EqualFold(k, name) {
-				v, ok = x, true
-			}
-		}
-	}
-	return v, ok
-}
-
-// forstNull: the member is JSON null.
-func forstNull(v json.RawMessage) bool {
-	return string(bytes.TrimSpace(v)) == "null"
-}
-
 // forstMissing is a required field of a Forst shape that the JSON object does not have (or has as null).
-func forstMissing(path, field, expected string) error {
+func forstMissing(path, field, expected string) *forstInputError {
 	full := path + "." + field
 	return &forstInputError{
 		Path:       full,

@@ -6,9 +6,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"sync"
 )
 
@@ -17,67 +17,102 @@ const forstManifestJSON = `{"endpoints":[]}`
 const forstOpenAPIJSON = `{"openapi":"3.1.0","info":{"title":"test","version":"1"},"paths":{}}`
 
 var forstEndpoints = []forstEndpoint{
-	{Name: "echo", Route: "/echo", Params: []string{"value"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+	{Name: "echo", Route: "/echo", Params: []string{"value"}, New: func() forstArgs {
 		var v any
-		if err := forstDecodeArg("echo", "value", args[0], &v); err != nil {
-			return nil, err
-		}
-		return v, nil
+		return fixture(func(d *forstDecoder, i int) { forstDecodeAny(d, &v) }, func(context.Context) (any, error) { return v, nil }, &v)
 	}},
-	{Name: "add", Route: "/add", Params: []string{"a", "b"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+	{Name: "add", Route: "/add", Params: []string{"a", "b"}, New: func() forstArgs {
 		var a, b int
-		if err := forstDecodeArg("add", "a", args[0], &a); err != nil {
-			return nil, err
-		}
-		if err := forstDecodeArg("add", "b", args[1], &b); err != nil {
-			return nil, err
-		}
-		return a + b, nil
+		return fixture(func(d *forstDecoder, i int) {
+			if i == 0 {
+				forstDecodeInt(d, &a)
+			} else {
+				forstDecodeInt(d, &b)
+			}
+		}, func(context.Context) (any, error) { return a + b, nil }, &a, &b)
 	}},
-	{Name: "fail", Route: "/fail", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		return nil, &forstReturnedError{Err: errors.New("asked to fail")}
+	{Name: "fail", Route: "/fail", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) {
+			return nil, &forstReturnedError{Err: errors.New("asked to fail")}
+		})
 	}},
-	{Name: "crash", Route: "/crash", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		return fixtureCrash(), nil
+	{Name: "crash", Route: "/crash", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) { return fixtureCrash(), nil })
 	}},
-	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
+	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, New: func() forstArgs {
 		var input map[string]any
-		if err := forstDecodeArg("numbers", "input", args[0], &input); err != nil {
-			return nil, err
-		}
-		sum := 0.0
-		for _, n := range forstAs[[]float64](input["numbers"], `input["numbers"]`) {
-			sum += n
-		}
-		return sum, nil
+		return fixture(func(d *forstDecoder, i int) { forstDecodeAnyMap(d, &input) }, func(context.Context) (any, error) {
+			sum := 0.0
+			for _, n := range forstAs[[]float64](input["numbers"], `input["numbers"]`) {
+				sum += n
+			}
+			return sum, nil
+		}, &input)
 	}},
-	{Name: "nan", Route: "/nan", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		return math.NaN(), nil
+	{Name: "nan", Route: "/nan", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) { return math.NaN(), nil })
 	}},
-	{Name: "wait", Route: "/wait", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		<-ctx.Done()
-		fixtureCancelled <- struct{}{}
-		return nil, ctx.Err()
+	{Name: "wait", Route: "/wait", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(ctx context.Context) (any, error) {
+			<-ctx.Done()
+			fixtureCancelled <- struct{}{}
+			return nil, ctx.Err()
+		})
 	}},
-	{Name: "big", Route: "/big", Params: []string{"s"}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		var s string
-		if err := forstDecodeArg("big", "s", args[0], &s); err != nil {
-			return nil, err
-		}
-		return len(s), nil
+	{Name: "skip", Route: "/skip", Params: []string{"empty"}, New: func() forstArgs {
+		var v struct{}
+		return fixture(func(d *forstDecoder, i int) {
+			if d.open('{', &v) == forstOpened {
+				for n := 0; d.member(n); n++ {
+					d.skip() // a struct without fields: every member is unknown
+				}
+			}
+		}, func(context.Context) (any, error) { return "skipped", nil }, &v)
 	}},
 	// Goroutines as the compiler emits them: forstGoRecover deferred first.
-	{Name: "goPanicWaited", Route: "/go-panic-waited", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		return fixtureGoPanic(true), nil
+	{Name: "goPanicWaited", Route: "/go-panic-waited", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) { return fixtureGoPanic(true), nil })
 	}},
-	{Name: "goPanicBlocked", Route: "/go-panic-blocked", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		return fixtureGoPanic(false), nil
+	{Name: "goPanicBlocked", Route: "/go-panic-blocked", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) { return fixtureGoPanic(false), nil })
 	}},
-	{Name: "goPanicLater", Route: "/go-panic-later", Params: nil, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {
-		go forstGuard("fixture.ft:30", fixtureLatePanic)(fixtureLate)
-		return "answered", nil
+	{Name: "goPanicLater", Route: "/go-panic-later", Params: nil, New: func() forstArgs {
+		return fixture(nil, func(context.Context) (any, error) {
+			go forstGuard("fixture.ft:30", fixtureLatePanic)(fixtureLate)
+			return "answered", nil
+		})
+	}},
+	{Name: "big", Route: "/big", Params: []string{"s"}, New: func() forstArgs {
+		var s string
+		return fixture(func(d *forstDecoder, i int) { forstDecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
 	}},
 }
+
+// fixtureArgs adapts a test function to forstArgs (generated code has one type per endpoint instead).
+type fixtureArgs struct {
+	argv   []any
+	decode func(d *forstDecoder, i int)
+	run    func(ctx context.Context) (any, error)
+	out    any
+}
+
+func fixture(decode func(d *forstDecoder, i int), run func(ctx context.Context) (any, error), argv ...any) forstArgs {
+	return &fixtureArgs{argv: argv, decode: decode, run: run}
+}
+
+func (c *fixtureArgs) decodeArg(d *forstDecoder, i int) { c.decode(d, i) }
+func (c *fixtureArgs) call(ctx context.Context) error {
+	out, err := c.run(ctx)
+	c.out = out
+	return err
+}
+func (c *fixtureArgs) encodeResult(e *forstEncoder)     { e.any(c.out) }
+func (c *fixtureArgs) args() []any                      { return c.argv }
+func (c *fixtureArgs) encodeArg(e *forstEncoder, i int) { e.any(reflectElem(c.argv[i])) }
+func (c *fixtureArgs) result() any                      { return &c.out }
+func (c *fixtureArgs) decodeResult(d *forstDecoder)     { forstDecodeAny(d, &c.out) }
+func forstEncodeKnown(e *forstEncoder, v any) bool      { return false }
+func reflectElem(p any) any                             { return reflect.ValueOf(p).Elem().Interface() }
 
 var fixtureCancelled = make(chan struct{}, 1)
 

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,13 +16,14 @@ import (
 	"strconv"
 )
 
-// forstEndpoint is one exposed function. Invoke decodes the JSON arguments, calls the function and returns its
-// result; decoding problems are *forstInputError, errors the function returned are *forstReturnedError.
+// forstEndpoint is one exposed function. New starts a call: forstDecodeArgs decodes the request body into it
+// (problems are *forstInputError), its call method runs the function (errors it returned are *forstReturnedError)
+// and its encodeResult method writes the result (forst_json_body.go).
 type forstEndpoint struct {
 	Name   string
 	Route  string
 	Params []string
-	Invoke func(ctx context.Context, args []json.RawMessage) (any, error)
+	New    func() forstArgs
 }
 
 // forstInputError is bad input: malformed JSON, a wrong type, a missing argument, or a Forst type assertion on a
@@ -36,6 +36,8 @@ type forstInputError struct {
 	Message  string
 	// Constraint is the Forst constraint the value broke (`Min(3)`, `required`), when one did.
 	Constraint string
+	// missing is the decoder's account of a missing required field, when that is the error.
+	missing *forstMissingError
 }
 
 // details is what the error envelope's details carry for programs: the JSON path, and the constraint or the
@@ -69,15 +71,9 @@ type forstReturnedError struct{ Err error }
 func (e *forstReturnedError) Error() string { return e.Err.Error() }
 func (e *forstReturnedError) Unwrap() error { return e.Err }
 
-// forstDecodeArg decodes one argument into dst, naming the parameter and the JSON path on failure.
-func forstDecodeArg(fn, param string, raw json.RawMessage, dst any) error {
-	if len(raw) == 0 {
-		return &forstInputError{Function: fn, Path: param, Message: "missing argument " + param}
-	}
-	err := json.Unmarshal(raw, dst)
-	if err == nil {
-		return nil
-	}
+// forstArgError turns the error json.Unmarshal would have returned for argument param into invalid input naming the
+// JSON path: `at input.records.id: expected string, got number`.
+func forstArgError(fn, param string, err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		path := param
@@ -85,6 +81,12 @@ func forstDecodeArg(fn, param string, raw json.RawMessage, dst any) error {
 			path = param + "." + typeErr.Field
 		}
 		return &forstInputError{Function: fn, Path: path, Expected: forstTypeName(typeErr.Type), Actual: typeErr.Value}
+	}
+	var missing *forstMissingError
+	if errors.As(err, &missing) {
+		e := forstMissing(param+missing.at, missing.field, missing.expected)
+		e.Function, e.missing = fn, missing
+		return e
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {

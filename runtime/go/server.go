@@ -27,7 +27,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -354,7 +353,13 @@ func forstLoopbackHost(host string) bool {
 }
 
 func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndpoint) {
-	body, status, err := s.readBody(w, r)
+	a := ep.New()
+	status := 0
+	err, panicked := forstInvoke(func() error { // a type's own UnmarshalJSON may panic
+		var err error
+		status, err = s.readArgs(w, r, ep, a)
+		return err
+	})
 	if err != nil {
 		code := "invalid_input"
 		switch status {
@@ -363,17 +368,20 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		case http.StatusRequestTimeout:
 			code = "body_timeout"
 		}
+		var input *forstInputError
+		if errors.As(err, &input) && input.details() != nil {
+			// The path, and the constraint (`required`) or the expected and actual types, for programs.
+			forstFailDetails(w, status, code, err.Error(), ep.Name, "", input.details())
+			return
+		}
 		forstFail(w, status, code, err.Error(), ep.Name, "")
 		return
 	}
-	args, err := forstSplitArgs(body, ep.Params)
-	if err != nil {
-		forstFail(w, http.StatusBadRequest, "invalid_input", err.Error(), ep.Name, "")
-		return
+	if panicked == nil {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		err, panicked = forstRun(ctx, cancel, ep, a)
 	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	result, err, panicked := forstRun(ctx, cancel, ep, args)
 	if panicked != nil {
 		var input *forstInputError
 		if errors.As(panicked.err, &input) {
@@ -390,36 +398,46 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		forstFailReturned(w, err, ep.Name)
 		return
 	}
-	out, err := json.Marshal(result)
-	if err != nil {
+	e := forstGetEncoder()
+	defer forstPutEncoder(e)
+	if err := forstEncodeWith(e, a.encodeResult); err != nil {
 		forstFail(w, http.StatusInternalServerError, "invalid_result", "the result is not JSON-encodable: "+err.Error(), ep.Name, "")
 		return
 	}
-	forstJSON(w, http.StatusOK, out)
+	forstJSON(w, http.StatusOK, e.buf)
 }
 
-// readBody reads the whole body within the limit, pre-sizing the buffer when the length is known.
-func (s *forstServer) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+// readArgs decodes the request body into a's arguments as it arrives (forst_json_body.go), within the body limit; the
+// status says what a failure is (400, 408, 413). The answers are those of reading the whole body first: a body over
+// the limit is 413 whatever it holds.
+func (s *forstServer) readArgs(w http.ResponseWriter, r *http.Request, ep *forstEndpoint, a forstArgs) (int, error) {
 	tooLarge := fmt.Errorf("the request body is larger than the limit of %d bytes; raise it with limits.bodyBytes in forst.config.js or FORST_BODY_LIMIT", s.bodyLimit)
 	if r.ContentLength > s.bodyLimit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
+		return http.StatusRequestEntityTooLarge, tooLarge
 	}
-	reader := http.MaxBytesReader(nil, forstProgressReader(w, r.Body), s.bodyLimit)
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	body := http.MaxBytesReader(nil, forstProgressReader(w, r.Body), s.bodyLimit)
+	d := forstGetDecoder(body)
+	defer forstPutDecoder(d)
+	err := forstDecodeArgs(d, ep, a)
+	if err == nil {
+		return 0, nil
 	}
-	if _, err := buf.ReadFrom(reader); err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return nil, http.StatusRequestEntityTooLarge, tooLarge
+	var readErr forstReadError
+	if !errors.As(err, &readErr) {
+		_, drainErr := io.Copy(io.Discard, body)
+		if drainErr == nil {
+			return http.StatusBadRequest, err
 		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return nil, http.StatusRequestTimeout, fmt.Errorf("the request body made no progress for %v; the call was abandoned", forstBodyIdleTimeout)
-		}
-		return nil, http.StatusBadRequest, fmt.Errorf("could not read the request body: %v", err)
+		readErr = forstReadError{drainErr}
 	}
-	return buf.Bytes(), 0, nil
+	var maxErr *http.MaxBytesError
+	if errors.As(readErr.err, &maxErr) {
+		return http.StatusRequestEntityTooLarge, tooLarge
+	}
+	if errors.Is(readErr.err, os.ErrDeadlineExceeded) {
+		return http.StatusRequestTimeout, fmt.Errorf("the request body made no progress for %v; the call was abandoned", forstBodyIdleTimeout)
+	}
+	return http.StatusBadRequest, fmt.Errorf("could not read the request body: %v", readErr.err)
 }
 
 // forstProgressReader gives every read of a request body forstBodyIdleTimeout to make progress (the HTTP server's
@@ -436,44 +454,6 @@ type forstDeadlineBody struct {
 func (b *forstDeadlineBody) Read(p []byte) (int, error) {
 	_ = b.rc.SetReadDeadline(time.Now().Add(forstBodyIdleTimeout))
 	return b.ReadCloser.Read(p)
-}
-
-// forstSplitArgs applies the body convention: the JSON value of the single parameter, a JSON array for several,
-// nothing (or null / []) for none.
-func forstSplitArgs(body []byte, params []string) ([]json.RawMessage, error) {
-	trimmed := bytes.TrimSpace(body)
-	switch len(params) {
-	case 0:
-		if len(trimmed) == 0 || string(trimmed) == "null" || string(trimmed) == "[]" {
-			return nil, nil
-		}
-		return nil, errors.New("this function takes no arguments; send an empty body")
-	case 1:
-		if len(trimmed) == 0 {
-			return nil, errors.New("missing argument " + params[0])
-		}
-		if !json.Valid(trimmed) {
-			return nil, forstSyntaxError(trimmed)
-		}
-		return []json.RawMessage{trimmed}, nil
-	}
-	var args []json.RawMessage
-	if err := json.Unmarshal(trimmed, &args); err != nil {
-		if !json.Valid(trimmed) {
-			return nil, forstSyntaxError(trimmed)
-		}
-		return nil, fmt.Errorf("expected a JSON array of %d arguments [%s]", len(params), strings.Join(params, ", "))
-	}
-	if len(args) != len(params) {
-		return nil, fmt.Errorf("expected %d arguments [%s], got %d", len(params), strings.Join(params, ", "), len(args))
-	}
-	return args, nil
-}
-
-func forstSyntaxError(body []byte) error {
-	var v any
-	err := json.Unmarshal(body, &v)
-	return fmt.Errorf("malformed JSON body: %v", err)
 }
 
 func forstJSON(w http.ResponseWriter, status int, body []byte) {

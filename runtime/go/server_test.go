@@ -50,6 +50,12 @@ func do(t *testing.T, ts *httptest.Server, method, path, body string, headers ma
 			req.Header.Set(k, v)
 		}
 	}
+	return send(t, ts, req)
+}
+
+// send sends req and reads the reply and its error envelope.
+func send(t *testing.T, ts *httptest.Server, req *http.Request) reply {
+	t.Helper()
 	res, err := ts.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -379,5 +385,62 @@ func TestConnectionsOverTheCapAreClosedAtOnce(t *testing.T) {
 		got.Close()
 	case <-time.After(2 * time.Second):
 		t.Fatal("a slot that was freed is used again")
+	}
+}
+
+// chunked sends body without a Content-Length, so that the server finds out its size while decoding.
+func chunked(t *testing.T, ts *httptest.Server, path string, body io.Reader) reply {
+	t.Helper()
+	req, _ := http.NewRequest("POST", ts.URL+path, body)
+	req.ContentLength = -1
+	req.Header.Set("X-Forst-Token", "secret")
+	return send(t, ts, req)
+}
+
+// The body is decoded as it arrives; the answers are still those of reading it whole first.
+func TestStreamedBodiesKeepTheAnswersOfWholeBodies(t *testing.T) {
+	_, ts := newTestServer(t, "1000")
+	big := `"` + strings.Repeat("x", 2000) + `"`
+	cases := []struct {
+		name, body    string
+		status        int
+		code, message string
+	}{
+		{"over the limit, found while decoding", big, 413, "body_too_large", "limit of 1000 bytes"},
+		{"malformed early and over the limit: 413 wins", `{"a":` + strings.Repeat(" ", 2000) + `x`, 413, "body_too_large", "limit of 1000 bytes"},
+		{"malformed within the limit", `{"a": x}`, 400, "invalid_input", "malformed JSON body: invalid character 'x' looking for beginning of value"},
+		{"type error within the limit", `["x", 2]`, 400, "invalid_input", "at a: expected int, got string"},
+	}
+	for _, c := range cases {
+		path := "/echo"
+		if strings.HasPrefix(c.body, "[") {
+			path = "/add"
+		}
+		r := chunked(t, ts, path, strings.NewReader(c.body))
+		if r.status != c.status || r.err.Code != c.code || !strings.Contains(r.err.Message, c.message) {
+			t.Errorf("%s: got %d %q %q, want %d %q containing %q", c.name, r.status, r.err.Code, r.err.Message, c.status, c.code, c.message)
+		}
+	}
+}
+
+// failingReader yields some JSON and then an error, as a connection that breaks mid-body.
+type failingReader struct{ sent bool }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if !f.sent {
+		f.sent = true
+		return copy(p, `{"a": [1, 2,`), nil
+	}
+	return 0, errors.New("connection reset")
+}
+
+func TestReadErrorMidBodyIsInvalidInput(t *testing.T) {
+	s, _ := newTestServer(t, "")
+	req := httptest.NewRequest("POST", "http://127.0.0.1/echo", &failingReader{})
+	req.Header.Set("X-Forst-Token", "secret")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "could not read the request body: connection reset") {
+		t.Fatalf("got %d %s", w.Code, w.Body.String())
 	}
 }

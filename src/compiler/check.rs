@@ -394,7 +394,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The declaration of a project type.
-    fn spec_of(&self, name: &str) -> Option<&'a ast::TypeSpec> {
+    pub(super) fn spec_of(&self, name: &str) -> Option<&'a ast::TypeSpec> {
         if !self.type_names.contains(name) {
             return None;
         }

@@ -1,13 +1,13 @@
 //! Go output: one `.go` file per `.ft` file (the user's own text with the checker's edits and `//line` directives),
-//! the endpoint table the server routes by, the prelude and `go.mod`. The server itself (`func main`) is the
-//! runtime's template, added by the build.
+//! the endpoint table the server routes by, the endpoints' calls and JSON codecs ([`emit_codec`]), the prelude, the
+//! codec runtime and `go.mod`. The server itself (`func main`) is the runtime's template, added by the build.
 
 use std::fmt::Write as _;
 
 use super::ast;
 use super::check::{Edit, EndpointInfo, FileOut, Program};
+use super::emit_codec;
 use super::source_map::SourceMap;
-use super::types::{self, Ty};
 use super::{GeneratedFile, SourceFile};
 
 pub const PRELUDE: &str = include_str!("../../runtime/go/prelude.go");
@@ -38,19 +38,24 @@ pub fn emit(
     served: &Served<'_>,
 ) -> (Vec<GeneratedFile>, Vec<SourceMap>) {
     let mut endpoints_map = SourceMap::new("forst_endpoints.go");
+    let (codecs, codecs_map) = emit_codec::emit(sources, files, program);
     let mut out = vec![
         GeneratedFile { name: "go.mod".into(), contents: go_mod(MIN_GO_VERSION) },
         GeneratedFile { name: "forst_prelude.go".into(), contents: PRELUDE.to_string() },
         GeneratedFile { name: "forst_contracts.go".into(), contents: CONTRACTS.to_string() },
         GeneratedFile {
             name: "forst_endpoints.go".into(),
-            contents: endpoints_file(sources, files, program, served, &mut endpoints_map),
+            contents: endpoints_file(sources, &program.endpoints, served, &mut endpoints_map),
         },
+        GeneratedFile { name: "forst_codecs.go".into(), contents: codecs },
     ];
     if let Some(validate) = super::emit_validate::emit(&program.endpoints, &program.types) {
         out.push(GeneratedFile { name: "forst_validate.go".into(), contents: validate });
     }
-    let mut maps = vec![endpoints_map];
+    out.extend(
+        emit_codec::RUNTIME.iter().map(|(name, text)| GeneratedFile { name: (*name).into(), contents: (*text).into() }),
+    );
+    let mut maps = vec![endpoints_map, codecs_map];
     if !program.shapes.is_empty() {
         let mut shapes_map = SourceMap::new("forst_shapes.go");
         let mut shapes = format!(
@@ -80,11 +85,22 @@ pub fn emit(
 /// `_amd64`) a build constraint — so such names get a neutral `_ft` suffix; and names that flatten alike (`x-y.ft`,
 /// `x_y.ft`, `é.ft`, `ü.ft`) are numbered so that every file keeps its own.
 pub fn go_file_names(sources: &[SourceFile]) -> Vec<String> {
-    let mut taken: std::collections::HashSet<String> =
-        ["forst_prelude", "forst_contracts", "forst_endpoints", "forst_shapes", "forst_server", "forst_validate"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let mut taken: std::collections::HashSet<String> = [
+        "forst_json_scan",
+        "forst_json_decode",
+        "forst_json_body",
+        "forst_json_encode",
+        "forst_prelude",
+        "forst_contracts",
+        "forst_endpoints",
+        "forst_shapes",
+        "forst_server",
+        "forst_codecs",
+        "forst_validate",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         let stem = source.path.strip_suffix(".ft").unwrap_or(&source.path);
@@ -260,139 +276,42 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// The table the server routes by: per endpoint, decode each JSON argument into its parameter type, call, and map
-/// the result forms `T`, `(T, error)`, `error` and none onto `(any, error)`.
+/// The table the server routes by: per endpoint its name, route, parameter names and its call type (forst_codecs.go),
+/// which decodes the arguments, calls the function and encodes its result.
 fn endpoints_file(
     sources: &[SourceFile],
-    files: &[ast::File],
-    program: &Program,
+    endpoints: &[EndpointInfo],
     served: &Served<'_>,
     map: &mut SourceMap,
 ) -> String {
-    let endpoints = &program.endpoints;
-    let documents = format!(
-        "// forstManifestJSON is served at GET /__forst/manifest.\nconst forstManifestJSON = {}\n\n// forstOpenAPIJSON is served at GET /__forst/openapi.json.\nconst forstOpenAPIJSON = {}\n",
-        go_string(served.manifest),
-        go_string(served.openapi)
-    );
-    let mut pkgs = std::collections::BTreeSet::new();
-    for e in endpoints {
-        for (_, t) in &e.params {
-            ext_packages(t, &mut pkgs);
-        }
-    }
+    let mut s = format!("{HEADER}\npackage main\n\n");
     if endpoints.is_empty() {
-        // No imports: an unused one would fail the build of a project without endpoints.
-        return format!("{HEADER}\npackage main\n\n// forstEndpoints is what the server routes by: this project exposes none.\nvar forstEndpoints = []forstEndpoint{{}}\n\n{documents}");
-    }
-    let mut s = format!("{HEADER}\npackage main\n\nimport (\n\t\"context\"\n\t\"encoding/json\"\n");
-    for p in &pkgs {
-        if let Some(path) = import_path_of(p, files) {
-            if path != "context" && path != "encoding/json" {
-                let _ = writeln!(s, "\t{path:?}");
+        s.push_str("// forstEndpoints is what the server routes by: this project exposes none.\nvar forstEndpoints = []forstEndpoint{}\n");
+    } else {
+        s.push_str("// forstEndpoints is what the server routes by: one entry per exposed function.\nvar forstEndpoints = []forstEndpoint{\n");
+        for e in endpoints {
+            let at = s.len();
+            let names: Vec<String> = e.params.iter().map(|(n, _)| format!("{n:?}")).collect();
+            let params = if names.is_empty() { "nil".to_string() } else { format!("[]string{{{}}}", names.join(", ")) };
+            let _ = writeln!(
+                s,
+                "\t{{Name: {:?}, Route: {:?}, Params: {params}, New: func() forstArgs {{ return new({}) }}}},",
+                e.name,
+                e.route,
+                emit_codec::call_type(&e.name)
+            );
+            // Glue that does not type-check points at the endpoint it was written for.
+            if let Some(fi) = sources.iter().position(|src| src.path == e.file) {
+                map.push(at..s.len(), fi, e.span.clone(), false);
             }
         }
+        s.push_str("}\n");
     }
-    s.push_str(")\n\n// forstEndpoints is what the server routes by: one entry per exposed function.\nvar forstEndpoints = []forstEndpoint{\n");
-    for e in endpoints {
-        let at = s.len();
-        let checks = Checks {
-            require: super::emit_validate::endpoint_requires(e, &program.types),
-            validate: super::emit_validate::endpoint_needs(e, &program.types),
-        };
-        endpoint_entry(&mut s, e, checks);
-        // Glue that does not type-check points at the endpoint it was written for.
-        if let Some(fi) = sources.iter().position(|src| src.path == e.file) {
-            map.push(at..s.len(), fi, e.span.clone(), false);
-        }
-    }
-    s.push_str("}\n\n");
-    s.push_str(&documents);
+    s.push_str("\n// forstManifestJSON is served at GET /__forst/manifest.\n");
+    let _ = writeln!(s, "const forstManifestJSON = {}", go_string(served.manifest));
+    s.push_str("\n// forstOpenAPIJSON is served at GET /__forst/openapi.json.\n");
+    let _ = writeln!(s, "const forstOpenAPIJSON = {}", go_string(served.openapi));
     s
-}
-
-/// What the glue checks before the call: the arguments' required fields (on their JSON) and their constraints.
-struct Checks {
-    require: bool,
-    validate: bool,
-}
-
-fn endpoint_entry(s: &mut String, e: &EndpointInfo, checks: Checks) {
-    let names: Vec<String> = e.params.iter().map(|(n, _)| format!("{n:?}")).collect();
-    let params = if names.is_empty() { "nil".to_string() } else { format!("[]string{{{}}}", names.join(", ")) };
-    let _ = writeln!(
-        s,
-        "\t{{Name: {:?}, Route: {:?}, Params: {params}, Invoke: func(ctx context.Context, args []json.RawMessage) (any, error) {{",
-        e.name, e.route
-    );
-    let mut call_args = Vec::new();
-    if e.takes_context {
-        call_args.push("ctx".to_string());
-    }
-    if checks.require {
-        let _ = writeln!(
-            s,
-            "\t\tif err := {}(args); err != nil {{\n\t\t\treturn nil, err\n\t\t}}",
-            super::emit_validate::require_func(&e.name)
-        );
-    }
-    for (i, (name, ty)) in e.params.iter().enumerate() {
-        let _ = writeln!(s, "\t\tvar arg{i} {}", ty.go());
-        let _ = writeln!(s, "\t\tif err := forstDecodeArg({:?}, {name:?}, args[{i}], &arg{i}); err != nil {{\n\t\t\treturn nil, err\n\t\t}}", e.name);
-        let spread = if e.variadic && i + 1 == e.params.len() { "..." } else { "" };
-        call_args.push(format!("arg{i}{spread}"));
-    }
-    if checks.validate {
-        let ptrs: Vec<String> = (0..e.params.len()).map(|i| format!("&arg{i}")).collect();
-        let _ = writeln!(
-            s,
-            "\t\tif err := {}({}); err != nil {{\n\t\t\treturn nil, err\n\t\t}}",
-            super::emit_validate::args_func(&e.name),
-            ptrs.join(", ")
-        );
-    }
-    let call = format!("{}({})", e.name, call_args.join(", "));
-    let wrap = "\t\t\treturn nil, &forstReturnedError{Err: err}\n\t\t}\n";
-    match (&e.result, e.returns_error) {
-        (Some(_), true) => {
-            let _ = write!(s, "\t\tresult, err := {call}\n\t\tif err != nil {{\n{wrap}\t\treturn result, nil\n");
-        }
-        (Some(_), false) => {
-            let _ = writeln!(s, "\t\treturn {call}, nil");
-        }
-        (None, true) => {
-            let _ = write!(s, "\t\tif err := {call}; err != nil {{\n{wrap}\t\treturn nil, nil\n");
-        }
-        (None, false) => {
-            let _ = write!(s, "\t\t{call}\n\t\treturn nil, nil\n");
-        }
-    }
-    s.push_str("\t}},\n");
-}
-
-fn ext_packages(t: &Ty, out: &mut std::collections::BTreeSet<String>) {
-    match t {
-        Ty::Ext(p, _) => {
-            out.insert(p.clone());
-        }
-        Ty::Pointer(x) | Ty::Slice(x) | Ty::Array(_, x) | Ty::Chan(x) => ext_packages(x, out),
-        Ty::Map(k, v) => {
-            ext_packages(k, out);
-            ext_packages(v, out);
-        }
-        Ty::Struct(fields) => fields.iter().for_each(|f| ext_packages(&f.ty, out)),
-        _ => {}
-    }
-}
-
-/// The import path for a package name used in a parameter type: the project's own import of it, or the standard one.
-fn import_path_of(name: &str, files: &[ast::File]) -> Option<String> {
-    files
-        .iter()
-        .flat_map(|f| &f.imports)
-        .find(|i| i.alias.is_none() && i.local_name() == name)
-        .map(|i| i.path.clone())
-        .or_else(|| types::auto_import(name).map(str::to_string))
 }
 
 /// A Go interpreted string literal (JSON string escapes are valid Go escapes).

@@ -13,40 +13,10 @@ use std::fmt::Write as _;
 use super::check::{EndpointInfo, TypeDef, TypeLookup};
 use super::types::{self, Check, Constraint, Ty};
 
-mod presence;
-use presence::Presence;
-
 /// `forst_validate.go`, or `None` when no endpoint has anything to check.
 pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> Option<String> {
     let mut v = Validators { types, needs: HashMap::new(), wanted: Vec::new(), imports: BTreeSet::new() };
-    let mut presence = Presence::new(types);
     let mut body = String::new();
-    for e in endpoints {
-        if !e.params.iter().any(|(_, t)| presence.needs(t)) {
-            continue;
-        }
-        let _ = writeln!(
-            body,
-            "\n// {} checks that the arguments of {} have their required fields.",
-            require_func(&e.name),
-            e.name
-        );
-        let _ = writeln!(body, "func {}(args []json.RawMessage) error {{", require_func(&e.name));
-        for (i, (name, t)) in e.params.iter().enumerate() {
-            let root = format!("&forstPath{{key: {}, index: -1}}", go_string(name));
-            presence.value(&mut body, 1, t, &format!("args[{i}]"), &root);
-        }
-        body.push_str("\treturn nil\n}\n");
-    }
-    let mut done = 0;
-    while done < presence.wanted.len() {
-        let name = presence.wanted[done].clone();
-        body.push_str(&presence.named(&name));
-        done += 1;
-    }
-    if !body.is_empty() {
-        v.imports.insert("encoding/json");
-    }
     for e in endpoints {
         if !e.params.iter().zip(&e.param_checks).any(|((_, t), c)| v.needs_value(t, c)) {
             continue;
@@ -90,17 +60,6 @@ pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> Opt
 /// The name of an endpoint's argument validator: `forstValidateArgsProcessData`.
 pub fn args_func(endpoint: &str) -> String {
     format!("forstValidateArgs{}", types::capitalize(endpoint))
-}
-
-/// The name of an endpoint's required-fields check: `forstRequireArgsProcessData`.
-pub fn require_func(endpoint: &str) -> String {
-    format!("forstRequireArgs{}", types::capitalize(endpoint))
-}
-
-/// Do this endpoint's arguments contain shapes with required fields?
-pub fn endpoint_requires(e: &EndpointInfo, types: &HashMap<String, TypeDef>) -> bool {
-    let mut p = Presence::new(types);
-    e.params.iter().any(|(_, t)| p.needs(t))
 }
 
 /// Does this endpoint have anything to check?
@@ -309,17 +268,17 @@ fn present(place: &str, t: &Ty) -> Option<String> {
 }
 
 /// The path of element `i` (a Go expression) under `path`.
-pub(super) fn index_path(path: &str, i: &str) -> String {
+fn index_path(path: &str, i: &str) -> String {
     format!("&forstPath{{parent: {path}, index: {i}}}")
 }
 
 /// The path of a map member under `path`.
-pub(super) fn key_path(path: &str, k: &str) -> String {
+fn key_path(path: &str, k: &str) -> String {
     format!("&forstPath{{parent: {path}, key: fmt.Sprint({k}), index: -1}}")
 }
 
 /// A path expression as the receiver of a method call: `&forstPath{…}` needs parentheses, a variable does not.
-pub(super) fn receiver(path: &str) -> String {
+fn receiver(path: &str) -> String {
     if path.starts_with('&') {
         format!("({path})")
     } else {
@@ -405,6 +364,6 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
-pub(super) fn go_string(s: &str) -> String {
+fn go_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }

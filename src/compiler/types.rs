@@ -199,22 +199,7 @@ impl Ty {
             Ty::Chan(t) => format!("chan {}", t.go()),
             Ty::Func(_) => "func()".into(),
             Ty::Struct(fields) => {
-                let parts: Vec<String> = fields
-                    .iter()
-                    .map(|f| {
-                        let tag = f.tag.as_ref().map(|t| format!(" `{t}`")).unwrap_or_default();
-                        if f.embedded {
-                            format!("{}{tag}", f.ty.go())
-                        } else {
-                            format!("{} {}{tag}", f.name, f.ty.go())
-                        }
-                    })
-                    .collect();
-                if parts.is_empty() {
-                    "struct{}".into()
-                } else {
-                    format!("struct {{ {} }}", parts.join("; "))
-                }
+                struct_go(fields.iter().map(|f| (f.name.as_str(), f.ty.go(), f.tag.as_deref(), f.embedded)))
             }
             Ty::Any | Ty::Unknown | Ty::Tuple(_) | Ty::Union(_) => "interface{}".into(),
             Ty::Iface => "interface{}".into(),
@@ -228,6 +213,25 @@ impl Ty {
             Ty::Pointer(t) => t.pointee(),
             t => t,
         }
+    }
+}
+
+/// A struct type as Go source, from its fields: (name, type as Go, tag, embedded).
+pub fn struct_go<'a>(fields: impl Iterator<Item = (&'a str, String, Option<&'a str>, bool)>) -> String {
+    let parts: Vec<String> = fields
+        .map(|(name, ty, tag, embedded)| {
+            let tag = tag.map(|t| format!(" `{t}`")).unwrap_or_default();
+            if embedded {
+                format!("{ty}{tag}")
+            } else {
+                format!("{name} {ty}{tag}")
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        "struct{}".into()
+    } else {
+        format!("struct {{ {} }}", parts.join("; "))
     }
 }
 

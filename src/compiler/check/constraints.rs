@@ -52,6 +52,13 @@ impl ValueKind {
 impl Checker<'_> {
     /// The kind of values of a resolved type.
     pub(super) fn value_kind(&self, t: &Ty) -> ValueKind {
+        // A struct or shape is Other whatever its fields: lowering them here would recurse forever through a type
+        // that constrains a pointer to itself (`friend: *Person.Present()` inside `Person`).
+        if let Ty::Named(n) = t {
+            if self.spec_of(n).is_some_and(|s| matches!(s.ty.kind, TypeKind::Shape(_) | TypeKind::Struct(_))) {
+                return ValueKind::Other;
+            }
+        }
         match self.underlying(t) {
             Ty::Basic(n) if n == "string" => ValueKind::String,
             Ty::Basic(n) if n.starts_with("float") => ValueKind::Float,
