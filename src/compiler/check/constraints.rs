@@ -280,12 +280,7 @@ impl Checker<'_> {
             }
             Literal::Number(n) => Some(n),
             Literal::String(_) => {
-                report(bad_argument(
-                    link,
-                    format!("`{}` takes a number", link.name.text),
-                    "a string",
-                    format!("write `{}(3)`", link.name.text),
-                ));
+                report(wrong_kind(link, "a number", "a string", "3"));
                 None
             }
         }
@@ -295,12 +290,7 @@ impl Checker<'_> {
         match self.one_arg(link, "a string", report)? {
             Literal::String(s) => Some(s),
             Literal::Number(_) => {
-                report(bad_argument(
-                    link,
-                    format!("`{}` takes a string", link.name.text),
-                    "a number",
-                    format!("write `{}(\"…\")`", link.name.text),
-                ));
+                report(wrong_kind(link, "a string", "a number", "\"…\""));
                 None
             }
         }
@@ -324,6 +314,12 @@ pub(super) fn literal(arg: &ast::Expr, text: &str) -> Option<Literal> {
         ExprKind::Paren(inner) => literal(inner, text.trim().trim_start_matches('(').trim_end_matches(')')),
         _ => None,
     }
+}
+
+/// F0503 for an argument of the other kind: `Min("3")`, `HasPrefix(3)`; `example` is a right one.
+fn wrong_kind(link: &ast::Link, wanted: &str, got: &str, example: &str) -> Diagnostic {
+    let name = &link.name.text;
+    bad_argument(link, format!("`{name}` takes {wanted}"), got, format!("write `{name}({example})`"))
 }
 
 /// F0503: a constraint's argument of the wrong kind or count.
