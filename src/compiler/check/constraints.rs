@@ -203,12 +203,7 @@ impl Checker<'_> {
         if link.args.is_empty() {
             return Some(());
         }
-        report(bad_argument(
-            link,
-            format!("`{}` takes no arguments", link.name.text),
-            "here",
-            format!("write `{}()`", link.name.text),
-        ));
+        report(bad_argument(link, format!("`{}` takes no arguments", link.name.text), "here", ""));
         None
     }
 
@@ -240,12 +235,8 @@ impl Checker<'_> {
     fn one_arg(&self, link: &ast::Link, what: &str, report: &mut dyn FnMut(Diagnostic)) -> Option<Literal> {
         let mut args = self.constant_args(link, report)?;
         if args.len() != 1 {
-            report(bad_argument(
-                link,
-                format!("`{}` takes one argument ({what}), not {}", link.name.text, args.len()),
-                "here",
-                format!("write `{}(…)` with {what}", link.name.text),
-            ));
+            let message = format!("`{}` takes one argument ({what}), not {}", link.name.text, args.len());
+            report(bad_argument(link, message, "here", "…"));
             return None;
         }
         args.pop().map(|(_, lit)| lit)
@@ -256,12 +247,9 @@ impl Checker<'_> {
         match lit {
             Literal::Number(n) if n.is_integer() && n.value >= 0.0 && n.value < 9.0e15 => Some(n.value as u64),
             _ => {
-                report(bad_argument(
-                    link,
-                    format!("`{}` counts characters or elements: it takes a whole number ≥ 0", link.name.text),
-                    "not a count",
-                    format!("write `{}(3)`", link.name.text),
-                ));
+                let message =
+                    format!("`{}` counts characters or elements: it takes a whole number ≥ 0", link.name.text);
+                report(bad_argument(link, message, "not a count", "3"));
                 None
             }
         }
@@ -270,12 +258,9 @@ impl Checker<'_> {
     fn number_arg(&self, link: &ast::Link, kind: ValueKind, report: &mut dyn FnMut(Diagnostic)) -> Option<Number> {
         match self.one_arg(link, "a number", report)? {
             Literal::Number(n) if kind == ValueKind::Int && !n.is_integer() => {
-                report(bad_argument(
-                    link,
-                    format!("`{}` of an Int takes a whole number, not {}", link.name.text, n.go),
-                    "not a whole number",
-                    "use a whole number, or make the type Float",
-                ));
+                let message = format!("`{}` of an Int takes a whole number, not {}", link.name.text, n.go);
+                let help = "use a whole number, or make the type Float";
+                report(bad_argument(link, message, "not a whole number", "").with_help(help));
                 None
             }
             Literal::Number(n) => Some(n),
@@ -318,12 +303,13 @@ pub(super) fn literal(arg: &ast::Expr, text: &str) -> Option<Literal> {
 
 /// F0503 for an argument of the other kind: `Min("3")`, `HasPrefix(3)`; `example` is a right one.
 fn wrong_kind(link: &ast::Link, wanted: &str, got: &str, example: &str) -> Diagnostic {
-    let name = &link.name.text;
-    bad_argument(link, format!("`{name}` takes {wanted}"), got, format!("write `{name}({example})`"))
+    bad_argument(link, format!("`{}` takes {wanted}", link.name.text), got, example)
 }
 
-/// F0503: a constraint's argument of the wrong kind or count.
-fn bad_argument(link: &ast::Link, message: String, label: &str, help: impl Into<String>) -> Diagnostic {
+/// F0503: a constraint's argument of the wrong kind or count; the help writes the call with `example` as its
+/// arguments.
+fn bad_argument(link: &ast::Link, message: String, label: &str, example: &str) -> Diagnostic {
+    let help = format!("write `{}({example})`", link.name.text);
     Diagnostic::error("F0503", message, "", link.span.clone()).with_label(label).with_help(help)
 }
 
