@@ -115,6 +115,7 @@ export interface ForstStatus {
 
 export type ForstErrorCode =
   | "invalid_input"
+  | "ensure_failed"
   | "returned_error"
   | "panic"
   | "invalid_result"
@@ -158,6 +159,11 @@ export declare class ForstError extends Error {
   readonly function?: string;
   /** "routes/x.ft:12" for panics, when known. */
   readonly location?: string;
+  /**
+   * More for programs: a nominal error's fields (narrow with `fn.isError(err, "OutOfStock")` to type them), the
+   * JSON path and constraint of invalid input, what a failed `ensure` checked.
+   */
+  readonly details?: unknown;
   static fromEnvelope(text: string, status?: number): ForstError;
 }
 

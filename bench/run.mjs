@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Benchmark driver: `node bench/run.mjs [--suite overhead|transports|routes|memory|codec|compiler|devloop]... [--quick]`.
+// Benchmark driver: `node bench/run.mjs [--suite overhead|transports|routes|routes-validation|memory|codec|compiler|
+// devloop]... [--quick]`.
 // Each suite runs in its own child Node process because the addon supervises one sidecar per process, the package
 // finds its project from process.cwd(), and memory peaks must not mix. A failing suite prints its error and the
 // others still run. Results: a markdown table per suite on stdout, bench/results/latest.{json,md}.
@@ -10,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeCharts } from "./chart.mjs";
 import { BENCH_DIR, machineInfo, versions, markdownTable, errorText } from "./lib.mjs";
 
-const SUITES = ["overhead", "transports", "routes", "memory", "codec", "compiler", "devloop"];
+const SUITES = ["overhead", "transports", "routes", "routes-validation", "memory", "codec", "compiler", "devloop"];
 const RESULTS_DIR = path.join(BENCH_DIR, "results");
 const SELF = fileURLToPath(import.meta.url);
 

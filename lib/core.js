@@ -47,7 +47,7 @@ function platformName() {
 
 /** Every failure of a Forst call or of the sidecar's lifecycle. */
 class ForstError extends Error {
-  constructor({ status, code, message, function: fn, location }) {
+  constructor({ status, code, message, function: fn, location, details }) {
     super(message);
     this.name = "ForstError";
     /** HTTP-like status: 400 invalid input, 404 unknown function, 500 returned error/panic, 503 unavailable, … */
@@ -58,6 +58,8 @@ class ForstError extends Error {
     this.function = fn;
     /** `routes/x.ft:12` for panics, when known. */
     this.location = location;
+    /** More for programs: a nominal error's fields; the JSON path and constraint of invalid input. */
+    if (details !== undefined) this.details = details;
   }
 
   /** Parses the `{"error": {...}}` envelope the sidecar and the addon use. */
@@ -484,7 +486,11 @@ async function ready(name) {
 /** Names of the functions that return streams (for invoke()). */
 const streamingFunctions = new Set();
 
-function forstFunction(name, arity, { stream = false } = {}) {
+/**
+ * `stream`: the endpoint answers a stream (its function returns an AsyncIterable and has no `.raw`); `errors`: the
+ * codes of its domain errors, for `fn.isError(err)`.
+ */
+function forstFunction(name, arity, { stream = false, errors = [] } = {}) {
   if (stream) streamingFunctions.add(name);
   const fn = stream
     ? { [name]: (...args) => callStream(name, arity, args) }[name]
@@ -492,6 +498,9 @@ function forstFunction(name, arity, { stream = false } = {}) {
   Object.defineProperty(fn, "length", { value: arity });
   if (!stream) fn.raw = (json, options) => callRaw(name, json, options);
   fn.handler = (options) => routeHandler(name, arity, options, stream);
+  // One of this function's domain errors (the one named `code`, when given): a ForstError it answered with.
+  fn.isError = (err, code) =>
+    err instanceof ForstError && err.function === name && (code === undefined ? errors.includes(err.code) : err.code === code);
   return fn;
 }
 

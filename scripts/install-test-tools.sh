@@ -6,6 +6,8 @@
 #   Kubernetes JSON schemas  PyPI `kubernetes-validate`, data only, installed with --no-deps into the tools directory:
 #                          kubeconform's default schema host is not a package registry, so the schemas come from
 #                          there (__test__/deploy.test.mjs makes them self-contained for kubeconform).
+#   chromium               Debian package `chromium` (headless: the docs page test, driven by playwright-core)
+#   schemathesis           PyPI, in a virtual environment of its own (fuzzes the sidecar from its OpenAPI document)
 # Tools land in $FORST_TEST_TOOLS (default ~/.cache/forst-test-tools). A tool that cannot be installed makes its tests
 # fail loudly; only podman may be missing (the image build is then skipped with the reason printed).
 set -euo pipefail
@@ -13,6 +15,7 @@ TOOLS="${FORST_TEST_TOOLS:-$HOME/.cache/forst-test-tools}"
 mkdir -p "$TOOLS/bin"
 KUBECONFORM_VERSION=v0.7.0
 KUBERNETES_VALIDATE_VERSION=1.37.0
+SCHEMATHESIS_VERSION=4.32.5
 
 apt_updated=
 apt_install() {
@@ -49,5 +52,23 @@ if [ ! -d "$schemas/kubernetes_validate/kubernetes-json-schema" ]; then
     mv "$schemas.tmp" "$schemas"
   else
     echo "install-test-tools: FAILED to install the Kubernetes schemas: the manifest tests will fail" >&2
+  fi
+fi
+if ! command -v chromium >/dev/null; then
+  echo "install-test-tools: apt-get install chromium"
+  apt_install chromium || echo "install-test-tools: FAILED to install chromium: the docs page test will fail" >&2
+fi
+venv="$TOOLS/schemathesis-$SCHEMATHESIS_VERSION"
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  echo "install-test-tools: pip install schemathesis==$SCHEMATHESIS_VERSION (virtual environment)"
+  rm -rf "$venv.tmp"
+  if python3 -m venv "$venv.tmp" &&
+    "$venv.tmp/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"; then
+    rm -rf "$venv"
+    mv "$venv.tmp" "$venv"
+    # The venv's scripts name their interpreter by path: make them follow the move.
+    sed -i "1s|$venv.tmp|$venv|" "$venv"/bin/*
+  else
+    echo "install-test-tools: FAILED to install schemathesis: the OpenAPI fuzz test will fail" >&2
   fi
 fi

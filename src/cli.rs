@@ -46,8 +46,23 @@ enum Command {
         #[arg(long, requires = "container")]
         tag: Option<String>,
     },
-    /// Write the typed JS functions and TypeScript declarations into the package.
-    Generate,
+    /// Write the typed JS functions and TypeScript declarations into the package; with --types and --schema, also
+    /// the endpoints' types for a front end.
+    Generate {
+        /// Also write standalone TypeScript declarations of every endpoint's input, output and error types to this
+        /// file: no import of this package, for a browser app that calls the Express API.
+        #[arg(long, value_name = "FILE.d.ts")]
+        types: Option<std::path::PathBuf>,
+        /// Also write one JSON Schema (2020-12) per type into this directory (`<Type>.schema.json`).
+        #[arg(long, value_name = "DIR")]
+        schema: Option<std::path::PathBuf>,
+    },
+    /// Print the OpenAPI 3.1 document of the endpoints (what the sidecar serves at GET /__forst/openapi.json).
+    Openapi {
+        /// Write it to this file instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Report diagnostics only; exit 1 when there are errors.
     Check {
         /// Print diagnostics as JSON (for editors and CI).
@@ -114,7 +129,27 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             print!("{}", announce::route_table(&compiled.manifest));
             Ok(done(0))
         }
-        Command::Generate => {
+        Command::Openapi { out } => {
+            let config = runtime::resolve_config(&req)?;
+            let c = config.clone();
+            let (sources, result) = runtime::run_blocking(move || gocheck::check_project(&c)).await?;
+            let (compiled, warnings) = build::require_output(&config, &sources, result, runtime::stderr_color())?;
+            build::print_warnings(&config, &warnings, true);
+            let text = serde_json::to_string_pretty(&compiled.openapi).unwrap_or_default() + "\n";
+            match out {
+                Some(path) => {
+                    write_file(&path, &text)?;
+                    eprintln!(
+                        "forst: wrote the OpenAPI document of {} endpoints to {}",
+                        compiled.manifest.endpoints.len(),
+                        path.display()
+                    );
+                }
+                None => print!("{text}"),
+            }
+            Ok(done(0))
+        }
+        Command::Generate { types, schema } => {
             let config = runtime::resolve_config(&req)?;
             let package_dir = req.package_dir.clone();
             let c = config.clone();
@@ -131,6 +166,19 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
                     if compiled.manifest.endpoints.len() == 1 { "" } else { "s" },
                     written.display()
                 );
+            }
+            if let Some(path) = types {
+                write_file(&path, &compiled.frontend.types)?;
+                println!("forst: wrote the endpoints' types to {}", path.display());
+            }
+            if let Some(dir) = schema {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| Failure::new(500, "io_error", format!("could not create {}: {e}", dir.display())))?;
+                for (name, s) in &compiled.frontend.schemas {
+                    let text = serde_json::to_string_pretty(s).unwrap_or_default() + "\n";
+                    write_file(&dir.join(format!("{name}.schema.json")), &text)?;
+                }
+                println!("forst: wrote {} JSON Schemas to {}", compiled.frontend.schemas.len(), dir.display());
             }
             Ok(done(0))
         }
@@ -163,12 +211,14 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
             }
             req.overrides = overrides;
             req.stable_port = true;
+            req.docs = true;
             if no_auth {
                 eprintln!("forst: WARNING --no-auth: any program on this machine can call your routes without a token. Local use only.");
                 req.no_auth = true;
             } else {
                 req.session_token = Some(token.unwrap_or_else(runtime::supervisor::random_token));
             }
+            let req_docs = req.package_dir.as_deref().and_then(runtime::docs_dir).is_some();
             let session_token = req.session_token.clone();
             let rt = runtime::runtime();
             let info = rt.start(req).await?;
@@ -188,10 +238,26 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
                 }
                 println!("  {curl}");
             }
+            match (req_docs, &session_token) {
+                (true, None) => println!("\nAPI docs (try-it included): {}/__forst/docs", info.url),
+                (true, Some(token)) => {
+                    println!("\nAPI docs (try-it included): {}/__forst/docs#token={token}", info.url)
+                }
+                (false, _) => {
+                    println!("\n(no API docs page: the package's assets/docs-ui/ is missing; reinstall @forst/sidecar)")
+                }
+            }
+            println!("OpenAPI: {}/__forst/openapi.json (with the token), or `npx forst openapi`", info.url);
             println!("\nCtrl-C to stop.");
             Ok(Outcome { exit_code: 0, keep_alive: true })
         }
     }
+}
+
+/// Writes a file the user asked for (its directory must exist, as a shell redirect would want).
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .map_err(|e| Failure::new(500, "io_error", format!("could not write {}: {e}", path.display())))
 }
 
 /// `forst build --container`: the Containerfile, then the image when a builder is there.

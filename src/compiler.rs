@@ -12,8 +12,11 @@ pub mod diagnostic;
 pub mod emit_codec;
 pub mod emit_go;
 pub mod emit_ts;
+pub mod emit_validate;
 pub mod manifest;
+pub mod openapi;
 pub mod parse;
+pub mod schema;
 pub mod source_map;
 pub mod typecheck;
 pub mod types;
@@ -50,6 +53,53 @@ pub struct Compiled {
     /// Where the bytes of the generated `.go` files came from (see [`source_map`]): how Go's type errors find their
     /// `.ft` line and column.
     pub source_maps: Vec<source_map::SourceMap>,
+    /// The OpenAPI 3.1 document of the endpoints (see [`openapi`]).
+    pub openapi: serde_json::Value,
+    /// What a front end can use without this package: standalone declarations and JSON Schemas.
+    pub frontend: Frontend,
+}
+
+/// `forst generate --types` and `--schema`: TypeScript declarations that import nothing, and one JSON Schema
+/// (2020-12) per type, each self-contained.
+#[derive(Clone, Debug)]
+pub struct Frontend {
+    pub types: String,
+    /// `(type name, schema)`.
+    pub schemas: Vec<(String, serde_json::Value)>,
+}
+
+/// One JSON Schema per type the endpoints reach: the type's schema with what it refers to in `$defs`.
+fn schema_files(program: &check::Program) -> Vec<(String, serde_json::Value)> {
+    let schemas = schema::Schemas::new(&program.types, "#/$defs/");
+    emit_ts::reachable(&program.endpoints, &program.types)
+        .into_iter()
+        .filter(|n| program.types.contains_key(n))
+        .map(|name| {
+            let mut s = serde_json::json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": format!("{name}.schema.json"),
+                "title": name,
+            });
+            if let (serde_json::Value::Object(out), serde_json::Value::Object(def)) =
+                (&mut s, schemas.definition(&name))
+            {
+                out.extend(def);
+                let mut defs: serde_json::Map<String, serde_json::Value> =
+                    schemas.referenced(&name).into_iter().map(|n| (n.clone(), schemas.definition(&n))).collect();
+                // A recursive type refers to itself: its definition goes into `$defs` too.
+                let me = format!("\"#/$defs/{name}\"");
+                if serde_json::to_string(&defs).unwrap_or_default().contains(&me)
+                    || out.values().any(|v| v.to_string().contains(&me))
+                {
+                    defs.insert(name.clone(), schemas.definition(&name));
+                }
+                if !defs.is_empty() {
+                    out.insert("$defs".into(), serde_json::Value::Object(defs));
+                }
+            }
+            (name, s)
+        })
+        .collect()
 }
 
 impl Compiled {
@@ -157,9 +207,16 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     }
     let manifest = build_manifest(sources, &program);
     let manifest_json = serde_json::to_string(&manifest).unwrap_or_default();
-    let (go_files, source_maps) = emit_go::emit(sources, &files, &program, &manifest_json);
     let dts = emit_ts::emit(&program.endpoints, &program.types);
-    CompileResult { diagnostics, output: Some(Compiled { go_files, dts, manifest, source_maps }) }
+    let contract = manifest::contract(&manifest, &dts);
+    let openapi = openapi::document(&program.endpoints, &program.types, &contract);
+    let openapi_json = serde_json::to_string(&openapi).unwrap_or_default();
+    let served = emit_go::Served { manifest: &manifest_json, openapi: &openapi_json };
+    let (go_files, source_maps) = emit_go::emit(sources, &files, &program, &served);
+    let frontend =
+        Frontend { types: emit_ts::standalone(&program.endpoints, &program.types), schemas: schema_files(&program) };
+    let output = Compiled { go_files, dts, manifest, source_maps, openapi, frontend };
+    CompileResult { diagnostics, output: Some(output) }
 }
 
 /// F0103: a file name with a control character (a newline, a tab) cannot be named in a `//line` directive, a comment
@@ -225,6 +282,7 @@ fn build_manifest(sources: &[SourceFile], program: &check::Program) -> Manifest 
                 doc: e.doc.clone(),
                 location: manifest::Location { file: e.file.clone(), line: line as u32, column: column as u32 },
                 stream: e.stream.map(|s| s.as_str().to_string()),
+                errors: e.errors.iter().cloned().chain(e.ensures.then(|| emit_ts::ENSURE_FAILED.to_string())).collect(),
             }
         })
         .collect();

@@ -40,6 +40,7 @@ impl From<ProjectOptions> for ProjectRequest {
             package_dir: o.package_dir.map(PathBuf::from),
             no_auth: false,
             stable_port: false,
+            docs: false,
             session_token: None,
         }
     }

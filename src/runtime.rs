@@ -60,6 +60,8 @@ pub struct ProjectRequest {
     pub no_auth: bool,
     /// `forst dev`: same URL across reloads (see [`Config::stable_port`]).
     pub stable_port: bool,
+    /// `forst dev`: serve the API docs page (see [`Config::docs_dir`]).
+    pub docs: bool,
     /// `forst dev`: the session's token (see [`Config::session_token`]).
     pub session_token: Option<String>,
 }
@@ -116,8 +118,19 @@ pub fn resolve_config(req: &ProjectRequest) -> Result<Config, Failure> {
     })?;
     config.no_auth = req.no_auth;
     config.stable_port = req.stable_port;
+    if req.docs {
+        config.docs_dir = req.package_dir.as_deref().and_then(docs_dir);
+    }
     config.session_token = req.session_token.clone();
     Ok(config)
+}
+
+/// The files of the docs page (Swagger UI's bundle and style sheet): shipped in the package's `assets/docs-ui/`
+/// (copied there when the package is packed), or the `swagger-ui-dist` dependency in a checkout of the package.
+pub fn docs_dir(package_dir: &Path) -> Option<PathBuf> {
+    [package_dir.join("assets").join("docs-ui"), package_dir.join("node_modules").join("swagger-ui-dist")]
+        .into_iter()
+        .find(|d| d.join("swagger-ui-bundle.js").is_file() && d.join("swagger-ui.css").is_file())
 }
 
 /// Colours for diagnostics printed to our stderr: only on a TTY, never with `NO_COLOR`.

@@ -14,6 +14,10 @@ export const js = {
     for (const r of input.records) r.data.toUpperCase();
     return { processed: input.records.length, status: "success" };
   },
+  // BENCH_FT's processDataChecked: processData with constraints on its records' fields (the answer is the same).
+  processDataChecked(input) {
+    return js.processData(input);
+  },
   // calculate.ft: sqrt of the sum of squares, summed left to right like the Go loop (math.Pow(x, 2) is x*x exactly).
   calculate(input) {
     let result = 0;
@@ -55,6 +59,7 @@ import (
   "crypto/sha256"
   "encoding/hex"
   "runtime"
+  "strings"
   "sync"
 )
 
@@ -105,6 +110,32 @@ func processLargeDatasetLoop(data []Record) []ProcessedRecord {
     results[i] = heavyProcessing(r)
   }
   return results
+}
+
+// processDataChecked is processData with Forst's validating types on its records: every id and data is checked
+// where the JSON comes in (the routes-validation suite compares its throughput with processData's).
+type CheckedRecord = {
+  id:   String.Min(1).Max(64),
+  data: String.Min(1).Max(100000),
+}
+
+type CheckedInput = {
+  records: Array(CheckedRecord).Max(1000000),
+}
+
+func processDataChecked(input CheckedInput) {
+  for i := range input.records {
+    go processCheckedRecord(input.records[i])
+  }
+  return map[string]interface{}{
+    "processed": len(input.records),
+    "status": "success",
+  }
+}
+
+//forst:internal
+func processCheckedRecord(r CheckedRecord) {
+  _ = strings.ToUpper(r.data)
 }
 `;
 

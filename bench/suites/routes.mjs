@@ -10,7 +10,7 @@ import { ROUTES, BENCH_FT, normalize } from "./routes-impl.mjs";
 const autocannon = createRequire(import.meta.url)("autocannon");
 const CONNECTIONS = 10;
 
-function startServer(projectDir) {
+export function startServer(projectDir) {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(BENCH_DIR, "suites", "routes-server.mjs"), [projectDir], { stdio: "inherit" });
     child.once("message", (m) => (m.error ? reject(new Error(m.error)) : resolve({ child, port: m.port, sidecarPid: m.sidecarPid })));
@@ -18,7 +18,14 @@ function startServer(projectDir) {
   });
 }
 
-async function post(url, body) {
+/** The example app with the benchmark's routes, served by routes-server.mjs in a child process. */
+export async function startRoutes(name) {
+  const projectDir = makeProject(name, { "forst/routes/bench.ft": BENCH_FT }, { copyExample: true });
+  const { child, port, sidecarPid } = await startServer(projectDir);
+  return { child, base: `http://127.0.0.1:${port}`, sidecarPid };
+}
+
+export async function post(url, body) {
   const t = performance.now();
   const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } });
   const text = await res.text();
@@ -32,7 +39,7 @@ async function post(url, body) {
  * `pids` name the processes whose CPU time per request is reported (the profile behind a ratio: on 2 cores the load
  * generator, Node and Go share the CPUs, so where each request's CPU goes decides the throughput).
  */
-async function load(url, body, opts, pids = {}) {
+export async function load(url, body, opts, pids = {}) {
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procCpuMs(pid)]));
   const r = await autocannon({
     url, method: "POST", body, headers: { "content-type": "application/json" },
@@ -52,11 +59,9 @@ async function load(url, body, opts, pids = {}) {
 export async function run({ quick }) {
   const duration = quick ? 3 : 10;
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
-  const projectDir = makeProject("routes", { "forst/routes/bench.ft": BENCH_FT }, { copyExample: true });
-  const { child, port, sidecarPid } = await startServer(projectDir);
+  const { child, base, sidecarPid } = await startRoutes("routes");
   // The sidecar's pid is the first child's: a restart during the run would show as 0 ms of Go CPU.
   const pids = { load: process.pid, node: child.pid, go: sidecarPid };
-  const base = `http://127.0.0.1:${port}`;
   const figures = {};
   const rows = [];
   const notes = [];

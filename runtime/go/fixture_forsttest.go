@@ -14,6 +14,8 @@ import (
 
 const forstManifestJSON = `{"endpoints":[]}`
 
+const forstOpenAPIJSON = `{"openapi":"3.1.0","info":{"title":"test","version":"1"},"paths":{}}`
+
 var forstEndpoints = []forstEndpoint{
 	{Name: "echo", Route: "/echo", Params: []string{"value"}, New: func() forstArgs {
 		var v any

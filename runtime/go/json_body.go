@@ -32,7 +32,8 @@ import (
 type forstArgs interface {
 	// decodeArg decodes argument i from d.
 	decodeArg(d *forstDecoder, i int)
-	// call runs the function; an error it returns is a *forstReturnedError.
+	// call checks the arguments against their constraints (a *forstInputError) and runs the function; an error the
+	// function returns is a *forstReturnedError.
 	call(ctx context.Context) error
 	// encodeResult writes the result as JSON (null when the function returns none).
 	encodeResult(e *forstEncoder)
@@ -74,7 +75,7 @@ func forstDecodeArgs(d *forstDecoder, ep *forstEndpoint, c forstArgs) (err error
 		if empty {
 			return &forstInputError{Function: ep.Name, Path: params[0], Message: "missing argument " + params[0]}
 		}
-		d.saved, d.abort = nil, nil
+		d.saved, d.abort, d.where = nil, nil, d.where[:0]
 		c.decodeArg(d, 0)
 		d.end()
 		if e := d.argError(); e != nil {
@@ -94,7 +95,7 @@ func forstDecodeArgs(d *forstDecoder, ep *forstEndpoint, c forstArgs) (err error
 				d.skip()
 				continue
 			}
-			d.saved, d.abort = nil, nil
+			d.saved, d.abort, d.where = nil, nil, d.where[:0]
 			c.decodeArg(d, n)
 			if e := d.argError(); e != nil {
 				argErr = forstArgError(ep.Name, params[n], e)
@@ -200,7 +201,7 @@ func forstDecodeValue(d *forstDecoder, decode func(d *forstDecoder)) (err error)
 			panic(r)
 		}
 	}()
-	d.saved, d.abort = nil, nil
+	d.saved, d.abort, d.where = nil, nil, d.where[:0]
 	decode(d)
 	for {
 		for d.pos < len(d.buf) && forstIsSpace(d.buf[d.pos]) {
@@ -232,7 +233,7 @@ var forstDecoders = sync.Pool{New: func() any { return &forstDecoder{buf: make([
 func forstGetDecoder(r io.Reader) *forstDecoder {
 	d := forstDecoders.Get().(*forstDecoder)
 	*d = forstDecoder{buf: d.buf[:0], r: r, keep: -1, key: d.key[:0], fold: d.fold[:0], tmp: d.tmp[:0], path: d.path[:0],
-		stack: d.stack[:0], short: d.short, own: d.buf[:0]}
+		where: d.where[:0], stack: d.stack[:0], short: d.short, own: d.buf[:0]}
 	return d
 }
 
@@ -251,7 +252,7 @@ func forstPutDecoder(d *forstDecoder) {
 	if cap(d.own) > 4*forstReadBuffer || cap(d.tmp) > 4*forstReadBuffer || cap(d.stack) > forstReadBuffer {
 		return
 	}
-	*d = forstDecoder{buf: d.own[:0], key: d.key, fold: d.fold, tmp: d.tmp, path: d.path, stack: d.stack, short: d.short}
+	*d = forstDecoder{buf: d.own[:0], key: d.key, fold: d.fold, tmp: d.tmp, path: d.path, where: d.where, stack: d.stack, short: d.short}
 	forstDecoders.Put(d)
 }
 

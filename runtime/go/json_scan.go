@@ -18,6 +18,7 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"reflect"
 	"strconv"
@@ -43,6 +44,7 @@ type forstDecoder struct {
 	fold  []byte       // the key folded for a case-insensitive match
 	tmp   []byte       // scratch for unescaping strings
 	path  []string     // encoding/json's error context: the struct fields (JSON names) down to the value being decoded
+	where []forstStep  // the JSON path inside values that hold Forst shapes with required fields (see missing)
 	stack []any        // anyArray's scratch
 	short *[256]string // recently decoded short strings, reused instead of allocated again (see string)
 	own   []byte       // the pooled read buffer (buf is the caller's bytes in a bytes decoder)
@@ -303,6 +305,49 @@ func (d *forstDecoder) leave()             { d.path = d.path[:len(d.path)-1] }
 // enter2 enters a field promoted from an embedded struct: encoding/json names the embedded field (Go name) first.
 func (d *forstDecoder) enter2(embedded, field string) { d.path = append(d.path, embedded, field) }
 func (d *forstDecoder) leave2()                       { d.path = d.path[:len(d.path)-2] }
+
+// forstStep is a step of the JSON path the decoder keeps inside values holding Forst shapes with required fields
+// (the generated code calls at, atIndex and atKey around such values only): a member's key, or an element's index.
+type forstStep struct {
+	key   string
+	index int
+}
+
+func (d *forstDecoder) at(key string) { d.where = append(d.where, forstStep{key: key, index: -1}) }
+func (d *forstDecoder) atIndex(i int) { d.where = append(d.where, forstStep{index: i}) }
+func (d *forstDecoder) atKey()        { d.at(string(d.key)) }
+func (d *forstDecoder) up()           { d.where = d.where[:len(d.where)-1] }
+
+// forstMissingError is a required field of a Forst shape that a JSON object lacked (or had as null): at is the
+// object's path below the argument (`.address`, `.previous[1]`), expected what the field holds ("a string").
+type forstMissingError struct {
+	at, field, expected string
+	where               []forstStep // at, as steps (for the differential tests, which check it on the JSON)
+}
+
+func (e *forstMissingError) Error() string {
+	return fmt.Sprintf("at %s: missing required field %q (%s)", e.at, e.field, e.expected)
+}
+
+// missing records a required field that the object just decoded did not have; like a type error, the first
+// problem of an argument is the one reported.
+func (d *forstDecoder) missing(field, expected string) {
+	if d.saved != nil || d.abort != nil {
+		return
+	}
+	var b strings.Builder
+	for _, s := range d.where {
+		if s.index >= 0 {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+		} else {
+			b.WriteByte('.')
+			b.WriteString(s.key)
+		}
+	}
+	d.save(&forstMissingError{at: b.String(), field: field, expected: expected, where: append([]forstStep(nil), d.where...)})
+}
 
 // ---------------------------------------------------------------------------------------------------- tokens
 

@@ -34,6 +34,25 @@ type forstInputError struct {
 	Expected string
 	Actual   string
 	Message  string
+	// Constraint is the Forst constraint the value broke (`Min(3)`, `required`), when one did.
+	Constraint string
+	// missing is the decoder's account of a missing required field, when that is the error.
+	missing *forstMissingError
+}
+
+// details is what the error envelope's details carry for programs: the JSON path, and the constraint or the
+// expected and actual types.
+func (e *forstInputError) details() map[string]string {
+	d := map[string]string{}
+	for k, v := range map[string]string{"path": e.Path, "constraint": e.Constraint, "expected": e.Expected, "actual": e.Actual} {
+		if v != "" {
+			d[k] = v
+		}
+	}
+	if len(d) == 0 {
+		return nil
+	}
+	return d
 }
 
 func (e *forstInputError) Error() string {
@@ -62,6 +81,12 @@ func forstArgError(fn, param string, err error) error {
 			path = param + "." + typeErr.Field
 		}
 		return &forstInputError{Function: fn, Path: path, Expected: forstTypeName(typeErr.Type), Actual: typeErr.Value}
+	}
+	var missing *forstMissingError
+	if errors.As(err, &missing) {
+		e := forstMissing(param+missing.at, missing.field, missing.expected)
+		e.Function, e.missing = fn, missing
+		return e
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {

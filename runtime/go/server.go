@@ -1,5 +1,5 @@
 // Forst sidecar server: embedded as forst_server.go beside the generated code, which provides
-// `var forstEndpoints []forstEndpoint` and `const forstManifestJSON string`.
+// `var forstEndpoints []forstEndpoint`, `const forstManifestJSON string` and `const forstOpenAPIJSON string`.
 //
 // Contract with the supervisor (src/runtime/supervisor.rs):
 //   - The binary is started with --supervised (standalone.go has the command line for every other way to run it).
@@ -54,8 +54,10 @@ type forstServer struct {
 	noAuth    bool
 	bodyLimit int64
 	// anyHost: listening on a non-loopback address (a container), where the Host check cannot apply.
-	anyHost  bool
-	routes   map[string]*forstEndpoint
+	anyHost bool
+	routes  map[string]*forstEndpoint
+	// docsDir holds the docs page's files (FORST_DOCS_DIR, set by `forst dev`): the page is served when it is set.
+	docsDir  string
 	metrics  *forstMetrics
 	draining atomic.Bool
 	// shutdown is closed to drain gracefully; abort is closed when the parent is gone.
@@ -164,6 +166,7 @@ func newForstServer(endpoints []forstEndpoint, opts forstOptions) (*forstServer,
 		routes:    make(map[string]*forstEndpoint, len(endpoints)),
 		shutdown:  make(chan struct{}),
 		abort:     make(chan struct{}),
+		docsDir:   os.Getenv("FORST_DOCS_DIR"),
 	}
 	if len(s.token) == 0 && !s.noAuth {
 		return nil, errors.New("no token (FORST_TOKEN or --token-file): run with --help for the options")
@@ -253,7 +256,10 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		forstFail(w, http.StatusForbidden, "forbidden_host", "requests must be addressed to a loopback host, not "+strconv.Quote(r.Host), "", "")
 		return
 	}
-	if r.Header.Get("Origin") != "" {
+	if s.serveDocs(w, r) {
+		return
+	}
+	if r.Header.Get("Origin") != "" && !s.sameOrigin(r) {
 		// Browsers add Origin to cross-origin requests; the package's own clients never do.
 		w.Header().Set("Connection", "close")
 		forstFail(w, http.StatusForbidden, "forbidden_origin", "requests from web pages (with an Origin header) are refused", "", "")
@@ -283,6 +289,9 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/__forst/manifest":
 		forstJSON(w, http.StatusOK, []byte(forstManifestJSON))
+		return
+	case "/__forst/openapi.json":
+		forstJSON(w, http.StatusOK, []byte(forstOpenAPIJSON))
 		return
 	case "/__forst/shutdown":
 		w.WriteHeader(http.StatusAccepted)
@@ -348,6 +357,12 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		case http.StatusRequestTimeout:
 			code = "body_timeout"
 		}
+		var input *forstInputError
+		if errors.As(err, &input) && input.details() != nil {
+			// The path, and the constraint (`required`) or the expected and actual types, for programs.
+			forstFailDetails(w, status, code, err.Error(), ep.Name, "", input.details())
+			return
+		}
 		forstFail(w, status, code, err.Error(), ep.Name, "")
 		return
 	}
@@ -363,7 +378,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 	if panicked != nil {
 		var input *forstInputError
 		if errors.As(panicked.err, &input) {
-			forstFail(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, panicked.location)
+			forstFailDetails(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, panicked.location, input.details())
 			return
 		}
 		if panicked.startedAt == "" { // goroutine panics were logged where they were recovered
@@ -373,12 +388,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		return
 	}
 	if err != nil {
-		var input *forstInputError
-		if errors.As(err, &input) {
-			forstFail(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, "")
-			return
-		}
-		forstFail(w, http.StatusInternalServerError, "returned_error", err.Error(), ep.Name, "")
+		forstFailReturned(w, err, ep.Name)
 		return
 	}
 	e := forstGetEncoder()
@@ -448,18 +458,59 @@ func forstJSON(w http.ResponseWriter, status int, body []byte) {
 }
 
 func forstFail(w http.ResponseWriter, status int, code, message, function, location string) {
-	w.Header().Set(forstErrorHeader, code)
-	forstJSON(w, status, forstEnvelope(code, message, function, location))
+	forstFailDetails(w, status, code, message, function, location, nil)
 }
 
-// forstEnvelope is the error envelope: {"error": {"code", "message", "function", "location"}}.
-func forstEnvelope(code, message, function, location string) []byte {
+// forstFailDetails writes the error envelope; details (any JSON value) says more for programs: a nominal error's
+// fields, the path and constraint of invalid input.
+func forstFailDetails(w http.ResponseWriter, status int, code, message, function, location string, details any) {
+	w.Header().Set(forstErrorHeader, code)
+	forstJSON(w, status, forstEnvelope(code, message, function, location, details))
+}
+
+// forstEnvelope is the error envelope: {"error": {"code", "message", "function", "location", "details"}}.
+func forstEnvelope(code, message, function, location string, details any) []byte {
 	type detail struct {
 		Code     string `json:"code"`
 		Message  string `json:"message"`
 		Function string `json:"function,omitempty"`
 		Location string `json:"location,omitempty"`
+		Details  any    `json:"details,omitempty"`
 	}
-	body, _ := json.Marshal(map[string]detail{"error": {code, message, function, location}})
+	body, err := json.Marshal(map[string]detail{"error": {code, message, function, location, details}})
+	if err != nil { // details that JSON cannot carry (NaN in an error's field): the envelope without them
+		body, _ = json.Marshal(map[string]detail{"error": {code, message, function, location, nil}})
+	}
 	return body
+}
+
+// forstFailReturned answers for an error the call returned (see forstReturnedFailure).
+func forstFailReturned(w http.ResponseWriter, err error, function string) {
+	status, code, details := forstReturnedFailure(err)
+	forstFailDetails(w, status, code, err.Error(), function, "", details)
+}
+
+// forstReturnedFailure is the status, code and details of an error a call returned: invalid input (400), a nominal
+// error (its name as the code, its fields as details, its status), a failed `ensure` (422 ensure_failed), or any
+// other error (500 returned_error).
+func forstReturnedFailure(err error) (int, string, any) {
+	var input *forstInputError
+	if errors.As(err, &input) {
+		return http.StatusBadRequest, "invalid_input", input.details()
+	}
+	return forstClassify(err)
+}
+
+// forstClassify is the status, code and details of an error a function returned.
+func forstClassify(err error) (int, string, any) {
+	var nominal forstNominal
+	if errors.As(err, &nominal) {
+		code, status := nominal.forstNominalError()
+		return status, code, nominal
+	}
+	var ensure *forstEnsureError
+	if errors.As(err, &ensure) {
+		return http.StatusUnprocessableEntity, "ensure_failed", ensure
+	}
+	return http.StatusInternalServerError, "returned_error", nil
 }

@@ -165,13 +165,18 @@ func (sw *forstStreamWriter) finish() {
 
 // fail ends the stream with a failure: an ordinary error answer when nothing was sent yet, else as the format says.
 func (sw *forstStreamWriter) fail(status int, code, message, function, location string) {
+	sw.failDetails(status, code, message, function, location, nil)
+}
+
+// failDetails is fail with the envelope's details (a nominal error's fields, invalid input's path).
+func (sw *forstStreamWriter) failDetails(status int, code, message, function, location string, details any) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	defer sw.stop()
 	sw.failed = true
 	if !sw.started {
 		sw.started = true
-		forstFail(sw.w, status, code, message, function, location)
+		forstFailDetails(sw.w, status, code, message, function, location, details)
 		return
 	}
 	if sw.closed {
@@ -187,7 +192,7 @@ func (sw *forstStreamWriter) fail(status int, code, message, function, location 
 	case forstStreamInternal:
 		sw.write([]byte{'!'})
 	}
-	sw.write(forstEnvelope(code, message, function, location))
+	sw.write(forstEnvelope(code, message, function, location, details))
 	sw.write([]byte{'\n'})
 	sw.flush()
 }
@@ -241,12 +246,8 @@ func (s *forstServer) stream(w http.ResponseWriter, r *http.Request, ep *forstEn
 	case errors.As(err, &encodeErr):
 		sw.fail(http.StatusInternalServerError, "invalid_result", "an item is not JSON-encodable: "+encodeErr.Error(), ep.Name, "")
 	case err != nil:
-		var input *forstInputError
-		if errors.As(err, &input) {
-			sw.fail(http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, "")
-			return
-		}
-		sw.fail(http.StatusInternalServerError, "returned_error", err.Error(), ep.Name, "")
+		status, code, details := forstReturnedFailure(err)
+		sw.failDetails(status, code, err.Error(), ep.Name, "", details)
 	default:
 		sw.finish()
 	}

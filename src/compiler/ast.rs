@@ -57,6 +57,8 @@ pub struct Decl {
     pub doc: Option<String>,
     /// Marked `//forst:internal`: a route file's helper, not an endpoint.
     pub internal: bool,
+    /// The other `//forst:` directives above it, without the prefix (`status 404`).
+    pub directives: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -65,6 +67,20 @@ pub enum DeclKind {
     Types(Vec<TypeSpec>),
     Vars(Vec<ValueSpec>),
     Consts(Vec<ValueSpec>),
+    /// Forst `is (u User) Valid() { ... }`.
+    Guard(Box<Guard>),
+}
+
+/// A type guard: a named check of a subject (with parameters), usable wherever `is` is, and on types
+/// (`User.Valid()`). `ensure` failures in its body are its failures.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub subject: Param,
+    pub name: Name,
+    pub params: Vec<Param>,
+    pub body: Block,
+    /// Where `is` starts (the declaration keyword the Go output replaces).
+    pub keyword: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -85,6 +101,8 @@ pub struct Signature {
     pub annot_colon: Option<usize>,
     /// Byte offset just after the parameter list: where an inferred result type goes.
     pub params_end: usize,
+    /// The results were written `Result(T, E)` (Forst), here: `return v` means `return v, nil`.
+    pub result_ctor: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -100,6 +118,8 @@ pub struct TypeSpec {
     pub ty: Type,
     pub alias: bool,
     pub type_params: Vec<TypeParam>,
+    /// Forst `error Name {...}`: the span of the `error` keyword.
+    pub error_keyword: Option<Span>,
 }
 
 /// One type parameter and its constraint: the terms of `~int | ~float64`, or the interface `cmp.Ordered`.
@@ -114,6 +134,8 @@ pub struct ValueSpec {
     pub names: Vec<Name>,
     pub ty: Option<Type>,
     pub values: Vec<Expr>,
+    /// Where the `:` of Forst's `var x: T` is.
+    pub colon: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +167,12 @@ pub enum TypeKind {
     },
     /// Forst `{name: String, age: Int}`.
     Shape(Vec<Field>),
+    /// Forst `Array(T)`, `Map(K, V)`, `Result(T, E)`: the constructor's name and arguments.
+    Ctor(String, Vec<Type>),
+    /// Forst `String.Min(3).Max(30)`: a base type and its constraints (or guards), in order.
+    Constrained(Box<Type>, Vec<Link>),
+    /// Forst `A | B` (named type declarations only).
+    Union(Vec<Type>),
 }
 
 #[derive(Clone, Debug)]
@@ -153,6 +181,28 @@ pub struct Field {
     pub name: Option<Name>,
     pub ty: Type,
     pub tag: Option<String>,
+    /// Forst `name?: T`.
+    pub optional: bool,
+}
+
+/// One constraint or guard as written: `Min(3)`, `HasPrefix("+")`, `Valid` (a guard may omit its parentheses).
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub name: Name,
+    /// Values, or types (`Err(ParseError)`, `Input({input: {...}})`) as `ExprKind::Type` or the expression they
+    /// parsed as.
+    pub args: Vec<Expr>,
+    /// Each argument's source text (`3`, `"+"`, `-1.5`): constant arguments are read from it.
+    pub texts: Vec<String>,
+    pub parens: bool,
+    pub span: Span,
+}
+
+impl Link {
+    /// As written, normalised: `Min(3)`, `Valid()`.
+    pub fn written(&self) -> String {
+        format!("{}({})", self.name.text, self.texts.join(", "))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -204,6 +254,12 @@ pub enum StmtKind {
     },
     Select(Vec<Clause>),
     Block(Block),
+    /// Forst `ensure cond [or value] [{ ... }]`.
+    Ensure {
+        cond: Expr,
+        or: Option<Expr>,
+        block: Option<Block>,
+    },
     Labeled(Option<Box<Stmt>>),
     /// `break`, `continue`, `goto`, `fallthrough`, type declarations in bodies.
     Other,
@@ -257,6 +313,16 @@ pub enum ExprKind {
     Binary(String, Box<Expr>, Box<Expr>),
     /// A type where an expression may stand: `make([]int, n)`, `[]byte(s)`.
     Type(Type),
+    /// Forst `x is Min(1).Max(3)`, `x is Ok()`, `m is { input }`: true when the value passes.
+    Is(Box<Expr>, IsTarget),
+}
+
+/// What `is` checks: a chain of constraints, guards, `Ok()`/`Err(T)`/`Nil()`/`Present()`, or a shape pattern.
+#[derive(Clone, Debug)]
+pub enum IsTarget {
+    Links(Vec<Link>),
+    /// `{ input }`, `{ userType: Admin }`.
+    Pattern(Vec<(Name, Option<Expr>)>),
 }
 
 #[derive(Clone, Debug)]

@@ -8,10 +8,14 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::ast::{self, DeclKind, TypeKind};
 use super::diagnostic::Diagnostic;
-use super::types::{self, Ty, TyField};
+use super::types::{self, Constraint, Ty, TyField};
 use super::SourceFile;
 
+mod constraints;
+mod ensure;
 mod goroutines;
+mod guards;
+pub use guards::DEFAULT_ERROR_STATUS;
 mod walk;
 use walk::Walker;
 
@@ -50,6 +54,13 @@ pub struct EndpointInfo {
     pub result_span: ast::Span,
     /// The function returns a stream (`iter.Seq[T]` or a channel of `T`): `result` is then the item type `T`.
     pub stream: Option<Stream>,
+    /// The constraints of each parameter's type as written (`name String.Min(3)`).
+    pub param_checks: Vec<Vec<Constraint>>,
+    /// The nominal errors the function can return, by name: those its `Result(T, E)` names (`E` an error or a union
+    /// of errors) and those its body returns or fails with (`ensure … or OutOfStock(…)`).
+    pub errors: Vec<String>,
+    /// The body has an `ensure` without `or` (directly): a call can fail with `ensure_failed`.
+    pub ensures: bool,
 }
 
 /// How a streaming endpoint produces its items.
@@ -78,6 +89,10 @@ pub struct TypeDef {
     pub span: ast::Span,
     /// Spans of the struct fields by Go name (for warnings).
     pub field_spans: HashMap<String, ast::Span>,
+    /// A constraint type's constraints (`type Username = String.Min(3).Max(30)`).
+    pub checks: Vec<Constraint>,
+    /// A nominal error (`error OutOfStock {...}`): the HTTP status a call that returns it answers with.
+    pub error_status: Option<u16>,
 }
 
 /// The checked project.
@@ -118,6 +133,17 @@ pub fn check<'a>(files: &'a [ast::File], sources: &'a [SourceFile]) -> (Program,
     (program, diagnostics)
 }
 
+/// See [`Checker::summary`].
+#[derive(Clone, Debug, Default)]
+struct Summary {
+    results: Vec<Ty>,
+    /// Results inferred (no declared result), when inference could tell.
+    inferred: Option<Vec<Ty>>,
+    fails: bool,
+    errors: BTreeSet<String>,
+    plain_ensures: bool,
+}
+
 struct Checker<'a> {
     files: &'a [ast::File],
     types: HashMap<String, TypeDef>,
@@ -125,7 +151,10 @@ struct Checker<'a> {
     methods: HashMap<(String, String), &'a ast::Func>,
     globals: HashMap<String, (usize, &'a ast::ValueSpec, usize)>,
     type_names: HashSet<String>,
+    /// Type guards by `Subject.Name`.
+    guards: HashMap<String, guards::GuardInfo<'a>>,
     inferred: RefCell<HashMap<String, Option<Vec<Ty>>>>,
+    summaries: RefCell<HashMap<String, Summary>>,
     resolving: RefCell<HashSet<String>>,
     shapes: RefCell<Vec<(String, String)>>,
     shape_sites: RefCell<Vec<(usize, ast::Span)>>,
@@ -144,6 +173,7 @@ impl<'a> Checker<'a> {
             })
             .flatten()
             .collect();
+        let guards = guards::collect(files);
         Checker {
             files,
             types: HashMap::new(),
@@ -151,7 +181,9 @@ impl<'a> Checker<'a> {
             methods: HashMap::new(),
             globals: HashMap::new(),
             type_names,
+            guards,
             inferred: RefCell::new(HashMap::new()),
+            summaries: RefCell::new(HashMap::new()),
             resolving: RefCell::new(HashSet::new()),
             shapes: RefCell::new(Vec::new()),
             shape_sites: RefCell::new(Vec::new()),
@@ -200,12 +232,15 @@ impl<'a> Checker<'a> {
                                     }
                                 }
                             }
+                            let error_status = s.error_keyword.as_ref().map(|_| self.error_status(decl, &file.path));
                             let def = TypeDef {
                                 ty: self.lower(&s.ty),
                                 doc: decl.doc.clone(),
                                 file: fi,
                                 span: s.name.span.clone(),
                                 field_spans,
+                                checks: self.constraints_of(&s.ty),
+                                error_status,
                             };
                             self.types.insert(s.name.text.clone(), def);
                         }
@@ -216,6 +251,24 @@ impl<'a> Checker<'a> {
                                 names.push(n);
                                 self.globals.insert(n.text.clone(), (fi, s, ni));
                             }
+                        }
+                    }
+                    // Guards were collected with the type names (types may apply them); duplicates are F0101.
+                    DeclKind::Guard(g) => {
+                        let key = guards::key(&g.subject.ty, &g.name.text);
+                        let first = self.guards.get(&key).map(|info| (info.file, info.guard.name.span.clone()));
+                        if let Some((first_file, first_span)) = first.filter(|(_, sp)| *sp != g.name.span) {
+                            self.report(
+                                Diagnostic::error(
+                                    "F0101",
+                                    format!("the guard `{key}` is declared twice in the project"),
+                                    &file.path,
+                                    g.name.span.clone(),
+                                )
+                                .with_label("declared again here")
+                                .with_note(&files[first_file].path, first_span, "first declared here")
+                                .with_help("rename one of them"),
+                            );
                         }
                     }
                 }
@@ -276,6 +329,9 @@ impl<'a> Checker<'a> {
                     Ty::basic(go)
                 } else if name == "any" {
                     Ty::Any
+                } else if name == "Shape" {
+                    // Forst's "any shape": a JSON object.
+                    Ty::Map(Box::new(Ty::basic("string")), Box::new(Ty::Any))
                 } else {
                     Ty::Basic(name.clone())
                 }
@@ -290,50 +346,82 @@ impl<'a> Checker<'a> {
                 fields
                     .iter()
                     .map(|f| TyField {
-                        name: f
-                            .name
-                            .as_ref()
-                            .map(|n| n.text.clone())
-                            .or_else(|| base_type_name(&f.ty))
-                            .unwrap_or_default(),
-                        ty: self.lower(&f.ty),
-                        tag: f.tag.clone(),
-                        embedded: f.name.is_none(),
+                        checks: self.constraints_of(&f.ty),
+                        ..TyField::go(
+                            f.name
+                                .as_ref()
+                                .map(|n| n.text.clone())
+                                .or_else(|| base_type_name(&f.ty))
+                                .unwrap_or_default(),
+                            self.lower(&f.ty),
+                            f.tag.clone(),
+                            f.name.is_none(),
+                        )
                     })
                     .collect(),
             ),
-            TypeKind::Shape(fields) => Ty::Struct(
-                fields
-                    .iter()
-                    .map(|f| {
-                        let n = f.name.as_ref().map(|n| n.text.clone()).unwrap_or_default();
-                        TyField {
-                            name: types::capitalize(&n),
-                            ty: self.lower(&f.ty),
-                            tag: Some(format!("json:\"{n}\"")),
-                            embedded: false,
-                        }
-                    })
-                    .collect(),
-            ),
+            TypeKind::Shape(fields) => Ty::Struct(fields.iter().map(|f| self.shape_field_ty(f)).collect()),
             TypeKind::Interface { empty: true } => Ty::Any,
             TypeKind::Interface { empty: false } => Ty::Iface,
+            TypeKind::Ctor(name, args) => match (name.as_str(), args.as_slice()) {
+                ("Array", [elem]) => Ty::Slice(Box::new(self.lower(elem))),
+                ("Map", [k, v]) => Ty::Map(Box::new(self.lower(k)), Box::new(self.lower(v))),
+                ("Result", [value, err]) => Ty::Tuple(vec![self.lower(value), self.lower(err)]),
+                _ => Ty::Unknown,
+            },
+            TypeKind::Constrained(base, links) => self.lower_constrained(base, links),
+            TypeKind::Union(members) => Ty::Union(members.iter().map(|m| self.lower(m)).collect()),
         }
     }
 
-    /// Follows project type names to their definition.
+    /// A field of a Forst shape: exported in Go under its JSON name, required unless optional (`name?:`) or a
+    /// pointer, with the constraints of its type.
+    fn shape_field_ty(&self, f: &ast::Field) -> TyField {
+        let n = f.name.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+        let ty = self.lower(&f.ty);
+        let omit = if f.optional { ",omitempty" } else { "" };
+        let checks = self.constraints_of(&f.ty);
+        // A pointer may be left out, unless it must be there (`*T.Present()`).
+        let present = checks.iter().any(|c| c.check == types::Check::Present);
+        TyField {
+            name: types::capitalize(&n),
+            required: !f.optional && (!matches!(ty, Ty::Pointer(_)) || present),
+            checks,
+            ty,
+            tag: Some(format!("json:\"{n}{omit}\"")),
+            embedded: false,
+            shape: true,
+        }
+    }
+
+    /// Follows project type names to their definition (also before `declare` reached it: types may refer to types
+    /// declared further down).
     fn underlying(&self, t: &Ty) -> Ty {
         let mut t = t.clone();
         for _ in 0..8 {
             match &t {
                 Ty::Named(n) => match self.types.get(n) {
                     Some(def) => t = def.ty.clone(),
-                    None => return Ty::Unknown,
+                    None => match self.spec_of(n) {
+                        Some(spec) => t = self.lower(&spec.ty),
+                        None => return Ty::Unknown,
+                    },
                 },
                 _ => return t,
             }
         }
         Ty::Unknown
+    }
+
+    /// The declaration of a project type.
+    pub(super) fn spec_of(&self, name: &str) -> Option<&'a ast::TypeSpec> {
+        if !self.type_names.contains(name) {
+            return None;
+        }
+        self.files.iter().flat_map(|f| &f.decls).find_map(|d| match &d.kind {
+            DeclKind::Types(specs) => specs.iter().find(|s| s.name.text == name),
+            _ => None,
+        })
     }
 
     fn field_of(&self, t: &Ty, name: &str, depth: usize) -> Option<Ty> {
@@ -377,11 +465,67 @@ impl<'a> Checker<'a> {
         }
         // Mark in progress: recursion sees "unknown" rather than looping.
         self.inferred.borrow_mut().insert(name.to_string(), None);
-        let mut w = Walker::new(self, *fi, false);
-        let returns = w.function(f);
-        let inferred = infer(&returns).ok();
+        let summary = self.summary(*fi, f);
+        let inferred = summary.inferred.clone();
         self.inferred.borrow_mut().insert(name.to_string(), inferred.clone());
+        self.summaries.borrow_mut().insert(name.to_string(), summary);
         inferred.unwrap_or_else(|| vec![Ty::Unknown])
+    }
+
+    /// What a walk of a function finds: its results (declared, or inferred from its returns and `ensure`s), whether
+    /// it fails the Forst way, and the nominal errors it returns.
+    fn summary(&self, fi: usize, f: &ast::Func) -> Summary {
+        let mut w = Walker::new(self, fi, false);
+        let returns = w.function(f);
+        let declared: Vec<Ty> = f.sig.results.iter().map(|p| self.lower(&p.ty)).collect();
+        let inferred = if declared.is_empty() { infer_failing(&returns, w.fails).ok() } else { None };
+        let results = if declared.is_empty() { inferred.clone().unwrap_or_default() } else { declared };
+        let fails = f.sig.result_ctor.is_some() || (f.sig.results.is_empty() && w.fails) || w.forst_result;
+        Summary { results, inferred, fails, errors: w.errors, plain_ensures: w.plain_ensures }
+    }
+
+    /// The summary of a project function, computed once.
+    fn summary_of(&self, name: &str) -> Option<Summary> {
+        if let Some(s) = self.summaries.borrow().get(name) {
+            return Some(s.clone());
+        }
+        let (fi, f) = self.funcs.get(name)?;
+        if f.sig.results.is_empty() {
+            self.results_of(name);
+            return self.summaries.borrow().get(name).cloned();
+        }
+        let s = self.summary(*fi, f);
+        self.summaries.borrow_mut().insert(name.to_string(), s.clone());
+        Some(s)
+    }
+
+    /// A function declared `Result(T, E)`, or without a declared result and with an `ensure`: its final call's
+    /// value, `return v` and `ensure` failures follow Forst's rules.
+    fn fails_the_forst_way(&self, name: &str) -> bool {
+        match self.funcs.get(name) {
+            Some((_, f)) if f.sig.result_ctor.is_some() => true,
+            Some((_, f)) if f.sig.results.is_empty() => {
+                !self.inferred.borrow().get(name).is_some_and(|r| r.is_none()) // not in progress (recursion)
+                    && self.summary_of(name).is_some_and(|s| s.fails)
+            }
+            _ => false,
+        }
+    }
+
+    /// The nominal errors a project function can return: its declared error type's, and those its body returns.
+    fn errors_of(&self, name: &str) -> Vec<String> {
+        let mut out = BTreeSet::new();
+        if let Some((_, f)) = self.funcs.get(name) {
+            if let Some(last) = f.sig.results.last() {
+                out.extend(self.nominal_errors_of(&self.lower(&last.ty)).unwrap_or_default());
+            }
+        }
+        if !self.inferred.borrow().get(name).is_some_and(|r| r.is_none()) {
+            if let Some(s) = self.summary_of(name) {
+                out.extend(s.errors);
+            }
+        }
+        out.into_iter().collect()
     }
 
     // -------------------------------------------------------------------------------------------- files
@@ -393,23 +537,47 @@ impl<'a> Checker<'a> {
             match &decl.kind {
                 DeclKind::Func(f) => {
                     let returns = w.function(f);
-                    if f.sig.results.is_empty() && returns.iter().any(|(vals, _)| !vals.is_empty()) {
-                        self.insert_inferred_result(f, &returns, &file.path, &mut w.edits);
+                    let fails = w.fails;
+                    if f.sig.results.is_empty() && (fails || returns.iter().any(|(vals, _)| !vals.is_empty())) {
+                        self.insert_inferred_result(f, &returns, fails, &file.path, &mut w.edits);
                     }
                 }
                 DeclKind::Types(specs) => {
+                    let mut after = String::new();
                     for spec in specs {
                         w.type_params(&spec.type_params);
                         match &spec.ty.kind {
-                            // `type Person {name: String}` declares the struct itself.
+                            // `type Person {name: String}` and `type Person = {…}` declare the struct itself.
                             TypeKind::Shape(fields) => {
                                 fields.iter().for_each(|f| w.ty_uses(&f.ty));
+                                for f in fields {
+                                    if matches!(f.ty.kind, TypeKind::Constrained(..)) {
+                                        self.report_constraints(&f.ty, &file.path);
+                                    }
+                                }
                                 w.edit(spec.ty.span.clone(), self.lower(&spec.ty).go());
+                                if spec.alias {
+                                    self.drop_alias_eq(&mut w, fi, spec);
+                                }
+                            }
+                            TypeKind::Union(members) => {
+                                after.push_str(&self.union_decl(&mut w, fi, spec, members));
                             }
                             _ => w.ty_edits(&spec.ty),
                         }
+                        if let Some(keyword) = &spec.error_keyword {
+                            w.edit(keyword.clone(), "type");
+                            after.push_str(&guards::nominal_error_methods(
+                                &spec.name.text,
+                                self.types.get(&spec.name.text),
+                            ));
+                        }
+                    }
+                    if !after.is_empty() {
+                        w.edit(decl.span.end..decl.span.end, after);
                     }
                 }
+                DeclKind::Guard(g) => self.guard_decl(&mut w, fi, decl, g),
                 DeclKind::Vars(specs) | DeclKind::Consts(specs) => {
                     for s in specs {
                         w.value_spec(s);
@@ -424,10 +592,11 @@ impl<'a> Checker<'a> {
         &self,
         f: &ast::Func,
         returns: &[(Vec<Ty>, ast::Span)],
+        fails: bool,
         path: &str,
         edits: &mut Vec<Edit>,
     ) {
-        match infer(returns) {
+        match infer_failing(returns, fails) {
             Ok(tys) => {
                 let text = match tys.as_slice() {
                     [one] => format!(" {}", one.go()),
@@ -638,9 +807,9 @@ impl<'a> Checker<'a> {
         let result_span = f.sig.results.first().map(|r| r.ty.span.clone()).unwrap_or(f.name.span.clone());
         let (result, returns_error) = match results.as_slice() {
             [] => (None, false),
-            [e] if e.is_error() => (None, true),
+            [e] if self.is_error_type(e) => (None, true),
             [t] => (Some(t.clone()), false),
-            [t, e] if e.is_error() && !t.is_error() => (Some(t.clone()), true),
+            [t, e] if self.is_error_type(e) && !self.is_error_type(t) => (Some(t.clone()), true),
             _ => {
                 self.report(
                     Diagnostic::error("F0202", format!("endpoint `{}` returns ({})", f.name.text, results.iter().map(Ty::go).collect::<Vec<_>>().join(", ")), path, result_span)
@@ -671,7 +840,14 @@ impl<'a> Checker<'a> {
             return None;
         }
         let ts_result = result.as_ref().map(|t| self.ts_view_of_result(f, t));
+        let param_checks =
+            f.sig.params.iter().skip(usize::from(takes_context)).map(|p| self.constraints_of(&p.ty)).collect();
+        let errors = self.errors_of(&f.name.text);
+        let ensures = self.summary_of(&f.name.text).is_some_and(|s| s.plain_ensures);
         Some(EndpointInfo {
+            param_checks,
+            errors,
+            ensures,
             name: f.name.text.clone(),
             route: format!("/{}", kebab(&f.name.text)),
             variadic: f.sig.params.last().is_some_and(|p| p.variadic),
@@ -741,7 +917,7 @@ impl<'a> Checker<'a> {
                 .iter()
                 .filter(|f| types::is_exported(&f.name) || f.embedded)
                 .try_for_each(|f| self.json_shaped(&f.ty, seen)),
-            Ty::Any | Ty::Unknown | Ty::Object { .. } | Ty::Tuple(_) => Ok(()),
+            Ty::Any | Ty::Unknown | Ty::Object { .. } | Ty::Tuple(_) | Ty::Union(_) => Ok(()),
         }
     }
 
@@ -864,12 +1040,28 @@ pub fn reachable_named(c: &impl TypeLookup, t: &Ty, out: &mut Vec<String>) {
         }
         Ty::Struct(fields) => fields.iter().for_each(|f| reachable_named(c, &f.ty, out)),
         Ty::Object { fields, .. } => fields.iter().for_each(|(_, t)| reachable_named(c, t, out)),
+        Ty::Union(members) => members.iter().for_each(|t| reachable_named(c, t, out)),
         _ => {}
     }
 }
 
 pub trait TypeLookup {
     fn lookup(&self, name: &str) -> Option<Ty>;
+
+    /// Follows project type names to their definitions (a name the project does not declare stays as it is).
+    fn resolve(&self, t: &Ty) -> Ty {
+        let mut t = t.clone();
+        for _ in 0..8 {
+            match &t {
+                Ty::Named(n) => match self.lookup(n) {
+                    Some(def) => t = def,
+                    None => return t,
+                },
+                _ => return t,
+            }
+        }
+        t
+    }
 }
 
 impl TypeLookup for Checker<'_> {
@@ -955,6 +1147,15 @@ pub fn kebab(name: &str) -> String {
         }
     }
     out
+}
+
+/// [`infer`], and a function that can fail (an `ensure`) also returns an error: `error` alone, or after its value.
+fn infer_failing(returns: &[(Vec<Ty>, ast::Span)], fails: bool) -> Result<Vec<Ty>, ast::Span> {
+    let mut out = infer(returns)?;
+    if fails && !out.last().is_some_and(Ty::is_error) {
+        out.push(Ty::basic("error"));
+    }
+    Ok(out)
 }
 
 /// Result types from a function's return statements; `Err(span)` points at a value whose type is unknown.

@@ -45,7 +45,8 @@ pub fn emit(sources: &[SourceFile], files: &[ast::File], program: &Program) -> (
     for e in &program.endpoints {
         let (params, result) = endpoint_types(&env, files, e);
         let at = body.len();
-        body.push_str(&call_methods(&mut gen, e, &params, result.as_ref()));
+        let validate = super::emit_validate::endpoint_needs(e, &program.types);
+        body.push_str(&call_methods(&mut gen, e, &params, result.as_ref(), validate));
         if let Some(fi) = sources.iter().position(|src| src.path == e.file) {
             spans.push((at..body.len(), fi, e.span.clone()));
         }
@@ -113,8 +114,13 @@ fn endpoint_types(env: &Env, files: &[ast::File], e: &EndpointInfo) -> (Vec<CTyp
         .params
         .iter()
         .skip(skip)
-        .map(|p| {
-            let t = env.lower(&p.ty, fi, &[]);
+        .zip(&e.params)
+        .map(|(p, (_, checked))| {
+            // A guard that adds fields (`MutationArg.Input({input: …})`) makes a new struct: the checker's type.
+            let t = match &p.ty.kind {
+                ast::TypeKind::Constrained(..) => env.lower_ty(checked),
+                _ => env.lower(&p.ty, fi, &[]),
+            };
             if p.variadic {
                 CType::Slice(Box::new(t))
             } else {
@@ -144,8 +150,9 @@ fn stream_field(stream: Stream, item: &CType) -> String {
     }
 }
 
-/// The call type of one endpoint and its methods.
-fn call_methods(gen: &mut Gen, e: &EndpointInfo, params: &[CType], result: Option<&CType>) -> String {
+/// The call type of one endpoint and its methods. `validate`: the arguments have constraints to check
+/// (`forst_validate.go`) before the function runs; a broken one is the call's `*forstInputError` (400).
+fn call_methods(gen: &mut Gen, e: &EndpointInfo, params: &[CType], result: Option<&CType>, validate: bool) -> String {
     let name = call_type(&e.name);
     let mut w = W::default();
     for t in params.iter().chain(result) {
@@ -181,6 +188,12 @@ fn call_methods(gen: &mut Gen, e: &EndpointInfo, params: &[CType], result: Optio
 
     w.line("");
     w.open(format!("func (c *{name}) call(ctx context.Context) error {{"));
+    if validate {
+        let ptrs: Vec<String> = (0..params.len()).map(|i| format!("&c.arg{i}")).collect();
+        w.open(format!("if err := {}({}); err != nil {{", super::emit_validate::args_func(&e.name), ptrs.join(", ")));
+        w.line("return err");
+        w.close("}");
+    }
     let mut args: Vec<String> = (0..params.len()).map(|i| format!("c.arg{i}")).collect();
     if e.variadic {
         if let Some(last) = args.last_mut() {

@@ -29,6 +29,33 @@ export interface ForstHandlerOptions {
 export type ForstRouteHandler = (req: any, res: any, next?: (err?: unknown) => void) => void;
 ";
 
+/// What domain errors look like to TypeScript: declared once when an endpoint has any.
+pub const FAILURE_TYPES: &str = "
+/**
+ * A domain error a function answered with — a nominal error it returned, or a failed `ensure`: `code` is the error's
+ * name, `details` its fields. A ForstError from a call and the `error` of the HTTP error envelope both have this form.
+ */
+export interface ForstFailure<Code extends string, Details> {
+  readonly code: Code;
+  readonly message: string;
+  readonly details: Details;
+  readonly status?: number;
+  readonly function?: string;
+  readonly location?: string;
+}
+
+/** The details of `ensure_failed`: an `ensure` without `or` failed. */
+export interface ForstEnsureFailure {
+  subject: string;
+  constraint: string;
+  location: string;
+  got?: string;
+}
+";
+
+/// The code of a failed `ensure` without `or`.
+pub const ENSURE_FAILED: &str = "ensure_failed";
+
 pub struct TsTypes<'a> {
     _types: std::marker::PhantomData<&'a ()>,
     /// A project type called `Record` would shadow TypeScript's `Record<K, V>`: use index signatures then.
@@ -78,6 +105,7 @@ impl<'a> TsTypes<'a> {
                     fields.iter().map(|(k, v)| format!("{}: {}", property(k), self.ts(v))).collect();
                 format!("{{ {} }}", parts.join("; "))
             }
+            Ty::Union(members) => members.iter().map(|m| self.ts(m)).collect::<Vec<_>>().join(" | "),
             _ => "unknown".into(),
         }
     }
@@ -93,8 +121,8 @@ impl<'a> TsTypes<'a> {
             if !types::is_exported(&f.name) {
                 continue;
             }
-            let Some((name, omit)) = types::json_name(f) else { continue };
-            let optional = if omit { "?" } else { "" };
+            let Some((name, _)) = types::json_name(f) else { continue };
+            let optional = if f.optional() { "?" } else { "" };
             let ty = if types::json_string_option(f) {
                 // `json:",string"`: the value travels as a JSON string (how an int64 keeps its precision).
                 if matches!(f.ty, Ty::Pointer(_)) {
@@ -105,7 +133,12 @@ impl<'a> TsTypes<'a> {
             } else {
                 self.ts(&f.ty)
             };
-            members.push(format!("{}{optional}: {ty};", property(&name)));
+            let doc = if f.checks.is_empty() || indent.is_empty() {
+                String::new()
+            } else {
+                format!("/** {} */\n{indent}", types::written(&f.checks).replace("*/", "* /"))
+            };
+            members.push(format!("{doc}{}{optional}: {ty};", property(&name)));
         }
         if indent.is_empty() {
             format!("{{ {} }}", members.join(" "))
@@ -120,7 +153,11 @@ impl<'a> TsTypes<'a> {
     }
 
     fn declaration(&self, name: &str, def: &TypeDef) -> String {
-        let doc = def.doc.as_deref().map(jsdoc).unwrap_or_default();
+        let mut doc = def.doc.clone().unwrap_or_default();
+        if !def.checks.is_empty() {
+            doc = format!("{doc}{}{}", if doc.is_empty() { "" } else { "\n" }, types::written(&def.checks));
+        }
+        let doc = if doc.is_empty() { String::new() } else { jsdoc(&doc) };
         match &def.ty {
             Ty::Struct(fields) => {
                 let bases: Vec<String> = fields
@@ -214,9 +251,9 @@ pub fn result_type(ts: &TsTypes<'_>, e: &EndpointInfo) -> String {
     }
 }
 
-pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> String {
-    let ts = TsTypes::new(types);
-    let mut out = String::from(CALL_OPTIONS);
+/// The project types every endpoint reaches (parameters, results, the nominal errors it answers with), in
+/// first-seen order.
+pub fn reachable(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> Vec<String> {
     let mut reachable = Vec::new();
     for e in endpoints {
         for (_, t) in &e.params {
@@ -225,22 +262,108 @@ pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> Str
         if let Some(t) = &e.ts_result {
             reachable_named(types, t, &mut reachable);
         }
+        for name in &e.errors {
+            reachable_named(types, &Ty::Named(name.clone()), &mut reachable);
+        }
     }
-    for name in &reachable {
+    reachable
+}
+
+/// The declarations of the types and the failure types when any endpoint has domain errors: what the package's
+/// declarations and the standalone ones (`forst generate --types`) share.
+fn type_declarations(out: &mut String, endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) {
+    let ts = TsTypes::new(types);
+    if endpoints.iter().any(|e| !failures(e).is_empty()) {
+        out.push_str(FAILURE_TYPES);
+    }
+    for name in &reachable(endpoints, types) {
         if let Some(def) = types.get(name) {
             out.push('\n');
             out.push_str(&ts.declaration(name, def));
         }
     }
+    let names: Vec<&String> = {
+        let mut all: Vec<&String> = endpoints.iter().flat_map(|e| &e.errors).collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    if !names.is_empty() {
+        let union: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        let _ = writeln!(
+            out,
+            "\n/** The names of the project's nominal errors: a ForstError's `code` when one is returned. */"
+        );
+        let _ = writeln!(out, "export type ForstErrorName = {};", union.join(" | "));
+    }
+}
+
+/// `export interface <Name>Result {…}` for an endpoint whose result is an object literal.
+fn result_interface(out: &mut String, ts: &TsTypes<'_>, e: &EndpointInfo) {
+    if let Some(Ty::Object { fields, .. }) = &e.ts_result {
+        let _ = writeln!(out, "export interface {} {{", result_type(ts, e));
+        for (k, v) in fields {
+            let _ = writeln!(out, "  {}: {};", property(k), ts.ts(v));
+        }
+        out.push_str("}\n\n");
+    }
+}
+
+/// An endpoint's domain errors: `(code, details type)`.
+fn failures(e: &EndpointInfo) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = e.errors.iter().map(|n| (n.clone(), n.clone())).collect();
+    if e.ensures {
+        out.push((ENSURE_FAILED.to_string(), "ForstEnsureFailure".to_string()));
+    }
+    out
+}
+
+/// The types of an endpoint in its namespace: `Input` (the argument, a tuple of several, `void` for none),
+/// `Output`, `Errors` (details by code) and `Error` (the union of its failures, narrowed by `code`).
+fn endpoint_types(ts: &TsTypes<'_>, e: &EndpointInfo) -> String {
+    let input = match e.params.as_slice() {
+        [] => "void".to_string(),
+        [(_, t)] => ts.ts(t),
+        many => format!(
+            "[{}]",
+            many.iter().map(|(n, t)| format!("{}: {}", param_name(n), ts.ts(t))).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let failures = failures(e);
+    let errors = if failures.is_empty() {
+        "{}".to_string()
+    } else {
+        format!(
+            "{{ {} }}",
+            failures.iter().map(|(c, d)| format!("{}: {d}", property(c))).collect::<Vec<_>>().join("; ")
+        )
+    };
+    let union = if failures.is_empty() {
+        "never".to_string()
+    } else {
+        failures.iter().map(|(c, d)| format!("ForstFailure<{c:?}, {d}>")).collect::<Vec<_>>().join(" | ")
+    };
+    format!(
+        "  /** What it takes: the argument (a tuple of several, `void` for none). */
+  type Input = {input};
+  /** What it answers with. */
+  type Output = {};
+  /** The details of its domain errors, by code. */
+  type Errors = {errors};
+  /** One of its domain errors: narrow on `code`. */
+  type Error = {union};
+",
+        result_type(ts, e)
+    )
+}
+
+pub fn emit(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> String {
+    let ts = TsTypes::new(types);
+    let mut out = String::from(CALL_OPTIONS);
+    type_declarations(&mut out, endpoints, types);
     for e in endpoints {
         out.push('\n');
-        if let Some(Ty::Object { fields, .. }) = &e.ts_result {
-            let _ = writeln!(out, "export interface {} {{", result_type(&ts, e));
-            for (k, v) in fields {
-                let _ = writeln!(out, "  {}: {};", property(k), ts.ts(v));
-            }
-            out.push_str("}\n\n");
-        }
+        result_interface(&mut out, &ts, e);
         if let Some(doc) = &e.doc {
             out.push_str(&jsdoc(doc));
         }
@@ -278,14 +401,62 @@ export declare namespace {} {{
   function raw(json: string | Uint8Array, options: ForstCallOptions & {{ as: \"buffer\" }}): Promise<Uint8Array>;
   /** The whole HTTP route, streamed: the request body in, the answer out, never parsed by Node. */
   function handler(options?: ForstHandlerOptions): ForstRouteHandler;
-}}",
+  /** Whether a caught error is one of its domain errors (the one named `code`, when given): `details` is then typed. */
+  function isError(err: unknown): err is Error;
+  function isError<C extends keyof Errors & string>(err: unknown, code: C): err is Extract<Error, {{ code: C }}>;
+{}}}",
             e.name,
             match e.params.len() {
                 0 => "send an empty string",
                 1 => "the argument's JSON",
                 _ => "a JSON array of the arguments",
-            }
+            },
+            endpoint_types(&ts, e)
         );
     }
+    out
+}
+
+/// Standalone declarations for a front end (`forst generate --types`): every type the endpoints take, answer and
+/// fail with, and per endpoint a namespace of its `Input`, `Output`, `Errors` and `Error` types, plus the HTTP error
+/// envelope. Imports nothing: a browser app that calls the Express API compiles it without this package.
+pub fn standalone(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>) -> String {
+    let ts = TsTypes::new(types);
+    let mut out = String::from(
+        "// The types of the Forst endpoints, for code that calls them over HTTP (generated by `forst generate --types`;\n// rewritten on every run). Nothing here is needed at run time.\n",
+    );
+    if !endpoints.iter().any(|e| !failures(e).is_empty()) {
+        out.push_str(FAILURE_TYPES);
+    }
+    type_declarations(&mut out, endpoints, types);
+    out.push_str(
+        "
+/** The body of every error answer: `{ \"error\": { code, message, function, location, details } }`. */
+export interface ForstErrorEnvelope<F extends { readonly code: string } = ForstFailure<string, unknown>> {
+  error: F;
+}
+",
+    );
+    for e in endpoints {
+        out.push('\n');
+        result_interface(&mut out, &ts, e);
+        let doc = e.doc.clone().unwrap_or_default();
+        let route = format!("`POST {}`", e.route);
+        out.push_str(&jsdoc(&if doc.is_empty() { route } else { format!("{doc}\n\n{route}") }));
+        let _ = write!(out, "export declare namespace {} {{\n{}}}\n", e.name, endpoint_types(&ts, e));
+    }
+    out.push_str(
+        "\n/** Every endpoint: its route, input, output and domain errors. */\nexport interface ForstEndpoints {\n",
+    );
+    for e in endpoints {
+        let _ = writeln!(
+            out,
+            "  {}: {{ route: {:?}; input: {n}.Input; output: {n}.Output; error: {n}.Error }};",
+            property(&e.name),
+            e.route,
+            n = e.name
+        );
+    }
+    out.push_str("}\n");
     out
 }

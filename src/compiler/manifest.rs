@@ -31,6 +31,10 @@ pub struct Endpoint {
     /// answers NDJSON, one item per line, as they are produced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
+    /// The codes of the domain errors it answers with: its nominal errors' names, and `ensure_failed` when an
+    /// `ensure` without `or` can fail it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -57,7 +57,7 @@ pub fn mark_statement_ends(text: &str) -> String {
         let c = bytes[i];
         match c {
             b'\n' => {
-                if ends_statement {
+                if ends_statement && !continues_with_or(&bytes[i + 1..]) {
                     out[i] = 0x01;
                 }
                 ends_statement = false;
@@ -123,6 +123,18 @@ pub fn mark_statement_ends(text: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
+/// Forst lets `ensure ... or Err()` put its `or` on the next line: a line that starts with `or` and a name, `(`, `!`
+/// or `{` continues the statement before it. (No Go statement starts that way: `or` followed by an operand.)
+fn continues_with_or(rest: &[u8]) -> bool {
+    let line = rest.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r')).map(|n| &rest[n..]).unwrap_or(&[]);
+    let Some(after) = line.strip_prefix(b"or") else { return false };
+    let gap = after.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    gap > 0
+        && after
+            .get(gap)
+            .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 || matches!(c, b'(' | b'!' | b'{'))
+}
+
 fn is_keyword(word: &str) -> bool {
     matches!(
         word,
@@ -157,7 +169,18 @@ fn is_keyword(word: &str) -> bool {
 fn starts_declaration(line: &str) -> bool {
     ["func", "type", "var", "const", "import", "package"].iter().any(|k| {
         line.strip_prefix(k).is_some_and(|rest| rest.starts_with([' ', '\t', '(', '\x01', '\n']) || rest.is_empty())
-    })
+    }) || starts_forst_declaration(line)
+}
+
+/// Forst's own declarations: `error Name {` and `is (x T) Name`. Both are never Go at the start of a line (a Go
+/// statement `error := …` or `is(x)` does not take that form).
+fn starts_forst_declaration(line: &str) -> bool {
+    if let Some(rest) = line.strip_prefix("error") {
+        let name = rest.trim_start_matches([' ', '\t']);
+        let len = name.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(name.len());
+        return name.len() < rest.len() && len > 0 && name[len..].trim_start_matches([' ', '\t']).starts_with('{');
+    }
+    line.strip_prefix("is").is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with('('))
 }
 
 /// Byte ranges of the file's top-level declarations: each starts at a column-1 keyword line and runs to the next.
@@ -344,16 +367,24 @@ impl Builder<'_> {
                     out.imports.push(Import { alias, path, span });
                 }
             }
-            Rule::func_decl | Rule::type_decl | Rule::var_decl | Rule::const_decl => {
+            Rule::func_decl
+            | Rule::type_decl
+            | Rule::var_decl
+            | Rule::const_decl
+            | Rule::error_decl
+            | Rule::guard_decl => {
                 let span = self.span(&p);
-                let (doc, internal) = doc_comment(self.source, span.start);
+                let (doc, directives) = doc_comment(self.source, span.start);
+                let internal = directives.iter().any(|d| d == "internal");
                 let kind = match p.as_rule() {
                     Rule::func_decl => DeclKind::Func(Box::new(self.func(p))),
                     Rule::type_decl => DeclKind::Types(self.type_specs(p)),
                     Rule::var_decl => DeclKind::Vars(self.value_specs(p)),
+                    Rule::error_decl => DeclKind::Types(vec![self.error_decl(p)]),
+                    Rule::guard_decl => DeclKind::Guard(Box::new(self.guard(p))),
                     _ => DeclKind::Consts(self.value_specs(p)),
                 };
-                out.decls.push(Decl { kind, span, doc, internal });
+                out.decls.push(Decl { kind, span, doc, internal, directives });
             }
             _ => {}
         }
@@ -382,9 +413,54 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        let sig =
-            sig.unwrap_or(Signature { params: vec![], results: vec![], annot_colon: None, params_end: name.span.end });
+        let sig = sig.unwrap_or(Signature {
+            params: vec![],
+            results: vec![],
+            annot_colon: None,
+            params_end: name.span.end,
+            result_ctor: None,
+        });
         Func { name, receiver, type_params, sig, body }
+    }
+
+    /// `error Name {fields}`: a type declaration of a shape, marked as a nominal error.
+    fn error_decl(&self, p: Pair<'_, Rule>) -> TypeSpec {
+        let span = self.span(&p);
+        let keyword = span.start..span.start + "error".len();
+        let mut name = Name { text: String::new(), span: span.clone() };
+        let mut ty = None;
+        for k in p.into_inner() {
+            match k.as_rule() {
+                Rule::ident => name = self.name(&k),
+                _ => ty = Some(self.ty(k)),
+            }
+        }
+        let ty = ty.unwrap_or_else(|| self.unknown_type(name.span.clone()));
+        TypeSpec { name, ty, alias: false, type_params: vec![], error_keyword: Some(keyword) }
+    }
+
+    /// `is (subject T) Name(params) { body }`.
+    fn guard(&self, p: Pair<'_, Rule>) -> Guard {
+        let span = self.span(&p);
+        let mut parts = kids(p).into_iter();
+        let subject_name = parts.next().map(|n| self.name(&n));
+        let subject_ty = parts.next().map(|t| self.ty(t)).unwrap_or_else(|| self.unknown_type(span.clone()));
+        let name = parts.next().map(|n| self.name(&n)).unwrap_or(Name { text: String::new(), span: span.clone() });
+        let mut params = Vec::new();
+        let mut body = Block { stmts: vec![], span: span.clone() };
+        for k in parts {
+            match k.as_rule() {
+                Rule::params => params = self.params(k),
+                _ => body = self.block(k),
+            }
+        }
+        Guard {
+            subject: Param { name: subject_name, ty: subject_ty, variadic: false },
+            name,
+            params,
+            body,
+            keyword: span.start..span.start + 2,
+        }
     }
 
     fn type_params(&self, p: Pair<'_, Rule>) -> Vec<TypeParam> {
@@ -407,6 +483,7 @@ impl Builder<'_> {
         let mut params = Vec::new();
         let mut results = Vec::new();
         let mut annot_colon = None;
+        let mut result_ctor = None;
         let mut params_end = self.span(&p).end;
         for k in p.into_inner() {
             match k.as_rule() {
@@ -422,14 +499,22 @@ impl Builder<'_> {
                         results = if inner.as_rule() == Rule::params {
                             self.params(inner)
                         } else {
-                            vec![Param { name: None, ty: self.ty(inner), variadic: false }]
+                            let ty = self.ty(inner);
+                            match ty.kind {
+                                // `Result(T, E)` is the results `(T, E)`: Go's form of "a value or an error".
+                                TypeKind::Ctor(ref c, ref args) if c == "Result" && args.len() == 2 => {
+                                    result_ctor = Some(ty.span.clone());
+                                    args.iter().map(|t| Param { name: None, ty: t.clone(), variadic: false }).collect()
+                                }
+                                _ => vec![Param { name: None, ty, variadic: false }],
+                            }
                         };
                     }
                 }
                 _ => {}
             }
         }
-        Signature { params, results, annot_colon, params_end }
+        Signature { params, results, annot_colon, params_end, result_ctor }
     }
 
     /// A parameter list, regrouped as Go reads it: `(a, b, c int)` parses as the types `a`, `b` and the named `c int`;
@@ -491,11 +576,16 @@ impl Builder<'_> {
                         Rule::ident => name = self.name(&k),
                         Rule::type_params => type_params = self.type_params(k),
                         Rule::alias_eq => alias = true,
+                        Rule::union_type => {
+                            let span = self.span(&k);
+                            let members = k.into_inner().map(|t| self.ty(t)).collect();
+                            ty = Some(Type { kind: TypeKind::Union(members), span });
+                        }
                         _ => ty = Some(self.ty(k)),
                     }
                 }
                 let ty = ty.unwrap_or_else(|| self.unknown_type(name.span.clone()));
-                TypeSpec { name, ty, alias, type_params }
+                TypeSpec { name, ty, alias, type_params, error_keyword: None }
             })
             .collect()
     }
@@ -507,11 +597,12 @@ impl Builder<'_> {
     fn value_specs(&self, p: Pair<'_, Rule>) -> Vec<ValueSpec> {
         p.into_inner()
             .map(|spec| {
-                let mut vs = ValueSpec { names: vec![], ty: None, values: vec![] };
+                let mut vs = ValueSpec { names: vec![], ty: None, values: vec![], colon: None };
                 for k in spec.into_inner() {
                     match k.as_rule() {
                         Rule::ident_names => vs.names = k.into_inner().map(|n| self.name(&n)).collect(),
                         Rule::expr_list => vs.values = self.exprs(k),
+                        Rule::var_colon => vs.colon = Some(self.span(&k).start),
                         _ => vs.ty = Some(self.ty(k)),
                     }
                 }
@@ -553,7 +644,13 @@ impl Builder<'_> {
             }
             Rule::func_type => TypeKind::Func(Box::new(match next() {
                 Some(sig) => self.signature(sig),
-                None => Signature { params: vec![], results: vec![], annot_colon: None, params_end: span.end },
+                None => Signature {
+                    params: vec![],
+                    results: vec![],
+                    annot_colon: None,
+                    params_end: span.end,
+                    result_ctor: None,
+                },
             })),
             Rule::struct_type => TypeKind::Struct(parts.into_iter().flat_map(|f| self.fields(f)).collect()),
             Rule::shape_type => TypeKind::Shape(
@@ -561,10 +658,49 @@ impl Builder<'_> {
                     .into_iter()
                     .map(|f| {
                         let fk = kids(f);
-                        Field { name: Some(self.name(&fk[0])), ty: self.ty(fk[1].clone()), tag: None }
+                        let optional = fk.iter().any(|k| k.as_rule() == Rule::optional_mark);
+                        let ty =
+                            fk.last().map(|t| self.ty(t.clone())).unwrap_or_else(|| self.unknown_type(span.clone()));
+                        Field { name: Some(self.name(&fk[0])), ty, tag: None, optional }
                     })
                     .collect(),
             ),
+            Rule::type_ctor => {
+                let name = next().map(|n| n.as_str().to_string()).unwrap_or_default();
+                let mut args = Vec::new();
+                let mut links = Vec::new();
+                for k in parts.drain(..) {
+                    if k.as_rule() == Rule::constraint_link {
+                        links.push(self.link(k));
+                    } else {
+                        args.push(self.ty(k));
+                    }
+                }
+                let ctor = TypeKind::Ctor(name, args);
+                if links.is_empty() {
+                    ctor
+                } else {
+                    let end = links.first().map(|l| l.span.start).unwrap_or(span.end);
+                    // The constructor's own span ends before its first constraint.
+                    let base = Type { kind: ctor, span: span.start..end.saturating_sub(1) };
+                    TypeKind::Constrained(Box::new(base), links)
+                }
+            }
+            Rule::constrained_type => {
+                let base = next()
+                    .and_then(|b| b.into_inner().next())
+                    .map(|q| {
+                        let qspan = self.span(&q);
+                        let (pkg, name) = match q.as_str().split_once('.') {
+                            Some((p, n)) => (Some(p.to_string()), n.to_string()),
+                            None => (None, q.as_str().to_string()),
+                        };
+                        Type { kind: TypeKind::Named { pkg, name, args: vec![] }, span: qspan }
+                    })
+                    .unwrap_or_else(|| self.unknown_type(span.clone()));
+                let links = parts.drain(..).map(|l| self.link(l)).collect();
+                TypeKind::Constrained(Box::new(base), links)
+            }
             Rule::interface_type => TypeKind::Interface { empty: parts.is_empty() },
             Rule::paren_type | Rule::literal_type | Rule::type_operand | Rule::constraint_term => {
                 return match next() {
@@ -607,10 +743,34 @@ impl Builder<'_> {
             }
         }
         if let Some(t) = embedded {
-            return vec![Field { name: None, ty: t, tag }];
+            return vec![Field { name: None, ty: t, tag, optional: false }];
         }
         let Some(ty) = ty else { return vec![] };
-        names.into_iter().map(|n| Field { name: Some(n), ty: ty.clone(), tag: tag.clone() }).collect()
+        names.into_iter().map(|n| Field { name: Some(n), ty: ty.clone(), tag: tag.clone(), optional: false }).collect()
+    }
+
+    /// `.Min(3)` (a constraint_link), or `Min(3)` / `Valid` (an is_link).
+    fn link(&self, p: Pair<'_, Rule>) -> Link {
+        let span = self.span(&p);
+        let mut name = Name { text: String::new(), span: span.clone() };
+        let mut args = Vec::new();
+        let mut texts = Vec::new();
+        let mut parens = false;
+        for k in p.into_inner() {
+            match k.as_rule() {
+                Rule::ident => name = self.name(&k),
+                Rule::constraint_args => {
+                    parens = true;
+                    for a in k.into_inner() {
+                        texts.push(a.as_str().split_whitespace().collect::<Vec<_>>().join(" "));
+                        args.push(self.expr(a));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let start = name.span.start;
+        Link { name, args, texts, parens, span: start..span.end }
     }
 
     // -------------------------------------------------------------------------------------------- statements
@@ -763,9 +923,43 @@ impl Builder<'_> {
                 StmtKind::Switch { init, tag, bind, clauses }
             }
             Rule::select_stmt => StmtKind::Select(parts.into_iter().map(|c| self.clause(c)).collect()),
+            Rule::ensure_stmt => {
+                let mut cond = None;
+                let mut or = None;
+                let mut block = None;
+                for k in parts {
+                    match k.as_rule() {
+                        Rule::ensure_or => or = k.into_inner().next().map(|e| self.expr(e)),
+                        Rule::block => block = Some(self.block(k)),
+                        Rule::ensure_shape => {
+                            let espan = self.span(&k);
+                            let mut ek = kids(k).into_iter();
+                            let subject = self.expr_or_unknown(ek.next(), &espan);
+                            let pattern = ek.next().map(|p| self.pattern(p)).unwrap_or_default();
+                            cond = Some(Expr {
+                                kind: ExprKind::Is(Box::new(subject), IsTarget::Pattern(pattern)),
+                                span: espan,
+                            });
+                        }
+                        _ => cond = Some(self.expr(k)),
+                    }
+                }
+                StmtKind::Ensure { cond: cond.unwrap_or_else(|| self.unknown_expr(&span)), or, block }
+            }
             _ => StmtKind::Other,
         };
         Stmt { kind, span }
+    }
+
+    /// `{ input }`, `{ userType: Admin }`.
+    fn pattern(&self, p: Pair<'_, Rule>) -> Vec<(Name, Option<Expr>)> {
+        p.into_inner()
+            .map(|f| {
+                let mut fk = f.into_inner();
+                let name = fk.next().map(|n| self.name(&n)).unwrap_or(Name { text: String::new(), span: 0..0 });
+                (name, fk.next().map(|e| self.expr(e)))
+            })
+            .collect()
     }
 
     fn clause(&self, p: Pair<'_, Rule>) -> Clause {
@@ -821,10 +1015,18 @@ impl Builder<'_> {
             }
             Rule::unary | Rule::hunary => {
                 let mut parts = kids(p);
+                let is = parts.pop_if(|last| last.as_rule() == Rule::is_suffix);
                 let mut e = match parts.pop() {
                     Some(last) => self.expr(last),
                     None => return self.unknown_expr(&span),
                 };
+                if let Some(is) = is {
+                    // `!x is Ok()` is `!(x is Ok())`: the unary operators apply to the check.
+                    let end = self.span(&is).end;
+                    let links = is.into_inner().map(|l| self.link(l)).collect();
+                    let start = e.span.start;
+                    e = Expr { kind: ExprKind::Is(Box::new(e), IsTarget::Links(links)), span: start..end };
+                }
                 for op in parts.into_iter().rev() {
                     let start = self.span(&op).start;
                     let op: &'static str = match op.as_str() {
@@ -914,6 +1116,7 @@ impl Builder<'_> {
                     results: vec![],
                     annot_colon: None,
                     params_end: span.start,
+                    result_ctor: None,
                 });
                 Expr { kind: ExprKind::FuncLit(Box::new(sig), body), span }
             }
@@ -991,16 +1194,17 @@ fn fold_binary(operands: Vec<Expr>, ops: Vec<String>) -> Expr {
     output.pop().unwrap_or(Expr { kind: ExprKind::Ident("_".into()), span: 0..0 })
 }
 
-/// The `//` block directly above `start` (no blank line between), and whether it holds `//forst:internal`.
-fn doc_comment(source: &str, start: usize) -> (Option<String>, bool) {
+/// The `//` block directly above `start` (no blank line between), and its `//forst:` directives (`internal`,
+/// `status 404`).
+fn doc_comment(source: &str, start: usize) -> (Option<String>, Vec<String>) {
     let before = &source[..start.min(source.len())];
     let mut lines: Vec<&str> = Vec::new();
-    let mut internal = false;
+    let mut directives = Vec::new();
     for line in before.lines().rev() {
         let t = line.trim();
         let Some(text) = t.strip_prefix("//") else { break };
         if let Some(directive) = text.strip_prefix("forst:") {
-            internal |= directive.trim() == "internal";
+            directives.push(directive.split_whitespace().collect::<Vec<_>>().join(" "));
             continue;
         }
         lines.push(text.strip_prefix(' ').unwrap_or(text));
@@ -1012,7 +1216,8 @@ fn doc_comment(source: &str, start: usize) -> (Option<String>, bool) {
         lines.remove(0);
     }
     let doc = if lines.is_empty() { None } else { Some(lines.join("\n")) };
-    (doc, internal)
+    directives.reverse();
+    (doc, directives)
 }
 
 /// The value of a Go string literal as written in an import path or a struct tag.
@@ -1098,6 +1303,67 @@ mod tests {
         let (file, _) = parse("// greet says hi.\n// Twice.\n//forst:internal\nfunc greet() {}\n");
         assert_eq!(file.decls[0].doc.as_deref(), Some("greet says hi.\nTwice."));
         assert!(file.decls[0].internal);
+    }
+
+    #[test]
+    fn constraint_types_ctors_and_qualified_names() {
+        let (file, diags) = parse("type U = String.Min(3).Max(30)\ntype A = Array(Int).Max(2)\ntype T = time.Duration\ntype S = {name?: String, at: time.Time}\n");
+        assert!(diags.is_empty(), "{diags:#?}");
+        let ty = |i: usize| match &file.decls[i].kind {
+            DeclKind::Types(specs) => specs[0].ty.kind.clone(),
+            _ => panic!(),
+        };
+        let TypeKind::Constrained(base, links) = ty(0) else { panic!("{:?}", ty(0)) };
+        assert!(matches!(base.kind, TypeKind::Named { ref name, .. } if name == "String"));
+        assert_eq!(links.iter().map(|l| l.written()).collect::<Vec<_>>(), ["Min(3)", "Max(30)"]);
+        let TypeKind::Constrained(base, _) = ty(1) else { panic!() };
+        assert!(matches!(base.kind, TypeKind::Ctor(ref c, _) if c == "Array"));
+        assert!(matches!(ty(2), TypeKind::Named { pkg: Some(_), .. }), "pkg.Type stays a name");
+        let TypeKind::Shape(fields) = ty(3) else { panic!() };
+        assert!(fields[0].optional && !fields[1].optional);
+    }
+
+    #[test]
+    fn a_call_in_a_case_is_an_expression_not_a_constraint_type() {
+        let (file, diags) = parse(
+            "func f(err error) int {\n  switch {\n  case errors.Is(err, io.EOF):\n    return 1\n  }\n  return 0\n}\n",
+        );
+        assert!(diags.is_empty(), "{diags:#?}");
+        let DeclKind::Func(f) = &file.decls[0].kind else { panic!() };
+        let StmtKind::Switch { clauses, .. } = &f.body.as_ref().unwrap().stmts[0].kind else { panic!() };
+        assert!(matches!(clauses[0].items[0].kind, ExprKind::Call { .. }), "{:?}", clauses[0].items[0].kind);
+    }
+
+    #[test]
+    fn ensure_is_errors_and_guards_parse() {
+        let src = "error TooFast {}\nis (u User) Valid() {\n  ensure u.age is Min(0)\n}\nfunc drive(speed Int) {\n  ensure speed is LessThan(100)\n      or TooFast()\n  ensure !err { log() }\n  if x is Ok() {\n  }\n}\n";
+        let (file, diags) = parse(src);
+        assert!(diags.is_empty(), "{diags:#?}");
+        assert!(matches!(&file.decls[0].kind, DeclKind::Types(s) if s[0].error_keyword.is_some()));
+        assert!(matches!(&file.decls[1].kind, DeclKind::Guard(g) if g.name.text == "Valid"));
+        let DeclKind::Func(f) = &file.decls[2].kind else { panic!() };
+        let stmts = &f.body.as_ref().unwrap().stmts;
+        assert!(
+            matches!(&stmts[0].kind, StmtKind::Ensure { or: Some(_), block: None, .. }),
+            "`or` on the next line continues"
+        );
+        assert!(matches!(
+            &stmts[1].kind,
+            StmtKind::Ensure { cond: Expr { kind: ExprKind::Unary("!", _), .. }, block: Some(_), .. }
+        ));
+        assert!(matches!(&stmts[2].kind, StmtKind::If { cond: Expr { kind: ExprKind::Is(..), .. }, .. }));
+    }
+
+    #[test]
+    fn go_identifiers_named_ensure_is_or_error_stay_go() {
+        let src =
+            "func f() {\n  ensure := 1\n  is := ensure\n  or := is\n  ensure(or)\n  error := or\n  _ = error\n}\n";
+        let (file, diags) = parse(src);
+        assert!(diags.is_empty(), "{diags:#?}");
+        let DeclKind::Func(f) = &file.decls[0].kind else { panic!() };
+        let stmts = &f.body.as_ref().unwrap().stmts;
+        assert!(!stmts.iter().any(|s| matches!(s.kind, StmtKind::Ensure { .. })));
+        assert!(matches!(&stmts[3].kind, StmtKind::Expr(Expr { kind: ExprKind::Call { .. }, .. })));
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub enum Ty {
     },
     /// The results of a call with several.
     Tuple(Vec<Ty>),
+    /// Forst `A | B` (a named declaration's type): a union of nominal errors is a Go interface only they implement;
+    /// any other union is `interface{}` in Go.
+    Union(Vec<Ty>),
     Unknown,
 }
 
@@ -36,6 +39,110 @@ pub struct TyField {
     pub ty: Ty,
     pub tag: Option<String>,
     pub embedded: bool,
+    /// A Forst shape field that is neither optional (`name?: T`) nor a pointer: a JSON object without it is invalid
+    /// input. Fields of Go structs are never required (Go fills what is missing with zero values).
+    pub required: bool,
+    /// Constraints of the field's type as written (`String.Min(3)`); a named type's own come from its definition.
+    pub checks: Vec<Constraint>,
+    /// A field of a Forst shape (strict: see `required`); its pointers and `name?:` may be left out.
+    pub shape: bool,
+}
+
+impl TyField {
+    /// A field of a Go struct: no constraints, not required.
+    pub fn go(name: String, ty: Ty, tag: Option<String>, embedded: bool) -> TyField {
+        TyField { name, ty, tag, embedded, required: false, checks: Vec::new(), shape: false }
+    }
+
+    /// May a JSON object leave this field out? (`name?:` and pointers of shapes, and `omitempty` fields.)
+    pub fn optional(&self) -> bool {
+        json_name(self).is_some_and(|(_, omit)| omit) || (self.shape && !self.required)
+    }
+}
+
+/// Constraints as written, for documentation: `Min(3).Max(30)`, `Max(3); each: Contains("@")`.
+pub fn written(checks: &[Constraint]) -> String {
+    let own: Vec<&str> =
+        checks.iter().filter(|c| !matches!(c.check, Check::Each(_))).map(|c| c.written.as_str()).collect();
+    let mut out = own.join(".");
+    for c in checks {
+        if let Check::Each(inner) = &c.check {
+            let sep = if out.is_empty() { "" } else { "; " };
+            out = format!("{out}{sep}each: {}", written(inner));
+        }
+    }
+    out
+}
+
+/// One check a value must pass, from a Forst constraint type or a guard applied to a type (`String.Min(3)`,
+/// `User.Valid()`): validated where JSON enters (before the function runs), and written into the OpenAPI document
+/// and JSON Schemas.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constraint {
+    pub check: Check,
+    /// As written, for messages: `Min(3)`, `HasPrefix("+")`, `Valid()`.
+    pub written: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    /// Strings: length in characters (Unicode code points, as JSON Schema's minLength counts).
+    MinLength(u64),
+    MaxLength(u64),
+    /// Arrays and maps: number of elements.
+    MinItems(u64),
+    MaxItems(u64),
+    /// Numbers, inclusive and exclusive bounds.
+    Minimum(Number),
+    Maximum(Number),
+    ExclusiveMinimum(Number),
+    ExclusiveMaximum(Number),
+    HasPrefix(String),
+    HasSuffix(String),
+    Contains(String),
+    /// Booleans: `True()`, `False()`.
+    Const(bool),
+    /// Pointers: `Present()` (not null), `Nil()` (null).
+    Present,
+    Nil,
+    /// A type guard: the Go function that checks it and its arguments (Go source).
+    Guard {
+        func: String,
+        args: Vec<String>,
+    },
+    /// Checks on every element of an array, or every value of a map.
+    Each(Vec<Constraint>),
+}
+
+/// A numeric constraint argument: its Go source and its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Number {
+    pub go: String,
+    pub value: f64,
+}
+
+impl Number {
+    /// Parses a Go number literal (with an optional sign): decimal, with `_` separators, or 0x/0o/0b integers.
+    pub fn parse(text: &str) -> Option<Number> {
+        let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != '_').collect();
+        let (neg, digits) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t.strip_prefix('+').unwrap_or(&t)),
+        };
+        let radix = |p: &str, r: u32| digits.strip_prefix(p).and_then(|d| u64::from_str_radix(d, r).ok());
+        let value = radix("0x", 16)
+            .or_else(|| radix("0X", 16))
+            .or_else(|| radix("0o", 8))
+            .or_else(|| radix("0b", 2))
+            .map(|v| v as f64)
+            .or_else(|| digits.parse::<f64>().ok().filter(|v| v.is_finite()))?;
+        let value = if neg { -value } else { value };
+        Some(Number { go: t.clone(), value })
+    }
+
+    pub fn is_integer(&self) -> bool {
+        self.value.fract() == 0.0
+    }
 }
 
 /// Forst's sugar type names and the Go types they stand for.
@@ -94,7 +201,7 @@ impl Ty {
             Ty::Struct(fields) => {
                 struct_go(fields.iter().map(|f| (f.name.as_str(), f.ty.go(), f.tag.as_deref(), f.embedded)))
             }
-            Ty::Any | Ty::Unknown | Ty::Tuple(_) => "interface{}".into(),
+            Ty::Any | Ty::Unknown | Ty::Tuple(_) | Ty::Union(_) => "interface{}".into(),
             Ty::Iface => "interface{}".into(),
             Ty::Object { go, .. } => go.go(),
         }

@@ -198,6 +198,7 @@ mod tests {
             takes_context: false,
             doc: None,
             location: Location { file: "routes/x.ft".into(), line: 1, column: 1 },
+            errors: vec![],
         }
     }
 

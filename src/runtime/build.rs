@@ -43,6 +43,7 @@ pub const SERVER_FILES: &[(&str, &str)] = &[
     ("forst_standalone.go", include_str!("../../runtime/go/standalone.go")),
     ("forst_metrics.go", include_str!("../../runtime/go/metrics.go")),
     ("forst_logging.go", include_str!("../../runtime/go/logging.go")),
+    ("forst_docs.go", include_str!("../../runtime/go/docs.go")),
 ];
 
 /// The binary's stable name in `outputDir` (a hard link to the current one in `bin/`): what a Containerfile copies

@@ -64,6 +64,8 @@ pub struct Config {
     /// the next version can listen on the same port before the old one stops. Not used for in-process calls,
     /// because a second project configured with the same port could then share it instead of failing loudly.
     pub stable_port: bool,
+    /// `forst dev` only: where the docs page's files are; the sidecar serves `/__forst/docs` when set.
+    pub docs_dir: Option<PathBuf>,
     /// `forst dev` only: one token for the whole session (its `--token`, or one made at start), so the printed curl
     /// line keeps working across reloads and restarts. `None`: a new random token for every spawned child.
     pub session_token: Option<String>,
@@ -136,6 +138,7 @@ impl Config {
             config_file: None,
             no_auth: false,
             stable_port: false,
+            docs_dir: None,
             session_token: None,
             unix_socket: cfg!(unix),
             prebuilt: if production() { Prebuilt::Required } else { Prebuilt::Fallback },

@@ -16,11 +16,21 @@ pub struct Failure {
     pub function: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// More for programs: a nominal error's fields, the path and constraint of invalid input (from the sidecar).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Box<serde_json::Value>>,
 }
 
 impl Failure {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> Failure {
-        Failure { status, code: code.to_string(), message: message.into(), function: None, location: None }
+        Failure {
+            status,
+            code: code.to_string(),
+            message: message.into(),
+            function: None,
+            location: None,
+            details: None,
+        }
     }
 
     pub fn with_function(mut self, function: &str) -> Failure {
@@ -41,6 +51,7 @@ impl Failure {
             message: String,
             function: Option<String>,
             location: Option<String>,
+            details: Option<Box<serde_json::Value>>,
         }
         #[derive(serde::Deserialize)]
         struct Envelope {
@@ -53,6 +64,7 @@ impl Failure {
                 message: error.message,
                 function: error.function.or_else(|| Some(function.to_string())),
                 location: error.location,
+                details: error.details,
             },
             Err(_) => {
                 let text = String::from_utf8_lossy(body);
@@ -86,6 +98,14 @@ mod tests {
             .with_function("calculate");
         let back = Failure::from_envelope(400, f.to_envelope().as_bytes(), "x");
         assert_eq!(back, f);
+    }
+
+    #[test]
+    fn details_survive_the_envelope() {
+        let body = br#"{"error":{"code":"OutOfStock","message":"OutOfStock","function":"order","details":{"sku":"A-1","available":0}}}"#;
+        let f = Failure::from_envelope(422, body, "order");
+        assert_eq!(f.details.as_deref(), Some(&serde_json::json!({"sku": "A-1", "available": 0})));
+        assert_eq!(Failure::from_envelope(422, f.to_envelope().as_bytes(), "x"), f);
     }
 
     #[test]

@@ -122,10 +122,19 @@ fn js_modules(header: &str, compiled: &Compiled, target: Target, dir: &Path, roo
         }
         let doc = e.doc.as_deref().map(crate::compiler::emit_ts::jsdoc).unwrap_or_default();
         let arity = e.params.len();
-        // A streaming endpoint's function returns an AsyncIterable of its items instead of a Promise.
-        let kind = if e.stream.is_some() { ", { stream: true }" } else { "" };
-        let _ = writeln!(cjs, "{doc}exports.{0} = forstFunction({0:?}, {arity}{kind});", e.name);
-        let _ = writeln!(esm, "{doc}export const {0} = forstFunction({0:?}, {arity}{kind});", e.name);
+        // Options of forstFunction: a streaming endpoint's function returns an AsyncIterable of its items instead of
+        // a Promise; `errors` lists its domain errors for fn.isError().
+        let mut options = serde_json::Map::new();
+        if e.stream.is_some() {
+            options.insert("stream".into(), true.into());
+        }
+        if !e.errors.is_empty() {
+            options.insert("errors".into(), serde_json::json!(e.errors));
+        }
+        let options =
+            if options.is_empty() { String::new() } else { format!(", {}", serde_json::Value::Object(options)) };
+        let _ = writeln!(cjs, "{doc}exports.{0} = forstFunction({0:?}, {arity}{options});", e.name);
+        let _ = writeln!(esm, "{doc}export const {0} = forstFunction({0:?}, {arity}{options});", e.name);
     }
     (cjs, esm)
 }

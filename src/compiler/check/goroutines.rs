@@ -68,7 +68,7 @@ impl Walker<'_, '_> {
 
     /// A `//line` directive at the start of the line after `offset`, naming that line: whatever gofmt does to the
     /// lines before it, the mapping is exact again from there.
-    fn resync_line_after(&mut self, offset: usize) {
+    pub(super) fn resync_line_after(&mut self, offset: usize) {
         let text = self.source_text();
         let Some(newline) = text.get(offset..).and_then(|rest| rest.find('\n')).map(|i| offset + i) else { return };
         let next = newline + 1;

@@ -1,8 +1,9 @@
 //! The walker: one function (or a file's global declarations) in source order, tracking local variable types, and
 //! recording the edits that turn Forst into Go, the package names used, and the function's own return statements.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
+use super::ensure::{self, ResultVar};
 use super::{Checker, Edit};
 use crate::compiler::ast::{self, ExprKind, StmtKind, TypeKind};
 use crate::compiler::types::{self, Ty};
@@ -11,15 +12,32 @@ use crate::compiler::types::{self, Ty};
 /// records edits, used package names and the function's own return statements.
 pub(super) struct Walker<'c, 'a> {
     pub(super) c: &'c Checker<'a>,
-    file: usize,
+    pub(super) file: usize,
     record: bool,
-    scope: HashMap<String, Ty>,
+    pub(super) scope: HashMap<String, Ty>,
     pub(super) edits: Vec<Edit>,
     pub(super) pkgs: BTreeSet<String>,
-    returns: Vec<(Vec<Ty>, ast::Span)>,
+    pub(super) returns: Vec<(Vec<Ty>, ast::Span)>,
     /// The declared single result of the function being walked, for shape literals in its returns.
     expected: Option<Ty>,
-    depth: usize,
+    pub(super) depth: usize,
+    /// The results of the function (or function literal) being walked, declared or inferred: what `ensure` returns.
+    pub(super) results: Vec<Ty>,
+    /// `results` is what the function returns (false while inference is still working it out).
+    pub(super) results_known: bool,
+    /// The function fails the Forst way (declared `Result(T, E)`, or inferred with an `ensure`): `return v` is
+    /// `return v, nil`.
+    pub(super) forst_result: bool,
+    /// Variables holding a Result (`x := f()`), by name.
+    pub(super) result_vars: HashMap<String, ResultVar>,
+    /// Names tested with `is Ok()` / `is Err(…)` in the function.
+    pub(super) ok_subjects: HashSet<String>,
+    /// The function's source text (fresh names must not clash with it).
+    pub(super) fn_text: &'a str,
+    /// The function has an `ensure` (it can fail), one without `or`, and the nominal errors it returns.
+    pub(super) fails: bool,
+    pub(super) plain_ensures: bool,
+    pub(super) errors: BTreeSet<String>,
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -34,7 +52,21 @@ impl<'c, 'a> Walker<'c, 'a> {
             returns: Vec::new(),
             expected: None,
             depth: 0,
+            results: Vec::new(),
+            results_known: false,
+            forst_result: false,
+            result_vars: HashMap::new(),
+            ok_subjects: HashSet::new(),
+            fn_text: "",
+            fails: false,
+            plain_ensures: false,
+            errors: BTreeSet::new(),
         }
+    }
+
+    /// Whether this walk records edits (the one that writes the Go; inference walks do not).
+    pub(super) fn recording(&self) -> bool {
+        self.record
     }
 
     pub(super) fn edit(&mut self, span: ast::Span, text: impl Into<String>) {
@@ -47,6 +79,23 @@ impl<'c, 'a> Walker<'c, 'a> {
     pub(super) fn function(&mut self, f: &ast::Func) -> Vec<(Vec<Ty>, ast::Span)> {
         self.scope.clear();
         self.returns.clear();
+        self.result_vars.clear();
+        self.fails = false;
+        self.plain_ensures = false;
+        self.errors.clear();
+        let span = f.body.as_ref().map(|b| b.span.clone()).unwrap_or(f.name.span.clone());
+        self.fn_text = self.source_text().get(span).unwrap_or("");
+        self.ok_subjects = ensure::ok_subjects(self.fn_text);
+        let declared: Vec<Ty> = f.sig.results.iter().map(|p| self.c.lower(&p.ty)).collect();
+        (self.results, self.forst_result, self.results_known) = if !declared.is_empty() {
+            (declared, f.sig.result_ctor.is_some(), true)
+        } else if self.record {
+            // Inference ran on a walker of its own (results_of): what it found is what `ensure` returns here.
+            let summary = self.c.summary(self.file, f);
+            (summary.results, summary.fails, true)
+        } else {
+            (Vec::new(), false, false)
+        };
         self.type_params(&f.type_params);
         if let Some(r) = &f.receiver {
             self.ty_edits(&r.ty);
@@ -65,8 +114,36 @@ impl<'c, 'a> Walker<'c, 'a> {
         };
         if let Some(body) = &f.body {
             self.stmts(&body.stmts);
+            if f.sig.results.is_empty() {
+                self.final_call(body);
+            }
+            // A function that only fails (`error`, inferred from its `ensure`s) returns nil at its end.
+            if self.forst_result && self.results.len() == 1 && !ends_in_return(body) {
+                let close = body.span.end.saturating_sub(1);
+                self.edit(close..close, "\nreturn nil\n");
+            }
         }
         std::mem::take(&mut self.returns)
+    }
+
+    /// Walks a guard's body as the function `func(subject, params…) error` it becomes.
+    pub(super) fn guard_body(&mut self, g: &ast::Guard) {
+        self.scope.clear();
+        self.result_vars.clear();
+        self.fn_text = self.source_text().get(g.body.span.clone()).unwrap_or("");
+        self.ok_subjects = ensure::ok_subjects(self.fn_text);
+        (self.results, self.forst_result, self.results_known) = (vec![Ty::basic("error")], true, true);
+        for p in std::iter::once(&g.subject).chain(&g.params) {
+            self.ty_edits(&p.ty);
+            if let Some(n) = &p.name {
+                self.scope.insert(n.text.clone(), self.c.lower(&p.ty));
+            }
+        }
+        self.stmts(&g.body.stmts);
+        if !ends_in_return(&g.body) {
+            let close = g.body.span.end.saturating_sub(1);
+            self.edit(close..close, "\nreturn nil\n");
+        }
     }
 
     /// Constraints use packages (`cmp.Ordered`) and sugar names like any type does.
@@ -77,6 +154,11 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     fn signature(&mut self, sig: &ast::Signature) {
+        // `Result(T, E)` → `(T, E)`.
+        if let (Some(ctor), Some(first), Some(last)) = (&sig.result_ctor, sig.results.first(), sig.results.last()) {
+            self.edit(ctor.start..first.ty.span.start, "(");
+            self.edit(last.ty.span.end..ctor.end, ")");
+        }
         for p in sig.params.iter().chain(&sig.results) {
             self.ty_edits(&p.ty);
             if let Some(n) = &p.name {
@@ -88,6 +170,9 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     pub(super) fn value_spec(&mut self, s: &ast::ValueSpec) {
+        if let Some(colon) = s.colon {
+            self.edit(colon..colon + 1, "");
+        }
         let comma_ok = s.names.len() == 2 && s.values.len() == 1;
         for v in &s.values {
             self.expr(v, comma_ok);
@@ -113,13 +198,22 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     fn stmts(&mut self, stmts: &[ast::Stmt]) {
         for s in stmts {
-            self.stmt(s);
+            if !self.split_result(s) {
+                self.stmt(s);
+            }
         }
+    }
+
+    /// The statements of a block, in a scope of their own for narrowing.
+    pub(super) fn block_stmts(&mut self, b: &ast::Block) {
+        self.stmts(&b.stmts);
     }
 
     fn stmt(&mut self, s: &ast::Stmt) {
         match &s.kind {
+            StmtKind::Ensure { cond, or, block } => self.ensure_stmt(s, cond, or.as_ref(), block.as_ref()),
             StmtKind::Return(values) => {
+                self.rewrite_return(s, values);
                 let shaped = self.expected.clone().filter(|_| self.depth == 0 && values.len() == 1);
                 for v in values {
                     match (&v.kind, &shaped) {
@@ -134,7 +228,11 @@ impl<'c, 'a> Walker<'c, 'a> {
                     if let [Ty::Tuple(inner)] = tys.as_slice() {
                         tys = inner.clone();
                     }
-                    self.returns.push((tys, s.span.clone()));
+                    // Returning a nominal error is failing, the Forst way: it is not the function's value.
+                    match tys.as_slice() {
+                        [t] if self.c.nominal_errors_of(t).is_some() => self.fails = true,
+                        _ => self.returns.push((tys, s.span.clone())),
+                    }
                 }
             }
             StmtKind::Define(lhs, rhs) | StmtKind::Assign(lhs, rhs) => {
@@ -176,7 +274,17 @@ impl<'c, 'a> Walker<'c, 'a> {
                     self.stmt(i);
                 }
                 self.expr(cond, false);
-                self.stmts(&then.stmts);
+                match self.narrow_branch(cond, then) {
+                    Some((name, ty)) => {
+                        let saved = self.scope.insert(name.clone(), ty);
+                        self.stmts(&then.stmts);
+                        match saved {
+                            Some(t) => self.scope.insert(name, t),
+                            None => self.scope.remove(&name),
+                        };
+                    }
+                    None => self.stmts(&then.stmts),
+                }
                 if let Some(e) = els {
                     self.stmt(e);
                 }
@@ -272,6 +380,8 @@ impl<'c, 'a> Walker<'c, 'a> {
             TypeKind::Named { pkg: None, name, args } => {
                 if let Some(go) = types::sugar(name).filter(|_| !self.c.type_names.contains(name)) {
                     self.edit(t.span.clone(), go);
+                } else if name == "Shape" && !self.c.type_names.contains(name) {
+                    self.edit(t.span.clone(), "map[string]interface{}");
                 }
                 args.iter().for_each(|a| self.ty_edits(a));
             }
@@ -295,6 +405,40 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.edit(t.span.clone(), go);
             }
             TypeKind::Interface { .. } => {}
+            // `Array(T)` → `[]T`, `Map(K, V)` → `map[K]V`, `Result(T, E)` (misplaced) → `(T, E)`: the brackets
+            // around the arguments, which keep their own edits.
+            TypeKind::Ctor(name, args) => {
+                let (open, sep, close) = match name.as_str() {
+                    "Array" => ("[]", "", ""),
+                    "Map" => ("map[", "]", ""),
+                    _ => ("(", ", ", ")"),
+                };
+                if let (Some(first), Some(last)) = (args.first(), args.last()) {
+                    self.edit(t.span.start..first.span.start, open);
+                    for pair in args.windows(2) {
+                        self.edit(pair[0].span.end..pair[1].span.start, sep);
+                    }
+                    self.edit(last.span.end..t.span.end, close);
+                }
+                args.iter().for_each(|a| self.ty_edits(a));
+            }
+            TypeKind::Constrained(base, links) => {
+                if self.record {
+                    self.c.report_constraints(t, &self.c.files[self.file].path);
+                }
+                if links.iter().any(|l| self.c.shape_guard(base, l).is_some()) {
+                    // A shape guard made a new shape: rendered whole, like a shape.
+                    self.ty_uses(base);
+                    let go = self.c.shape_name(&self.c.lower(t), self.file, t.span.clone());
+                    self.edit(t.span.clone(), go);
+                    return;
+                }
+                // The constraints are checked where JSON enters; in Go the type is its base.
+                let end = links.last().map(|l| l.span.end).unwrap_or(base.span.end);
+                self.edit(base.span.end..end.max(base.span.end), "");
+                self.ty_edits(base);
+            }
+            TypeKind::Union(members) => members.iter().for_each(|m| self.ty_uses(m)),
         }
     }
 
@@ -314,7 +458,7 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     /// Visits an expression for edits and package uses. `comma_ok`: the expression is the single right-hand side of
     /// a two-value assignment.
-    fn expr(&mut self, e: &ast::Expr, comma_ok: bool) {
+    pub(super) fn expr(&mut self, e: &ast::Expr, comma_ok: bool) {
         match &e.kind {
             ExprKind::Ident(n) => {
                 // `String(x)` is a conversion to `string` — unless the program declares something called `String`.
@@ -359,9 +503,15 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             ExprKind::Paren(x) => self.expr(x, comma_ok),
             ExprKind::Call { fun, args, .. } => {
+                if self.error_literal(e, fun, args) {
+                    return;
+                }
                 self.expr(fun, false);
-                args.iter().for_each(|a| self.expr(a, false));
+                if !self.shaped_args(fun, args) {
+                    args.iter().for_each(|a| self.expr(a, false));
+                }
             }
+            ExprKind::Is(subject, target) => self.is_expr(e, subject, target),
             ExprKind::Index(x, idx) => {
                 self.expr(x, false);
                 idx.iter().for_each(|i| self.expr(i, false));
@@ -377,11 +527,18 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             ExprKind::FuncLit(sig, body) => {
                 let saved_expected = self.expected.take();
+                let results = sig.results.iter().map(|p| self.c.lower(&p.ty)).collect();
+                let saved_results = std::mem::replace(&mut self.results, results);
+                let saved_forst = std::mem::replace(&mut self.forst_result, sig.result_ctor.is_some());
+                let saved_known = std::mem::replace(&mut self.results_known, true);
                 self.depth += 1;
                 self.signature(sig);
                 self.stmts(&body.stmts);
                 self.depth -= 1;
                 self.expected = saved_expected;
+                self.results = saved_results;
+                self.forst_result = saved_forst;
+                self.results_known = saved_known;
             }
             ExprKind::Composite(ty, elems) => {
                 if let Some(t) = ty {
@@ -431,20 +588,40 @@ impl<'c, 'a> Walker<'c, 'a> {
         }
     }
 
-    /// `return {name: x}` in a function declared to return a struct or shape: a typed composite literal.
-    fn typed_shape(&mut self, whole: &ast::Expr, fields: &[(ast::Name, ast::Expr)], expected: &Ty) {
+    /// `return {name: x}` in a function declared to return a struct or shape (or a shape passed where one is
+    /// expected): a typed composite literal — `&T{…}` for a pointer — whose nested shapes are typed by their fields.
+    pub(super) fn typed_shape(&mut self, whole: &ast::Expr, fields: &[(ast::Name, ast::Expr)], expected: &Ty) {
         let at = whole.span.start;
-        let type_text = match expected {
+        let (amp, target) = match expected {
+            Ty::Pointer(inner) => ("&", &**inner),
+            t => ("", t),
+        };
+        let type_text = match target {
             Ty::Named(n) => n.clone(),
-            Ty::Struct(_) => self.c.shape_name(expected, self.file, whole.span.clone()),
+            Ty::Struct(_) => self.c.shape_name(target, self.file, whole.span.clone()),
             other => other.go(),
         };
-        self.edit(at..at, type_text);
+        self.edit(at..at, format!("{amp}{type_text}"));
+        self.shape_fields(whole, fields, target);
+    }
+
+    /// The fields of a shape literal of a known struct type: Go field names, nested shapes typed.
+    pub(super) fn shape_fields(&mut self, whole: &ast::Expr, fields: &[(ast::Name, ast::Expr)], of: &Ty) {
         for (name, value) in fields {
-            if let Some(go) = self.c.shape_field(expected, &name.text) {
+            if let Some(go) = self.c.shape_field(of, &name.text) {
                 self.edit(name.span.clone(), go);
             }
-            self.expr(value, false);
+            let field_ty = self
+                .c
+                .shape_field(of, &name.text)
+                .and_then(|go| self.c.field_of(of, &go, 0))
+                .or_else(|| self.c.field_of(of, &name.text, 0));
+            match (&value.kind, field_ty) {
+                (ExprKind::Shape(inner), Some(t)) if self.c.shape_field_names(&t).is_some() => {
+                    self.typed_shape(value, inner, &t)
+                }
+                _ => self.expr(value, false),
+            }
         }
         self.trailing_comma(whole, fields);
     }
@@ -462,7 +639,7 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     // -------------------------------------------------------------------------------------------- typing
 
-    fn type_of(&self, e: &ast::Expr) -> Ty {
+    pub(super) fn type_of(&self, e: &ast::Expr) -> Ty {
         let c = self.c;
         match &e.kind {
             ExprKind::Ident(n) => {
@@ -541,7 +718,10 @@ impl<'c, 'a> Walker<'c, 'a> {
                         None => Ty::Unknown,
                     };
                 }
-                c.field_of(&self.type_of(x), &sel.text, 0).unwrap_or(Ty::Unknown)
+                let xt = self.type_of(x);
+                c.field_of(&xt, &sel.text, 0)
+                    .or_else(|| c.shape_field(&xt, &sel.text).and_then(|go| c.field_of(&xt, &go, 0)))
+                    .unwrap_or(Ty::Unknown)
             }
             ExprKind::Assert { ty, .. } => c.lower(ty),
             ExprKind::Call { fun, args, .. } => self.call_type(fun, args),
@@ -589,6 +769,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 }
             },
             ExprKind::Type(t) => c.lower(t),
+            ExprKind::Is(..) => Ty::basic("bool"),
         }
     }
 
@@ -640,7 +821,7 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 
     /// A type written where an expression may stand: `make(T)`, `T{...}`.
-    fn type_from_expr(&self, e: &ast::Expr) -> Ty {
+    pub(super) fn type_from_expr(&self, e: &ast::Expr) -> Ty {
         match &e.kind {
             ExprKind::Type(t) => self.c.lower(t),
             ExprKind::Ident(n) if self.c.type_names.contains(n) => Ty::Named(n.clone()),
@@ -678,8 +859,17 @@ impl<'c, 'a> Walker<'c, 'a> {
         self.c.sources.get(self.file).copied().unwrap_or("")
     }
 
-    fn source_of(&self, e: &ast::Expr) -> &str {
+    pub(super) fn source_of(&self, e: &ast::Expr) -> &str {
         self.c.sources.get(self.file).and_then(|s| s.get(e.span.clone())).unwrap_or("")
+    }
+}
+
+/// The block's last statement is a `return` (or a panic): nothing falls off its end.
+fn ends_in_return(b: &ast::Block) -> bool {
+    match b.stmts.last().map(|s| &s.kind) {
+        Some(StmtKind::Return(_)) => true,
+        Some(StmtKind::Expr(e)) => matches!(&e.kind, ExprKind::Call { fun, .. } if fun.ident() == Some("panic")),
+        _ => false,
     }
 }
 

@@ -49,6 +49,8 @@ pub struct CField {
     pub ty: CType,
     pub tag: Option<String>,
     pub embedded: bool,
+    /// A Forst shape's field that a JSON object must have (see `types::TyField::required`); never a Go struct's.
+    pub required: bool,
 }
 
 /// What encoding/json does with a value, by its type's underlying kind.
@@ -202,8 +204,9 @@ impl<'a> Env<'a> {
         Some(self.lower(&d.spec.ty, d.file, &d.params))
     }
 
+    /// `type A = B` is a Go alias; `type Person = {…}` (a Forst shape) declares the struct itself.
     fn is_alias(&self, name: &str) -> bool {
-        self.decls.get(name).is_some_and(|d| d.spec.alias)
+        self.decls.get(name).is_some_and(|d| d.spec.alias && !matches!(d.spec.ty.kind, TypeKind::Shape(_)))
     }
 
     // -------------------------------------------------------------------------------------------- lowering
@@ -232,7 +235,7 @@ impl<'a> Env<'a> {
                     return CType::Param(name.clone());
                 }
                 if let Some(d) = self.decls.get(name) {
-                    if d.spec.alias && args.is_empty() {
+                    if self.is_alias(name) && args.is_empty() {
                         return self.lower(&d.spec.ty, d.file, &d.params);
                     }
                     return CType::Named(name.clone(), args.iter().map(|a| self.lower(a, file, params)).collect());
@@ -266,24 +269,41 @@ impl<'a> Env<'a> {
                         ty: self.lower(&f.ty, file, params),
                         tag: f.tag.clone(),
                         embedded: f.name.is_none(),
+                        required: false,
                     })
                     .collect(),
             ),
-            // `{name: String}`: exported in Go under its JSON name, as the checker declares it.
+            // `{name: String, note?: String}`: exported in Go under its JSON name, as the checker declares it
+            // (`check::shape_field_ty`: optional fields are omitempty; required are the fields that are neither
+            // optional nor pointers, and pointers that must be `Present()`).
             TypeKind::Shape(fields) => CType::Struct(
                 fields
                     .iter()
                     .map(|f| {
                         let n = f.name.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+                        let ty = self.lower(&f.ty, file, params);
+                        let present = must_be_present(&f.ty);
                         CField {
                             name: types::capitalize(&n),
-                            ty: self.lower(&f.ty, file, params),
-                            tag: Some(format!("json:\"{n}\"")),
+                            required: !f.optional && (!matches!(ty, CType::Pointer(_)) || present),
+                            ty,
+                            tag: Some(format!("json:\"{n}{}\"", if f.optional { ",omitempty" } else { "" })),
                             embedded: false,
                         }
                     })
                     .collect(),
             ),
+            // Forst's constructors and constraint types are Go types underneath (the validators check the rest).
+            TypeKind::Ctor(name, args) => match (name.as_str(), args.as_slice()) {
+                ("Array", [elem]) => CType::Slice(Box::new(self.lower(elem, file, params))),
+                ("Map", [k, v]) => {
+                    CType::Map(Box::new(self.lower(k, file, params)), Box::new(self.lower(v, file, params)))
+                }
+                // A function's `Result(T, E)` is `(T, error)` in Go: its value is a T.
+                ("Result", [value, _]) => self.lower(value, file, params),
+                _ => CType::Other(self.text(file, &t.span)),
+            },
+            TypeKind::Constrained(base, _) => self.lower(base, file, params),
             TypeKind::Interface { empty: true } => CType::Any,
             _ => CType::Other(self.text(file, &t.span)),
         }
@@ -314,12 +334,13 @@ impl<'a> Env<'a> {
                         ty: self.lower_ty(&f.ty),
                         tag: f.tag.clone(),
                         embedded: f.embedded,
+                        required: f.required,
                     })
                     .collect(),
             ),
             Ty::Object { go, .. } => self.lower_ty(go),
             Ty::Any | Ty::Unknown | Ty::Tuple(_) => CType::Any,
-            Ty::Chan(_) | Ty::Func(_) | Ty::Iface => CType::Other(t.go()),
+            Ty::Chan(_) | Ty::Func(_) | Ty::Iface | Ty::Union(_) => CType::Other(t.go()),
         }
     }
 
@@ -607,6 +628,7 @@ impl<'a> Env<'a> {
                             omit_empty: has("omitempty"),
                             omit_zero: has("omitzero"),
                             quoted,
+                            required: f.required,
                         };
                         let twice = count.get(&level.key).is_some_and(|c| *c > 1);
                         if twice {
@@ -683,6 +705,8 @@ pub struct JsonField {
     pub omit_zero: bool,
     /// Tagged `,string` on a bool, number or string (or a pointer to one).
     pub quoted: bool,
+    /// A Forst shape's required field.
+    pub required: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -727,6 +751,15 @@ fn basic_or_other(n: &str) -> CType {
 /// encoding/json's isValidTag for ASCII names: letters, digits and the punctuation it allows.
 fn valid_tag(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&()*+-./:;<=>?@[]^_{|}~ ".contains(c))
+}
+
+/// `*T.Present()`: a pointer that a JSON object must have.
+fn must_be_present(t: &ast::Type) -> bool {
+    match &t.kind {
+        TypeKind::Constrained(base, links) => links.iter().any(|l| l.name.text == "Present") || must_be_present(base),
+        TypeKind::Pointer(x) => must_be_present(x),
+        _ => false,
+    }
 }
 
 /// The name of an embedded field: its type's name without package, pointer or type arguments.

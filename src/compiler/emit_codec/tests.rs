@@ -160,3 +160,31 @@ fn non_ascii_names_leave_the_struct_to_encoding_json() {
     let out = codecs("type T struct {\n  N int `json:\"größe\"`\n}\nfunc f(t T) {}\n");
     assert!(out.contains("has a non-ASCII name, so encoding/json decodes it"), "{out}");
 }
+
+#[test]
+fn shapes_decoders_check_required_fields_and_go_structs_do_not() {
+    let src = "type Address = { city: String.Min(1), zip?: String }\ntype Person = {\n  name: String.Min(3).Max(30),\n  nick?: String,\n  boss: *Person,\n  friend: *Person.Present(),\n  tags: Array(String),\n  homes: Array(Address)\n}\ntype Plain struct {\n  Name string `json:\"name\"`\n}\nfunc hire(p Person, q Plain) {}\n";
+    with_project(src, |env, _, _| {
+        let Some(CType::Struct(raw)) = env.definition("Person") else { panic!("Person is a struct") };
+        let required: Vec<(String, bool)> =
+            env.json_fields(&raw).unwrap_or_default().into_iter().map(|f| (f.name, f.required)).collect();
+        let expected =
+            [("name", true), ("nick", false), ("boss", false), ("friend", true), ("tags", true), ("homes", true)];
+        assert_eq!(required, expected.map(|(n, r)| (n.to_string(), r)));
+        let json = env.json_fields(&raw).unwrap_or_default();
+        assert!(json[1].omit_empty, "an optional field is omitempty, as the Go declaration has it");
+        assert_eq!(json[4].ty, CType::Slice(Box::new(CType::Basic("string".into()))), "Array(String) is a Go slice");
+    });
+    let go = codecs(src);
+    let person = go.split("func forstDecodePerson(").nth(1).and_then(|s| s.split("\n}\n").next()).unwrap_or_default();
+    assert!(person.contains("[4]bool"), "{person}");
+    assert!(person.contains("= d.peek() != 'n'"), "null is no string: {person}");
+    assert!(person.contains("d.missing(`name`, `a string`)") && !person.contains("d.missing(`nick`"), "{person}");
+    assert!(
+        person.contains("d.at(`homes`)") && person.contains("d.atIndex("),
+        "the path to Address's fields: {person}"
+    );
+    assert!(!person.contains("d.at(`tags`)"), "no path kept where no shape is inside: {person}");
+    let plain = go.split("func forstDecodePlain(").nth(1).and_then(|s| s.split("\n}\n").next()).unwrap_or_default();
+    assert!(!plain.contains("missing") && !plain.contains("bool"), "Go structs zero-fill: {plain}");
+}

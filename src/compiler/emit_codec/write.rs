@@ -161,7 +161,10 @@ impl<'a> Gen<'a> {
                 w.line("d.skip() // encoding/json drops what does not fit an array");
                 w.line("continue");
                 w.close("}");
+                let strict = self.strict(elem);
+                self.step(w, strict, &format!("d.atIndex({n})"));
                 self.decode(w, elem, &format!("{place}[{n}]"));
+                self.step(w, strict, "d.up()");
                 w.close("}");
                 w.open(format!("if {n} < len({place}) {{"));
                 w.line(format!("clear({place}[{n}:]) // and zeroes what the JSON array did not reach"));
@@ -225,7 +228,10 @@ impl<'a> Gen<'a> {
         w.line(format!("{s}, {n} := {}, 0", val(place)));
         w.open(format!("for ; d.elem({n}); {n}++ {{"));
         w.line(format!("{s} = forstGrow({s}, {n})"));
+        let strict = self.strict(elem);
+        self.step(w, strict, &format!("d.atIndex({n})"));
         self.decode(w, elem, &format!("{s}[{n}]"));
+        self.step(w, strict, "d.up()");
         w.close("}");
         w.line(format!("{place} = forstCut({s}, {n})"));
         w.close("}");
@@ -262,6 +268,8 @@ impl<'a> Gen<'a> {
         w.open(format!("for {n} := 0; d.member({n}); {n}++ {{"));
         let key = w.var("key");
         let elem = w.var("elem");
+        let strict = self.strict(v);
+        self.step(w, strict, "d.atKey()");
         match key_kind {
             Kind::String => {
                 w.line(format!("{key} := forstStringKey({}, d)", val(place)));
@@ -283,19 +291,36 @@ impl<'a> Gen<'a> {
                 w.close("}");
             }
         }
+        self.step(w, strict, "d.up()");
         w.close("}");
         w.close("}");
     }
 
-    /// The body that decodes an object into the struct at place, matching keys with `matcher`.
+    /// The body that decodes an object into the struct at place, matching keys with `matcher`. A Forst shape's
+    /// required fields are counted as they come (null counts only for arrays, maps and pointers, whose nil it is);
+    /// one that did not come is `d.missing`, naming its JSON path.
     pub fn decode_struct(&mut self, w: &mut W, fields: &[JsonField], place: &str, matcher: &str) {
         w.open(format!("if d.open('{{', {}) == forstOpened {{", addr(place)));
+        let required: Vec<&JsonField> = fields.iter().filter(|f| f.required).collect();
+        let seen = w.var("seen");
+        if !required.is_empty() {
+            w.line(format!("var {seen} [{}]bool // the required fields met", required.len()));
+        }
         let n = w.var("n");
         w.open(format!("for {n} := 0; d.member({n}); {n}++ {{"));
         w.open(format!("switch {matcher}(d) {{"));
         for (i, f) in fields.iter().enumerate() {
             w.close(format!("case {i}:"));
             w.indent_in();
+            if let Some(k) = required.iter().position(|r| std::ptr::eq(*r, f)) {
+                if self.nullable(&f.ty) {
+                    w.line(format!("{seen}[{k}] = true"));
+                } else {
+                    w.line(format!("{seen}[{k}] = d.peek() != 'n'"));
+                }
+            }
+            let strict = self.strict(&f.ty);
+            self.step(w, strict, &format!("d.at({})", go_literal(&f.name)));
             let mut at = place.to_string();
             for (k, step) in f.path.iter().enumerate() {
                 at = select(&at, &step.field);
@@ -311,13 +336,69 @@ impl<'a> Gen<'a> {
                 self.decode(w, &f.ty, &at);
             }
             w.line("d.leave()");
+            self.step(w, strict, "d.up()");
         }
         w.close("default:");
         w.indent_in();
         w.line("d.skip()");
         w.close("}");
         w.close("}");
+        for (k, f) in required.iter().enumerate() {
+            w.open(format!("if !{seen}[{k}] {{"));
+            w.line(format!("d.missing({}, {})", go_literal(&f.name), go_literal(&self.describe(&f.ty))));
+            w.close("}");
+        }
         w.close("}");
+    }
+
+    /// Does a value of this type hold a Forst shape with required fields? Decoding one keeps the JSON path
+    /// (`d.at`, `d.atIndex`, `d.atKey`) so that a missing field is named with it; other types cost nothing.
+    pub fn strict(&self, t: &CType) -> bool {
+        self.strict_in(t, &mut BTreeSet::new())
+    }
+
+    fn strict_in(&self, t: &CType, seen: &mut BTreeSet<String>) -> bool {
+        match t {
+            CType::Named(n, _) => {
+                seen.insert(n.clone()) && self.env.definition(n).is_some_and(|def| self.strict_in(&def, seen))
+            }
+            CType::Pointer(x) | CType::Slice(x) | CType::Array(_, _, x) | CType::Map(_, x) => self.strict_in(x, seen),
+            CType::Struct(fields) => fields.iter().any(|f| f.required || self.strict_in(&f.ty, seen)),
+            _ => false,
+        }
+    }
+
+    /// A path step around a strict value's decoding.
+    fn step(&self, w: &mut W, strict: bool, call: &str) {
+        if strict {
+            w.line(call);
+        }
+    }
+
+    /// Is JSON null a value of this type (the nil of an array, a map or a pointer)?
+    fn nullable(&self, t: &CType) -> bool {
+        matches!(self.env.underlying(t), CType::Pointer(_) | CType::Slice(_) | CType::Map(..))
+    }
+
+    /// What a field holds, for the message of a missing one: "a string", "an array", "an object (Address)".
+    fn describe(&self, t: &CType) -> String {
+        match t {
+            CType::Basic(n) => match model::basic_kind(n) {
+                Kind::String => "a string".into(),
+                Kind::Bool => "a boolean".into(),
+                Kind::Int | Kind::Uint | Kind::Float32 | Kind::Float64 => "a number".into(),
+                _ => "a value".into(),
+            },
+            CType::Named(n, _) => match self.env.underlying(t) {
+                CType::Struct(_) => format!("an object ({n})"),
+                CType::Named(..) | CType::Other(_) => "a value".into(),
+                other => self.describe(&other),
+            },
+            CType::Slice(_) | CType::Array(..) => "an array".into(),
+            CType::Pointer(inner) => self.describe(inner),
+            CType::Map(..) | CType::Struct(_) => "an object".into(),
+            _ => "a value".into(),
+        }
     }
 
     /// A function from a member's key to the index of the field encoding/json decodes it into: the exact name

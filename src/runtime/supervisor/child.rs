@@ -327,6 +327,10 @@ fn command(config: &Config, built: &Built, port: PortRequest, token: &str, socke
         PortRequest::Exactly(p) => cmd.env("FORST_PORT", p.to_string()).env("FORST_PORT_STRICT", "1"),
         PortRequest::Any => cmd.env("FORST_PORT", "0"),
     };
+    match &config.docs_dir {
+        Some(dir) => cmd.env("FORST_DOCS_DIR", dir),
+        None => cmd.env_remove("FORST_DOCS_DIR"),
+    };
     if config.stable_port {
         cmd.env("FORST_REUSEPORT", "1");
     } else {
