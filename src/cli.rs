@@ -168,17 +168,18 @@ async fn execute(command: Command, mut req: ProjectRequest) -> Result<Outcome, F
                 );
             }
             if let Some(path) = types {
-                write_file(&path, &compiled.frontend.types)?;
+                write_file(&path, &compiled.frontend.types())?;
                 println!("forst: wrote the endpoints' types to {}", path.display());
             }
             if let Some(dir) = schema {
                 std::fs::create_dir_all(&dir)
                     .map_err(|e| Failure::new(500, "io_error", format!("could not create {}: {e}", dir.display())))?;
-                for (name, s) in &compiled.frontend.schemas {
+                let schemas = compiled.frontend.schemas();
+                for (name, s) in &schemas {
                     let text = serde_json::to_string_pretty(s).unwrap_or_default() + "\n";
                     write_file(&dir.join(format!("{name}.schema.json")), &text)?;
                 }
-                println!("forst: wrote {} JSON Schemas to {}", compiled.frontend.schemas.len(), dir.display());
+                println!("forst: wrote {} JSON Schemas to {}", schemas.len(), dir.display());
             }
             Ok(done(0))
         }

@@ -21,6 +21,7 @@ pub mod source_map;
 pub mod typecheck;
 pub mod types;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, Severity};
@@ -60,20 +61,35 @@ pub struct Compiled {
 }
 
 /// `forst generate --types` and `--schema`: TypeScript declarations that import nothing, and one JSON Schema
-/// (2020-12) per type, each self-contained.
+/// (2020-12) per type, each self-contained. Made on demand: only those two options need them, and making them on
+/// every compile (every `start()`, every reload) cost the front end about a fifth of its time.
 #[derive(Clone, Debug)]
 pub struct Frontend {
-    pub types: String,
+    endpoints: Vec<check::EndpointInfo>,
+    types: HashMap<String, check::TypeDef>,
+}
+
+impl Frontend {
+    /// The standalone declarations.
+    pub fn types(&self) -> String {
+        emit_ts::standalone(&self.endpoints, &self.types)
+    }
+
     /// `(type name, schema)`.
-    pub schemas: Vec<(String, serde_json::Value)>,
+    pub fn schemas(&self) -> Vec<(String, serde_json::Value)> {
+        schema_files(&self.endpoints, &self.types)
+    }
 }
 
 /// One JSON Schema per type the endpoints reach: the type's schema with what it refers to in `$defs`.
-fn schema_files(program: &check::Program) -> Vec<(String, serde_json::Value)> {
-    let schemas = schema::Schemas::new(&program.types, "#/$defs/");
-    emit_ts::reachable(&program.endpoints, &program.types)
+fn schema_files(
+    endpoints: &[check::EndpointInfo],
+    types: &HashMap<String, check::TypeDef>,
+) -> Vec<(String, serde_json::Value)> {
+    let schemas = schema::Schemas::new(types, "#/$defs/");
+    emit_ts::reachable(endpoints, types)
         .into_iter()
-        .filter(|n| program.types.contains_key(n))
+        .filter(|n| types.contains_key(n))
         .map(|name| {
             let mut s = serde_json::json!({
                 "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -213,8 +229,7 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     let openapi_json = serde_json::to_string(&openapi).unwrap_or_default();
     let served = emit_go::Served { manifest: &manifest_json, openapi: &openapi_json };
     let (go_files, source_maps) = emit_go::emit(sources, &files, &program, &served);
-    let frontend =
-        Frontend { types: emit_ts::standalone(&program.endpoints, &program.types), schemas: schema_files(&program) };
+    let frontend = Frontend { endpoints: program.endpoints, types: program.types };
     let output = Compiled { go_files, dts, manifest, source_maps, openapi, frontend };
     CompileResult { diagnostics, output: Some(output) }
 }
