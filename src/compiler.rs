@@ -61,8 +61,8 @@ pub struct Compiled {
 }
 
 /// `forst generate --types` and `--schema`: TypeScript declarations that import nothing, and one JSON Schema
-/// (2020-12) per type, each self-contained. Made on demand: only those two options need them, and making them on
-/// every compile (every `start()`, every reload) cost the front end about a fifth of its time.
+/// (2020-12) per type, each self-contained. Made on demand: only those two options need them, not every compile
+/// (every `start()`, every reload).
 #[derive(Clone, Debug)]
 pub struct Frontend {
     endpoints: Vec<check::EndpointInfo>,
