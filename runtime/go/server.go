@@ -498,11 +498,6 @@ func forstReturnedFailure(err error) (int, string, any) {
 	if errors.As(err, &input) {
 		return http.StatusBadRequest, "invalid_input", input.details()
 	}
-	return forstClassify(err)
-}
-
-// forstClassify is the status, code and details of an error a function returned.
-func forstClassify(err error) (int, string, any) {
 	var nominal forstNominal
 	if errors.As(err, &nominal) {
 		code, status := nominal.forstNominalError()
