@@ -1,6 +1,6 @@
 //go:build forsttest
 
-package main
+package forst
 
 import (
 	"errors"
@@ -10,25 +10,25 @@ import (
 )
 
 func TestForstAsConvertsJSONValues(t *testing.T) {
-	if got := forstAs[[]float64]([]any{1.0, 2.0, 2.0}, "v"); !reflect.DeepEqual(got, []float64{1, 2, 2}) {
+	if got := As[[]float64]([]any{1.0, 2.0, 2.0}, "v"); !reflect.DeepEqual(got, []float64{1, 2, 2}) {
 		t.Fatalf("[]float64: %v", got)
 	}
-	if got := forstAs[[]int]([]any{1.0, 2.0}, "v"); !reflect.DeepEqual(got, []int{1, 2}) {
+	if got := As[[]int]([]any{1.0, 2.0}, "v"); !reflect.DeepEqual(got, []int{1, 2}) {
 		t.Fatalf("[]int: %v", got)
 	}
-	if got := forstAs[map[string][]string](map[string]any{"a": []any{"x"}}, "v"); !reflect.DeepEqual(got, map[string][]string{"a": {"x"}}) {
+	if got := As[map[string][]string](map[string]any{"a": []any{"x"}}, "v"); !reflect.DeepEqual(got, map[string][]string{"a": {"x"}}) {
 		t.Fatalf("map: %v", got)
 	}
 	type point struct {
 		X int `json:"x"`
 	}
-	if got := forstAs[point](map[string]any{"x": 3.0}, "v"); got.X != 3 {
+	if got := As[point](map[string]any{"x": 3.0}, "v"); got.X != 3 {
 		t.Fatalf("struct: %v", got)
 	}
-	if got := forstAs[string]("s", "v"); got != "s" {
+	if got := As[string]("s", "v"); got != "s" {
 		t.Fatalf("string: %v", got)
 	}
-	if got := forstAs[[]float64](nil, "v"); got != nil {
+	if got := As[[]float64](nil, "v"); got != nil {
 		t.Fatalf("nil slice: %v", got)
 	}
 }
@@ -45,7 +45,7 @@ func TestForstAsFailsAsInvalidInput(t *testing.T) {
 	for _, c := range cases {
 		func() {
 			defer func() {
-				var input *forstInputError
+				var input *InputError
 				err, _ := recover().(error)
 				if !errors.As(err, &input) || input.Error() == "" || !strings.Contains(input.Error(), c.want) {
 					t.Errorf("%v: panic %v, want invalid input %q", c.v, err, c.want)
@@ -53,9 +53,9 @@ func TestForstAsFailsAsInvalidInput(t *testing.T) {
 			}()
 			switch c.want {
 			case "expected int, got null":
-				forstAs[int](c.v, "v")
+				As[int](c.v, "v")
 			default:
-				forstAs[[]float64](c.v, "v")
+				As[[]float64](c.v, "v")
 			}
 		}()
 	}

@@ -1,6 +1,6 @@
 //go:build forsttest
 
-package main
+package forst
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func newTestServer(t *testing.T, limit string) (*forstServer, *httptest.Server) 
 	t.Setenv("FORST_TOKEN", "secret")
 	t.Setenv("FORST_NO_AUTH", "")
 	t.Setenv("FORST_BODY_LIMIT", limit)
-	s, err := newForstServer(forstEndpoints, supervisedOptions(t))
+	s, err := newForstServer(program.Endpoints, supervisedOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestAGoroutinePanicAfterItsCallAnsweredIsOnlyLogged(t *testing.T) {
 }
 
 func TestGuardedFunctionsKeepTheirResultsAndVariadics(t *testing.T) {
-	sum := forstGuard("x.ft:1", func(xs ...int) (int, error) {
+	sum := Guard("x.ft:1", func(xs ...int) (int, error) {
 		n := 0
 		for _, x := range xs {
 			n += x
@@ -264,7 +264,7 @@ func TestGuardedFunctionsKeepTheirResultsAndVariadics(t *testing.T) {
 	if n, err := sum(1, 2, 3); n != 6 || err != nil {
 		t.Fatalf("sum = %d, %v", n, err)
 	}
-	boom := forstGuard("x.ft:2", func() int { panic("boom") })
+	boom := Guard("x.ft:2", func() int { panic("boom") })
 	if n := boom(); n != 0 {
 		t.Fatalf("a recovered call returns zero values, got %d", n)
 	}

@@ -585,7 +585,12 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        FileOut { imports: self.resolve_imports(file, &w.pkgs), edits: w.edits }
+        let mut imports = self.resolve_imports(file, &w.pkgs);
+        if w.uses_runtime {
+            imports.push((None, super::emit_go::RUNTIME_IMPORT.to_string()));
+            imports.sort_by(|a, b| a.1.cmp(&b.1));
+        }
+        FileOut { imports, edits: w.edits }
     }
 
     fn insert_inferred_result(

@@ -29,21 +29,29 @@ use crate::compiler::{self, Compiled, SourceFile};
 mod running;
 pub use running::cancel_builds;
 
-/// The Go HTTP server around the generated functions: real Go files under `runtime/go/` (with their own tests there),
-/// embedded at build time as (name in the generated module, contents). A new runtime file is one line here.
-pub const SERVER_FILES: &[(&str, &str)] = &[
-    ("forst_server.go", include_str!("../../runtime/go/server.go")),
-    ("forst_calls.go", include_str!("../../runtime/go/calls.go")),
-    ("forst_stream.go", include_str!("../../runtime/go/stream.go")),
-    ("forst_listen.go", include_str!("../../runtime/go/listen.go")),
-    ("forst_sockets_unix.go", include_str!("../../runtime/go/sockets_unix.go")),
-    ("forst_sockets_linux.go", include_str!("../../runtime/go/sockets_linux.go")),
-    ("forst_sockets_darwin.go", include_str!("../../runtime/go/sockets_darwin.go")),
-    ("forst_sockets_other.go", include_str!("../../runtime/go/sockets_other.go")),
-    ("forst_standalone.go", include_str!("../../runtime/go/standalone.go")),
-    ("forst_metrics.go", include_str!("../../runtime/go/metrics.go")),
-    ("forst_logging.go", include_str!("../../runtime/go/logging.go")),
-    ("forst_docs.go", include_str!("../../runtime/go/docs.go")),
+/// The runtime package: the Go HTTP server, the JSON codec runtime, the prelude and contracts the generated code
+/// calls — real Go files under `runtime/go/` (with their own tests there), embedded at build time as (name, contents)
+/// and written into the generated module as the package [`compiler::emit_go::RUNTIME_IMPORT`] (the directory
+/// [`compiler::emit_go::RUNTIME_DIR`]). A new runtime file is one line here.
+pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("server.go", include_str!("../../runtime/go/server.go")),
+    ("calls.go", include_str!("../../runtime/go/calls.go")),
+    ("stream.go", include_str!("../../runtime/go/stream.go")),
+    ("listen.go", include_str!("../../runtime/go/listen.go")),
+    ("sockets_unix.go", include_str!("../../runtime/go/sockets_unix.go")),
+    ("sockets_linux.go", include_str!("../../runtime/go/sockets_linux.go")),
+    ("sockets_darwin.go", include_str!("../../runtime/go/sockets_darwin.go")),
+    ("sockets_other.go", include_str!("../../runtime/go/sockets_other.go")),
+    ("standalone.go", include_str!("../../runtime/go/standalone.go")),
+    ("metrics.go", include_str!("../../runtime/go/metrics.go")),
+    ("logging.go", include_str!("../../runtime/go/logging.go")),
+    ("docs.go", include_str!("../../runtime/go/docs.go")),
+    ("prelude.go", include_str!("../../runtime/go/prelude.go")),
+    ("contracts.go", include_str!("../../runtime/go/contracts.go")),
+    ("json_scan.go", include_str!("../../runtime/go/json_scan.go")),
+    ("json_decode.go", include_str!("../../runtime/go/json_decode.go")),
+    ("json_body.go", include_str!("../../runtime/go/json_body.go")),
+    ("json_encode.go", include_str!("../../runtime/go/json_encode.go")),
 ];
 
 /// The binary's stable name in `outputDir` (a hard link to the current one in `bin/`): what a Containerfile copies
@@ -335,7 +343,7 @@ pub fn source_hash(compiled: &Compiled, config: &Config) -> String {
     h.update([0]);
     h.update(format!("{:?}|{}", config.optimization, config.debug));
     h.update([0]);
-    for (name, contents) in SERVER_FILES {
+    for (name, contents) in RUNTIME_FILES {
         h.update(name);
         h.update([0]);
         h.update(contents);
@@ -385,20 +393,27 @@ fn link_stable(binary: &Path, stable: &Path) -> std::io::Result<()> {
     std::fs::rename(&tmp, stable)
 }
 
-/// Writes the module, removing `.go` files a previous version had and this one does not.
-fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Result<()> {
-    std::fs::create_dir_all(src)?;
-    let mut wanted: Vec<(String, &str)> = go_files.iter().map(|f| (f.name.clone(), f.contents.as_str())).collect();
-    wanted.extend(SERVER_FILES.iter().map(|(name, contents)| (name.to_string(), *contents)));
-    for entry in std::fs::read_dir(src)? {
+/// Writes the module — the generated package main in `src`, the runtime package in its directory below — removing
+/// `.go` files a previous version had and this one does not.
+pub fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Result<()> {
+    let main: Vec<(&str, &str)> = go_files.iter().map(|f| (f.name.as_str(), f.contents.as_str())).collect();
+    write_package(src, &main)?;
+    write_package(&src.join(compiler::emit_go::RUNTIME_DIR), RUNTIME_FILES)
+}
+
+/// Writes `files` into `dir` (only those that changed, so that their times say what changed) and removes the other
+/// `.go` files (and a `go.mod`) there.
+fn write_package(dir: &Path, files: &[(&str, &str)]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if (name.ends_with(".go") || name == "go.mod") && !wanted.iter().any(|(n, _)| *n == name) {
+        if (name.ends_with(".go") || name == "go.mod") && !files.iter().any(|(n, _)| *n == name) {
             std::fs::remove_file(entry.path())?;
         }
     }
-    for (name, contents) in wanted {
-        write_if_changed(&src.join(name), contents.as_bytes())?;
+    for (name, contents) in files {
+        write_if_changed(&dir.join(name), contents.as_bytes())?;
     }
     Ok(())
 }
@@ -450,8 +465,9 @@ fn start_go_build(
     let mut cmd = Command::new(&go.go);
     cmd.current_dir(src).env("GOTOOLCHAIN", "local").env("CGO_ENABLED", "0").env("GOFLAGS", "-mod=mod");
     cmd.args(["build", "-trimpath", "-buildvcs=false"]);
+    let runtime = compiler::emit_go::RUNTIME_IMPORT;
     let mut ldflags = format!(
-        "-X main.forstVersion={} -X main.forstContract={} -X main.forstBuildHash={}",
+        "-X {runtime}.forstVersion={} -X {runtime}.forstContract={} -X {runtime}.forstBuildHash={}",
         env!("CARGO_PKG_VERSION"),
         stamp.contract,
         stamp.build_hash
