@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"sync"
@@ -86,6 +87,17 @@ var forstEndpoints = []forstEndpoint{
 		var s string
 		return fixture(func(d *forstDecoder, i int) { forstDecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
 	}},
+	// n words: a result whose encoding cannot fail, so the server streams it (see writeResult).
+	{Name: "words", Route: "/words", Params: []string{"n"}, New: func() forstArgs {
+		var n int
+		return &fixtureCannotFail{fixture(func(d *forstDecoder, i int) { forstDecodeInt(d, &n) }, func(context.Context) (any, error) {
+			words := make([]string, n)
+			for i := range words {
+				words[i] = fmt.Sprintf("word %d é \"quoted\"", i)
+			}
+			return words, nil
+		}, &n).(*fixtureArgs)}
+	}},
 	// A streaming endpoint: n numbers, then (when fail) a panic.
 	{Name: "numbersUpTo", Route: "/numbers-up-to", Params: []string{"n", "fail"}, New: func() forstArgs {
 		return &fixtureStream{}
@@ -117,6 +129,11 @@ func (c *fixtureArgs) result() any                      { return &c.out }
 func (c *fixtureArgs) decodeResult(d *forstDecoder)     { forstDecodeAny(d, &c.out) }
 func forstEncodeKnown(e *forstEncoder, v any) bool      { return false }
 func reflectElem(p any) any                             { return reflect.ValueOf(p).Elem().Interface() }
+
+// fixtureCannotFail is a call type whose result the compiler proved cannot fail to encode.
+type fixtureCannotFail struct{ *fixtureArgs }
+
+func (fixtureCannotFail) resultCannotFail() {}
 
 // fixtureStream is a streaming call type as forst_codecs.go has them: its items are 0 .. n-1, encoded one by one.
 type fixtureStream struct {

@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -391,8 +392,39 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		forstFailReturned(w, err, ep.Name)
 		return
 	}
+	s.writeResult(w, ep, a)
+}
+
+// forstResultChunk is how much of a streamed result is encoded before it is written to the connection.
+const forstResultChunk = 64 << 10
+
+// forstResultCannotFail marks a call type whose result cannot fail to encode (the compiler emits the method, see
+// cannot_fail in src/compiler/emit_codec/write.rs).
+type forstResultCannotFail interface{ resultCannotFail() }
+
+// writeResult answers a call's result. A result that cannot fail to encode is streamed: written in chunks of
+// forstResultChunk bytes as it is encoded, so a large result is never held whole in memory (a million records were
+// about 90 MB of JSON, plus the copies a growing buffer makes). Any other result is encoded whole first, so that one
+// that cannot be encoded (NaN, a failing MarshalJSON) is still a clean 500 invalid_result rather than a cut answer.
+func (s *forstServer) writeResult(w http.ResponseWriter, ep *forstEndpoint, a forstArgs) {
 	e := forstGetEncoder()
 	defer forstPutEncoder(e)
+	if _, ok := a.(forstResultCannotFail); ok {
+		w.Header().Set("Content-Type", "application/json")
+		e.w, e.limit = w, forstResultChunk
+		defer func() { e.w, e.limit = nil, math.MaxInt }()
+		err := forstEncodeWith(e, func(e *forstEncoder) {
+			a.encodeResult(e)
+			if e.flushed == 0 {
+				e.w = nil // all of it fits in one chunk: answered below, with its Content-Length
+			}
+		})
+		// Otherwise only the connection can have failed (the client went away): there is no one left to answer.
+		if err == nil && e.flushed == 0 {
+			forstJSON(w, http.StatusOK, e.buf)
+		}
+		return
+	}
 	if err := forstEncodeWith(e, a.encodeResult); err != nil {
 		forstFail(w, http.StatusInternalServerError, "invalid_result", "the result is not JSON-encodable: "+err.Error(), ep.Name, "")
 		return
