@@ -387,8 +387,10 @@ impl<'a> Gen<'a> {
             CType::Slice(x) => match x.as_ref() {
                 CType::Basic(b) if b == "byte" || b == "uint8" => true,
                 // A slice of named bytes goes to encoding/json (base64), as in encode.
-                _ => !(self.env.kind(x) == Kind::Uint && self.env.underlying(x) == CType::Basic("uint8".into()))
-                    && self.cannot_fail(x),
+                _ => {
+                    !(self.env.kind(x) == Kind::Uint && self.env.underlying(x) == CType::Basic("uint8".into()))
+                        && self.cannot_fail(x)
+                }
             },
             CType::Map(k, v) => self.map_plan(k, v).is_ok() && self.cannot_fail(v),
             CType::Struct(fields) => {
