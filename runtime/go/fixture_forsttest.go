@@ -17,6 +17,9 @@ const forstManifestJSON = `{"endpoints":[]}`
 
 const forstOpenAPIJSON = `{"openapi":"3.1.0","info":{"title":"test","version":"1"},"paths":{}}`
 
+// The fixtures start goroutines (goPanic*): calls run on goroutines of their own, as in such projects.
+const forstStartsGoroutines = true
+
 var forstEndpoints = []forstEndpoint{
 	{Name: "echo", Route: "/echo", Params: []string{"value"}, New: func() forstArgs {
 		var v any

@@ -32,6 +32,8 @@ pub struct FileOut {
     /// `(alias, path)`, sorted by path.
     pub imports: Vec<(Option<String>, String)>,
     pub edits: Vec<Edit>,
+    /// The file has a `go` statement.
+    pub starts_goroutines: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -585,7 +587,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        FileOut { imports: self.resolve_imports(file, &w.pkgs), edits: w.edits }
+        FileOut { imports: self.resolve_imports(file, &w.pkgs), edits: w.edits, starts_goroutines: w.starts_goroutines }
     }
 
     fn insert_inferred_result(
