@@ -118,7 +118,8 @@ func Guard[F any](startedAt string, f F) F {
 
 var forstCallsInFlight sync.Map // label set address → *forstCall
 
-// forstRun runs the endpoint on a goroutine of its own, labelled so that goroutines it starts can find the call.
+// forstRun runs the endpoint on a goroutine of its own, labelled so that goroutines it starts can find the call
+// (in a project whose Forst code starts no goroutines, on the caller's: see Program.StartsGoroutines).
 // It returns when the endpoint returns, or as soon as one of its goroutines panics (the endpoint may then be blocked
 // forever, waiting for that goroutine: its context is cancelled and it is left behind, which is the best a process
 // can do for code that cannot be stopped from outside).
@@ -126,6 +127,17 @@ var forstCallsInFlight sync.Map // label set address → *forstCall
 // then, when not nil, runs after a successful call on the same goroutine (a stream's items: the producer's goroutines
 // belong to the call too).
 func forstRun(ctx context.Context, cancel context.CancelFunc, ep *Endpoint, a Args, then func() error) (err error, p *forstPanic) {
+	run := func() error {
+		if err := a.Call(ctx); err != nil || then == nil {
+			return err
+		}
+		return then()
+	}
+	if !program.StartsGoroutines {
+		// No `go` statement in the project's Forst code: no goroutine of this call can panic, so it runs on the
+		// request's goroutine, without the labels, the registry and the hand-over (a small call's cost, measurably).
+		return forstInvoke(run)
+	}
 	call := &forstCall{name: ep.Name, failed: make(chan struct{}), quiet: make(chan struct{}, 1)}
 	type outcome struct {
 		err error
@@ -138,12 +150,7 @@ func forstRun(ctx context.Context, cancel context.CancelFunc, ep *Endpoint, a Ar
 		call.key = forstProfLabel()
 		forstCallsInFlight.Store(call.key, call)
 		close(registered)
-		e, p := forstInvoke(func() error {
-			if err := a.Call(ctx); err != nil || then == nil {
-				return err
-			}
-			return then()
-		})
+		e, p := forstInvoke(run)
 		done <- outcome{e, p}
 	}()
 	<-registered

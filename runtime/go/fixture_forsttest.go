@@ -7,6 +7,7 @@ package forst
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"sync"
@@ -17,6 +18,8 @@ func init() {
 		Endpoints:    fixtureEndpoints,
 		ManifestJSON: `{"endpoints":[]}`,
 		OpenAPIJSON:  `{"openapi":"3.1.0","info":{"title":"test","version":"1"},"paths":{}}`,
+		// The fixtures start goroutines (goPanic*): calls run on goroutines of their own, as in such projects.
+		StartsGoroutines: true,
 	})
 }
 
@@ -90,6 +93,17 @@ var fixtureEndpoints = []Endpoint{
 		var s string
 		return fixture(func(d *Decoder, i int) { DecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
 	}},
+	// n words: a result whose encoding cannot fail, so the server streams it (see writeResult).
+	{Name: "words", Route: "/words", Params: []string{"n"}, New: func() Args {
+		var n int
+		return &fixtureCannotFail{fixture(func(d *Decoder, i int) { DecodeInt(d, &n) }, func(context.Context) (any, error) {
+			words := make([]string, n)
+			for i := range words {
+				words[i] = fmt.Sprintf("word %d é \"quoted\"", i)
+			}
+			return words, nil
+		}, &n).(*fixtureArgs)}
+	}},
 	// A streaming endpoint: n numbers, then (when fail) a panic.
 	{Name: "numbersUpTo", Route: "/numbers-up-to", Params: []string{"n", "fail"}, New: func() Args {
 		return &fixtureStream{}
@@ -120,6 +134,11 @@ func (c *fixtureArgs) EncodeArg(e *Encoder, i int) { e.Any(reflectElem(c.argv[i]
 func (c *fixtureArgs) Result() any                 { return &c.out }
 func (c *fixtureArgs) DecodeResult(d *Decoder)     { DecodeAny(d, &c.out) }
 func reflectElem(p any) any                        { return reflect.ValueOf(p).Elem().Interface() }
+
+// fixtureCannotFail is a call type whose result the compiler proved cannot fail to encode.
+type fixtureCannotFail struct{ *fixtureArgs }
+
+func (fixtureCannotFail) ResultCannotFail() {}
 
 // fixtureStream is a streaming call type as forst_codecs.go has them: its items are 0 .. n-1, encoded one by one.
 type fixtureStream struct {

@@ -188,11 +188,14 @@ func forstAssign(dst reflect.Value, v any, path string) error {
 			return &InputError{Path: path, Expected: forstTypeName(dst.Type()), Actual: fmt.Sprintf("array of %d", len(items))}
 		}
 		if dst.Kind() == reflect.Slice {
+			if forstFastSlice(dst, items) {
+				return nil
+			}
 			dst.Set(reflect.MakeSlice(dst.Type(), len(items), len(items)))
 		}
 		for i, item := range items {
-			if err := forstAssign(dst.Index(i), item, path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
+			if err := forstAssign(dst.Index(i), item, ""); err != nil {
+				return forstAtPath(err, path+"["+strconv.Itoa(i)+"]")
 			}
 		}
 		return nil
@@ -220,6 +223,55 @@ func forstAssign(dst reflect.Value, v any, path string) error {
 		return nil
 	}
 	return fail()
+}
+
+// forstAtPath puts path in front of the path of an error found below it. Elements are converted with an empty path
+// and theirs is made only when one fails: making "input[12345]" for every element of a large array cost more than
+// converting the element.
+func forstAtPath(err error, path string) error {
+	var input *InputError
+	if errors.As(err, &input) {
+		input.Path = path + input.Path
+	}
+	return err
+}
+
+// forstFastSlice converts the commonest JSON arrays ([]float64, []int, []string from []any) without reflection per
+// element, as forstAssign would. It reports false when it did not convert (another type, or an element that does
+// not fit): the general path then runs and reports the exact error.
+func forstFastSlice(dst reflect.Value, items []any) bool {
+	if !dst.CanAddr() {
+		return false
+	}
+	switch p := dst.Addr().Interface().(type) {
+	case *[]float64:
+		return forstFill(p, items, forstNumber)
+	case *[]int:
+		return forstFill(p, items, func(v any) (int, bool) {
+			f, ok := forstNumber(v)
+			n := int64(f)
+			return int(n), ok && f == float64(n) && int64(int(n)) == n // int may have 32 bits
+		})
+	case *[]string:
+		return forstFill(p, items, func(v any) (string, bool) {
+			s, ok := v.(string)
+			return s, ok
+		})
+	}
+	return false
+}
+
+func forstFill[T any](p *[]T, items []any, convert func(any) (T, bool)) bool {
+	out := make([]T, len(items))
+	for i, item := range items {
+		x, ok := convert(item)
+		if !ok {
+			return false
+		}
+		out[i] = x
+	}
+	*p = out
+	return true
 }
 
 func forstNumber(v any) (float64, bool) {

@@ -34,13 +34,21 @@ func TestForstAsConvertsJSONValues(t *testing.T) {
 }
 
 func TestForstAsFailsAsInvalidInput(t *testing.T) {
+	floats := func(v any) { As[[]float64](v, "v") }
 	cases := []struct {
-		v    any
-		want string
+		v       any
+		convert func(any)
+		want    string
 	}{
-		{"many", "expected []float64, got string"},
-		{[]any{1.0, "x"}, "at v[1]: expected float64, got string"},
-		{nil, "expected int, got null"},
+		{"many", floats, "expected []float64, got string"},
+		{[]any{1.0, "x"}, floats, "at v[1]: expected float64, got string"},
+		{nil, func(v any) { As[int](v, "v") }, "expected int, got null"},
+		// The fast paths for common slices fall back to the general one, which says where and what.
+		{[]any{1.0, 1.5}, func(v any) { As[[]int](v, "v") }, "at v[1]: expected int, got number"},
+		{[]any{"a", true}, func(v any) { As[[]string](v, "v") }, "at v[1]: expected string, got boolean"},
+		// Paths of nested elements are made only for the one that fails, and still in full.
+		{[]any{[]any{1.0}, []any{2.0, "x"}}, func(v any) { As[[][]int](v, "v") }, "at v[1][1]: expected int, got string"},
+		{[]any{map[string]any{"x": "no"}}, func(v any) { As[[]struct{ X int }](v, "v") }, "at v[0].X: expected int"},
 	}
 	for _, c := range cases {
 		func() {
@@ -51,12 +59,7 @@ func TestForstAsFailsAsInvalidInput(t *testing.T) {
 					t.Errorf("%v: panic %v, want invalid input %q", c.v, err, c.want)
 				}
 			}()
-			switch c.want {
-			case "expected int, got null":
-				As[int](c.v, "v")
-			default:
-				As[[]float64](c.v, "v")
-			}
+			c.convert(c.v)
 		}()
 	}
 }

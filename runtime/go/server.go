@@ -38,6 +38,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -86,6 +87,9 @@ type Program struct {
 	// EncodeKnown writes values of the project's types met inside interface{} values with their generated encoders
 	// and reports whether v was one; the encoder sends other values to encoding/json.
 	EncodeKnown func(e *Encoder, v any) bool
+	// StartsGoroutines says whether the project's Forst code has a `go` statement. Without one no goroutine of a call
+	// can panic, so calls run on the request's own goroutine (see forstRun).
+	StartsGoroutines bool
 }
 
 // program is the installed Program (one per process: the process is one server).
@@ -421,8 +425,39 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *Endpoint)
 		forstFailReturned(w, err, ep.Name)
 		return
 	}
+	s.writeResult(w, ep, a)
+}
+
+// forstResultChunk is how much of a streamed result is encoded before it is written to the connection.
+const forstResultChunk = 64 << 10
+
+// ResultCannotFail marks a call type whose result cannot fail to encode (the compiler emits the method, see
+// cannot_fail in src/compiler/emit_codec/write.rs).
+type ResultCannotFail interface{ ResultCannotFail() }
+
+// writeResult answers a call's result. A result that cannot fail to encode is streamed: written in chunks of
+// forstResultChunk bytes as it is encoded, so a large result is never held whole in memory (a million records were
+// about 90 MB of JSON, plus the copies a growing buffer makes). Any other result is encoded whole first, so that one
+// that cannot be encoded (NaN, a failing MarshalJSON) is still a clean 500 invalid_result rather than a cut answer.
+func (s *forstServer) writeResult(w http.ResponseWriter, ep *Endpoint, a Args) {
 	e := forstGetEncoder()
 	defer forstPutEncoder(e)
+	if _, ok := a.(ResultCannotFail); ok {
+		w.Header().Set("Content-Type", "application/json")
+		e.w, e.limit = w, forstResultChunk
+		defer func() { e.w, e.limit = nil, math.MaxInt }()
+		err := EncodeWith(e, func(e *Encoder) {
+			a.EncodeResult(e)
+			if e.flushed == 0 {
+				e.w = nil // all of it fits in one chunk: answered below, with its Content-Length
+			}
+		})
+		// Otherwise only the connection can have failed (the client went away): there is no one left to answer.
+		if err == nil && e.flushed == 0 {
+			forstJSON(w, http.StatusOK, e.buf)
+		}
+		return
+	}
 	if err := EncodeWith(e, a.EncodeResult); err != nil {
 		forstFail(w, http.StatusInternalServerError, "invalid_result", "the result is not JSON-encodable: "+err.Error(), ep.Name, "")
 		return

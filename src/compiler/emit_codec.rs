@@ -233,6 +233,11 @@ fn call_methods(gen: &mut Gen, e: &EndpointInfo, params: &[CType], result: Optio
         None => w.line("e.Null()"),
     }
     w.close("}");
+    if result.is_some_and(|t| gen.cannot_fail(t)) {
+        w.line("");
+        w.line("// Writing the result cannot fail (no floats, dynamic values or JSON methods): the server streams it.");
+        w.line(format!("func (c *{name}) ResultCannotFail() {{}}"));
+    }
 
     w.line("");
     w.line("// For the differential tests and the codec benchmark.");

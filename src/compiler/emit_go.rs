@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::ast;
-use super::check::{Edit, EndpointInfo, FileOut, Program};
+use super::check::{Edit, FileOut, Program};
 use super::emit_codec;
 use super::source_map::SourceMap;
 use super::{GeneratedFile, SourceFile};
@@ -81,7 +81,7 @@ pub fn emit(
         GeneratedFile { name: "go.mod".into(), contents: go_mod(MIN_GO_VERSION) },
         GeneratedFile {
             name: "forst_endpoints.go".into(),
-            contents: endpoints_file(sources, &program.endpoints, served, &mut endpoints_map),
+            contents: endpoints_file(sources, program, served, &mut endpoints_map),
         },
         GeneratedFile { name: "forst_codecs.go".into(), contents: codecs },
     ];
@@ -298,12 +298,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// The program the runtime serves: per endpoint its name, route, parameter names and its call type (forst_codecs.go),
 /// which decodes the arguments, calls the function and encodes its result; the documents served about them; and
 /// `func main`.
-fn endpoints_file(
-    sources: &[SourceFile],
-    endpoints: &[EndpointInfo],
-    served: &Served<'_>,
-    map: &mut SourceMap,
-) -> String {
+fn endpoints_file(sources: &[SourceFile], program: &Program, served: &Served<'_>, map: &mut SourceMap) -> String {
+    let endpoints = &program.endpoints;
     let mut s = format!("{HEADER}\npackage main\n\nimport {RUNTIME_IMPORT:?}\n\n");
     if endpoints.is_empty() {
         s.push_str("// forstEndpoints is what the server routes by: this project exposes none.\nvar forstEndpoints = []forst.Endpoint{}\n");
@@ -327,6 +323,12 @@ fn endpoints_file(
         }
         s.push_str("}\n");
     }
+    let starts = program.out.iter().any(|f| f.starts_goroutines);
+    s.push_str(
+        "\n// forstStartsGoroutines says whether this project's Forst code has a `go` statement. Without one no goroutine \
+         of a call\n// can panic, so calls run on the request's own goroutine (see Program.StartsGoroutines).\n",
+    );
+    let _ = writeln!(s, "const forstStartsGoroutines = {starts}");
     s.push_str("\n// forstManifestJSON is served at GET /__forst/manifest.\n");
     let _ = writeln!(s, "const forstManifestJSON = {}", go_string(served.manifest));
     s.push_str("\n// forstOpenAPIJSON is served at GET /__forst/openapi.json.\n");
@@ -335,10 +337,11 @@ fn endpoints_file(
         "\n// The runtime's program, installed before main and before this package's tests run.\n",
         "func init() {\n",
         "\tforst.Install(forst.Program{\n",
-        "\t\tEndpoints:    forstEndpoints,\n",
-        "\t\tManifestJSON: forstManifestJSON,\n",
-        "\t\tOpenAPIJSON:  forstOpenAPIJSON,\n",
-        "\t\tEncodeKnown:  forstEncodeKnown,\n",
+        "\t\tEndpoints:        forstEndpoints,\n",
+        "\t\tManifestJSON:     forstManifestJSON,\n",
+        "\t\tOpenAPIJSON:      forstOpenAPIJSON,\n",
+        "\t\tEncodeKnown:      forstEncodeKnown,\n",
+        "\t\tStartsGoroutines: forstStartsGoroutines,\n",
         "\t})\n",
         "}\n\n",
         "func main() { forst.Main() }\n",

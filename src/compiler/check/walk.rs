@@ -41,6 +41,8 @@ pub(super) struct Walker<'c, 'a> {
     pub(super) fails: bool,
     pub(super) plain_ensures: bool,
     pub(super) errors: BTreeSet<String>,
+    /// The file has a `go` statement (the server then runs each call on a goroutine of its own, see forstRun).
+    pub(super) starts_goroutines: bool,
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -65,6 +67,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             fails: false,
             plain_ensures: false,
             errors: BTreeSet::new(),
+            starts_goroutines: false,
         }
     }
 
@@ -267,6 +270,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             StmtKind::Decl(specs) => specs.iter().for_each(|sp| self.value_spec(sp)),
             StmtKind::Go(e) => {
+                self.starts_goroutines = true;
                 self.expr(e, false);
                 self.guard_goroutine(e, s.span.start);
             }

@@ -368,6 +368,38 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// Whether writing a value of t cannot fail: every path through its encoder is generated code that writes
+    /// bools, integers, strings and bytes. Floats (NaN and ±Inf have no JSON), dynamic values, JSON methods, recursive
+    /// types (handed to encoding/json far down) and anything else left to encoding/json may fail. The server streams
+    /// such a result to the connection instead of encoding it whole first (forstResultCannotFail in the runtime).
+    pub fn cannot_fail(&self, t: &CType) -> bool {
+        match t {
+            CType::Basic(n) => matches!(model::basic_kind(n), Kind::Bool | Kind::String | Kind::Int | Kind::Uint),
+            CType::Named(n, args) => {
+                args.is_empty()
+                    && !self.env.custom(t)
+                    && !self.env.addr_sensitive(t)
+                    && !self.env.recursive(t)
+                    && self.env.definition(n).is_some_and(|def| self.cannot_fail(&def))
+            }
+            CType::Ext(Ext::Duration) => true,
+            CType::Pointer(x) | CType::Array(_, _, x) => self.cannot_fail(x),
+            CType::Slice(x) => match x.as_ref() {
+                CType::Basic(b) if b == "byte" || b == "uint8" => true,
+                // A slice of named bytes goes to encoding/json (base64), as in encode.
+                _ => {
+                    !(self.env.kind(x) == Kind::Uint && self.env.underlying(x) == CType::Basic("uint8".into()))
+                        && self.cannot_fail(x)
+                }
+            },
+            CType::Map(k, v) => self.map_plan(k, v).is_ok() && self.cannot_fail(v),
+            CType::Struct(fields) => {
+                self.env.json_fields(fields).is_ok_and(|json| json.iter().all(|f| self.cannot_fail(&f.ty)))
+            }
+            _ => false,
+        }
+    }
+
     /// A path step around a strict value's decoding.
     fn step(&self, w: &mut W, strict: bool, call: &str) {
         if strict {
