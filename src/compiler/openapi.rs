@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use super::check::{EndpointInfo, TypeDef};
 use super::emit_ts;
-use super::schema::Schemas;
+use super::schema::{object, Schemas};
 
 const PREFIX: &str = "#/components/schemas/";
 /// The error envelope's component name.
@@ -34,9 +34,9 @@ pub fn document(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>, co
     components.insert("ForstEnsureFailure".into(), ensure_failure());
     let mut paths = Map::new();
     for e in endpoints {
-        paths.insert(e.route.clone(), json!({ "post": operation(&schemas, types, e) }));
+        paths.insert(e.route.clone(), object([("post", operation(&schemas, types, e))]));
     }
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Forst endpoints",
@@ -44,7 +44,7 @@ pub fn document(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>, co
             "description": "The functions of this project's forst/routes/, served by the Forst sidecar. Every call is a POST with the arguments as JSON: the value of a single argument, an array of several, nothing for none. Calls need the X-Forst-Token header (printed by `forst dev`).",
         },
         "security": [{ "forstToken": [] }],
-        "paths": paths,
+        "paths": null,
         "components": {
             "securitySchemes": {
                 "forstToken": {
@@ -54,9 +54,13 @@ pub fn document(endpoints: &[EndpointInfo], types: &HashMap<String, TypeDef>, co
                     "description": "The sidecar's token: new on every start (`forst dev` prints it), FORST_TOKEN / --token-file for the standalone binary. `Authorization: Bearer <token>` works too.",
                 },
             },
-            "schemas": components,
+            "schemas": null,
         },
-    })
+    });
+    // Built apart and put in place, not copied (see `object`); the keys above keep the document's order.
+    doc["paths"] = Value::Object(paths);
+    doc["components"]["schemas"] = Value::Object(components);
+    doc
 }
 
 fn operation(schemas: &Schemas<'_>, types: &HashMap<String, TypeDef>, e: &EndpointInfo) -> Value {
@@ -85,20 +89,23 @@ fn operation(schemas: &Schemas<'_>, types: &HashMap<String, TypeDef>, e: &Endpoi
                     s
                 })
                 .collect();
-            Some(json!({
-                "type": "array",
-                "prefixItems": items,
-                "minItems": many.len(),
-                "maxItems": many.len(),
-                "description": format!("The arguments in order: {}", many.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
-            }))
+            Some(object([
+                ("type", json!("array")),
+                ("prefixItems", Value::Array(items)),
+                ("minItems", json!(many.len())),
+                ("maxItems", json!(many.len())),
+                (
+                    "description",
+                    json!(format!(
+                        "The arguments in order: {}",
+                        many.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                ),
+            ]))
         }
     };
     if let Some(schema) = body {
-        op.insert(
-            "requestBody".into(),
-            json!({ "required": true, "content": { "application/json": { "schema": schema } } }),
-        );
+        op.insert("requestBody".into(), object([("required", json!(true)), ("content", json_content(schema))]));
     }
     let ok = match &e.ts_result {
         Some(t) => schemas.value(t, &[]),
@@ -118,7 +125,12 @@ fn operation(schemas: &Schemas<'_>, types: &HashMap<String, TypeDef>, e: &Endpoi
 }
 
 fn result_response(schema: Value) -> Value {
-    json!({ "description": "The function's result", "content": { "application/json": { "schema": schema } } })
+    object([("description", json!("The function's result")), ("content", json_content(schema))])
+}
+
+/// `{"application/json": {"schema": schema}}`.
+fn json_content(schema: Value) -> Value {
+    object([("application/json", object([("schema", schema)]))])
 }
 
 /// A streaming endpoint's answer (runtime/go/stream.go): its items as NDJSON, or as one JSON array when the request
@@ -134,16 +146,20 @@ fn stream_response(op: &mut Map<String, Value>, item: Value) -> Value {
             "schema": { "type": "string", "enum": ["ndjson", "array"] },
         }]),
     );
-    json!({
-        "description": "The function's items as they are produced. NDJSON: each line is one item (the schema); a \
-            failure after the first item ends the stream with one line holding the error envelope. As an array, a \
-            failure after the first item cuts the connection, so that an incomplete array is never mistaken for a \
-            complete one.",
-        "content": {
-            "application/x-ndjson": { "schema": item.clone() },
-            "application/json": { "schema": { "type": "array", "items": item } },
-        },
-    })
+    let description = "The function's items as they are produced. NDJSON: each line is one item (the schema); a \
+        failure after the first item ends the stream with one line holding the error envelope. As an array, a failure \
+        after the first item cuts the connection, so that an incomplete array is never mistaken for a complete one.";
+    let array = object([("type", json!("array")), ("items", item.clone())]);
+    object([
+        ("description", json!(description)),
+        (
+            "content",
+            object([
+                ("application/x-ndjson", object([("schema", item)])),
+                ("application/json", object([("schema", array)])),
+            ]),
+        ),
+    ])
 }
 
 /// The error codes an endpoint can answer with, by HTTP status.
@@ -184,31 +200,28 @@ fn error_response(description: &str, codes: &[String], types: &HashMap<String, T
         .iter()
         .filter_map(|c| {
             let details = if types.get(c).is_some_and(|d| d.error_status.is_some()) {
-                json!({ "$ref": format!("{PREFIX}{c}") })
+                c.as_str()
             } else if c == emit_ts::ENSURE_FAILED {
-                json!({ "$ref": format!("{PREFIX}ForstEnsureFailure") })
+                "ForstEnsureFailure"
             } else {
                 return None;
             };
-            Some(json!({
-                "properties": { "code": { "const": c }, "details": details },
-                "required": ["code", "details"],
-            }))
+            let properties = object([("code", json!({ "const": c })), ("details", reference(details))]);
+            Some(object([("properties", properties), ("required", json!(["code", "details"]))]))
         })
         .collect();
     let mut error = json!({ "properties": { "code": { "enum": codes } } });
     if !detailed.is_empty() && detailed.len() == codes.len() {
-        error["oneOf"] = json!(detailed);
+        error["oneOf"] = Value::Array(detailed);
     }
-    json!({
-        "description": description,
-        "content": { "application/json": { "schema": {
-            "allOf": [
-                { "$ref": format!("{PREFIX}{ENVELOPE}") },
-                { "properties": { "error": error } },
-            ],
-        } } },
-    })
+    let this_error = object([("properties", object([("error", error)]))]);
+    let schema = object([("allOf", Value::Array(vec![reference(ENVELOPE), this_error]))]);
+    object([("description", json!(description)), ("content", json_content(schema))])
+}
+
+/// `{"$ref": "#/components/schemas/<name>"}`.
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("{PREFIX}{name}") })
 }
 
 /// `{"error": {"code", "message", "function", "location", "details"}}`.

@@ -2,7 +2,8 @@
 //!
 //! Two steps happen before pest sees the text. [`mark_statement_ends`] applies Go's semicolon rule (a newline after an
 //! identifier, literal, `)`, `]`, `}`, `++`, `--` or `break continue fallthrough return` ends the statement) by
-//! replacing exactly those newlines with SOH, byte for byte, so every span still points into the user's file. Then
+//! replacing exactly those newlines with SOH, byte for byte, so every span still points into the user's file; it also
+//! turns comments into spaces, so that the grammar need not look for one between every two tokens. Then
 //! [`split_declarations`] cuts the file at top-level keywords in column 1 and each piece is parsed on its own: a syntax
 //! error costs one declaration, and the rest of the file is still checked (many errors per run).
 
@@ -47,7 +48,8 @@ pub fn parse_file(file: &SourceFile) -> (File, Vec<Diagnostic>) {
     (out, diagnostics)
 }
 
-/// Go's automatic semicolons, as SOH bytes in place of the newlines that end statements.
+/// Go's automatic semicolons, as SOH bytes in place of the newlines that end statements; comments as spaces (their
+/// newlines stay). Doc comments are read from the user's text, not from this one.
 pub fn mark_statement_ends(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
@@ -64,16 +66,23 @@ pub fn mark_statement_ends(text: &str) -> String {
                 i += 1;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let start = i;
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
+                blank(&mut out[start..i]);
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let start = i;
                 i += 2;
                 while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
                     i += 1;
                 }
                 i += 2;
+                // An unclosed comment stays: the grammar reports it.
+                if i <= bytes.len() {
+                    blank(&mut out[start..i]);
+                }
             }
             b'"' | b'\'' => {
                 i += 1;
@@ -121,6 +130,11 @@ pub fn mark_statement_ends(text: &str) -> String {
     }
     // Only ASCII newlines were replaced by ASCII SOH: still valid UTF-8.
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// Comment bytes become spaces (newlines stay): the grammar then has no comments to try between every two tokens.
+fn blank(comment: &mut [u8]) {
+    comment.iter_mut().filter(|b| **b != b'\n').for_each(|b| *b = b' ');
 }
 
 /// Forst lets `ensure ... or Err()` put its `or` on the next line: a line that starts with `or` and a name, `(`, `!`
@@ -1260,7 +1274,17 @@ mod tests {
     #[test]
     fn strings_and_comments_do_not_confuse_the_marker() {
         let marked = mark_statement_ends("s := `a\nb` // c\nt := \"x\\\"\"\n");
-        assert_eq!(marked, "s := `a\nb` // c\x01t := \"x\\\"\"\x01");
+        assert_eq!(marked, "s := `a\nb`     \x01t := \"x\\\"\"\x01");
+    }
+
+    #[test]
+    fn comments_become_spaces_byte_for_byte_and_strings_keep_theirs() {
+        let text = "x := 1 /* é\n */ + 2 // ü\ns := \"// no\" + `/* no */`\n";
+        let marked = mark_statement_ends(text);
+        assert_eq!(marked, "x := 1      \n    + 2      \x01s := \"// no\" + `/* no */`\x01");
+        assert_eq!(marked.len(), text.len());
+        // An unclosed block comment stays as it is written: the parser reports it.
+        assert_eq!(mark_statement_ends("x /* open"), "x /* open");
     }
 
     #[test]

@@ -14,6 +14,12 @@ use serde_json::{json, Map, Value};
 use super::check::{TypeDef, TypeLookup};
 use super::types::{self, Check, Constraint, Ty};
 
+/// A JSON object of `entries`, in order, taking the values as they are. `json!` copies each value it embeds (it
+/// serializes a reference to it), so a schema built from schemas with `json!` is copied once per level.
+pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
 pub struct Schemas<'a> {
     types: &'a HashMap<String, TypeDef>,
     /// Where named types are: `#/components/schemas/` or `#/$defs/`.
@@ -93,7 +99,7 @@ impl<'a> Schemas<'a> {
         match base {
             // A reference cannot carry keywords of its own next to it in every tool: combine.
             Value::Object(ref m) if m.contains_key("$ref") || m.contains_key("anyOf") => {
-                json!({ "allOf": [base, Value::Object(keywords)] })
+                object([("allOf", Value::Array(vec![base, Value::Object(keywords)]))])
             }
             Value::Object(mut m) => {
                 for (k, v) in keywords {
@@ -147,9 +153,9 @@ impl<'a> Schemas<'a> {
             Ty::Slice(elem) if matches!(&**elem, Ty::Basic(b) if b == "byte" || b == "uint8") => {
                 nullable(json!({ "type": "string", "contentEncoding": "base64" }))
             }
-            Ty::Slice(elem) => nullable(json!({ "type": "array", "items": inner(elem) })),
+            Ty::Slice(elem) => nullable(object([("type", json!("array")), ("items", inner(elem))])),
             Ty::Array(n, elem) => {
-                let mut s = json!({ "type": "array", "items": inner(elem) });
+                let mut s = object([("type", json!("array")), ("items", inner(elem))]);
                 if let Ok(len) = n.parse::<u64>() {
                     s["minItems"] = json!(len);
                     s["maxItems"] = json!(len);
@@ -157,7 +163,7 @@ impl<'a> Schemas<'a> {
                 s
             }
             Ty::Map(k, v) => {
-                let mut s = json!({ "type": "object", "additionalProperties": inner(v) });
+                let mut s = object([("type", json!("object")), ("additionalProperties", inner(v))]);
                 if matches!(&**k, Ty::Basic(n) if types::is_number(n)) {
                     s["propertyNames"] = json!({ "pattern": "^-?[0-9]+$" });
                 }
@@ -167,11 +173,11 @@ impl<'a> Schemas<'a> {
             Ty::Object { fields, .. } => {
                 let props: Map<String, Value> = fields.iter().map(|(k, v)| (k.clone(), inner(v))).collect();
                 let required: Vec<&String> = fields.iter().map(|(k, _)| k).collect();
-                json!({ "type": "object", "properties": props, "required": required })
+                object([("type", json!("object")), ("properties", Value::Object(props)), ("required", json!(required))])
             }
             Ty::Union(members) => {
                 let options: Vec<Value> = members.iter().map(|m| self.ty(m, &[], lenient)).collect();
-                json!({ "anyOf": options })
+                object([("anyOf", Value::Array(options))])
             }
             Ty::Any | Ty::Unknown | Ty::Tuple(_) | Ty::Iface | Ty::Chan(_) | Ty::Func(_) => json!({}),
         }
@@ -214,7 +220,7 @@ impl<'a> Schemas<'a> {
                 required.push(name);
             }
         }
-        let mut s = json!({ "type": "object", "properties": props });
+        let mut s = object([("type", json!("object")), ("properties", Value::Object(props))]);
         if !required.is_empty() {
             s["required"] = json!(required);
         }
@@ -222,7 +228,7 @@ impl<'a> Schemas<'a> {
             s
         } else {
             bases.push(s);
-            json!({ "allOf": bases })
+            object([("allOf", Value::Array(bases))])
         }
     }
 
@@ -330,11 +336,11 @@ fn merge_keyword(m: &mut Map<String, Value>, k: String, v: Value) {
                     m.insert(k, s);
                 }
                 None => {
-                    let extra = json!({ k.clone(): v });
+                    let extra = object([(k.as_str(), v)]);
                     match m.get_mut("allOf") {
                         Some(Value::Array(all)) => all.push(extra),
                         _ => {
-                            m.insert("allOf".into(), json!([extra]));
+                            m.insert("allOf".into(), Value::Array(vec![extra]));
                         }
                     }
                 }
@@ -367,8 +373,8 @@ fn nullable(s: Value) -> Value {
         // Anything already: `{}`, or what admits null already.
         Value::Object(m) if m.is_empty() => Value::Object(m),
         Value::Object(m)
-            if m.get("type") == Some(&json!("null"))
-                || m.get("type").and_then(Value::as_array).is_some_and(|t| t.contains(&json!("null"))) =>
+            if m.get("type").is_some_and(|t| t == "null")
+                || m.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|x| x == "null")) =>
         {
             Value::Object(m)
         }
@@ -380,7 +386,7 @@ fn nullable(s: Value) -> Value {
             m.insert("type".into(), json!([t, "null"]));
             Value::Object(m)
         }
-        Value::Object(m) => json!({ "anyOf": [Value::Object(m), null_type] }),
+        Value::Object(m) => object([("anyOf", Value::Array(vec![Value::Object(m), null_type]))]),
         other => other,
     }
 }
