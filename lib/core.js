@@ -449,7 +449,7 @@ async function callRaw(name, body, options) {
     throw invalidArgument(name, `.raw() takes the arguments as JSON text (a string, Buffer or Uint8Array), got ${body === null ? "null" : typeof body}`);
   }
   const { signal, timeoutMs, as } = callOptions(name, options);
-  await ready(name);
+  if (!started || stoppedByUser) await ready(name); // not awaited once started: every small call would pay the tick
   let id = 0;
   let onAbort;
   if (signal) {

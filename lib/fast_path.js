@@ -20,7 +20,7 @@ module.exports = ({ native, ForstError }) => {
   let idle = []; // sockets of target.generation, free
   let open = 0; // sockets of target.generation, free or busy
   const waiting = []; // resolvers of calls waiting for a socket
-  const routes = new Map();
+  const heads = new Map(); // function name → its request head up to the Content-Length value, for target
 
   /** The current child, refreshed when another one took over; null when calls must use the addon. */
   function current() {
@@ -33,7 +33,7 @@ module.exports = ({ native, ForstError }) => {
       for (const s of idle) s.destroy();
       idle = [];
       open = 0;
-      routes.clear();
+      heads.clear();
       target = t;
     }
     return target;
@@ -49,26 +49,32 @@ module.exports = ({ native, ForstError }) => {
     if (size > FAST_MAX_BODY) return undefined;
     const t = current();
     if (!t) return undefined;
-    let route = routes.get(name);
-    if (route === undefined) {
-      route = native().routeOf(name);
+    let head = heads.get(name);
+    if (head === undefined) {
+      const route = native().routeOf(name);
       if (!route) return undefined; // unknown: the addon says so, with the list of known functions
-      routes.set(name, route);
+      // Everything but the length is the same for every call of this function to this child: built once.
+      head =
+        `POST ${route} HTTP/1.1\r\nHost: ${t.host}\r\nX-Forst-Token: ${t.token}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: `;
+      heads.set(name, head);
     }
-    return send(t, name, route, body, size, signal, timeoutMs, as);
+    head += `${size}\r\n\r\n`;
+    // A free socket starts the call now; only a call that must wait for a connection goes through a promise first.
+    const socket = checkout(t);
+    if (socket === null) return undefined;
+    if (socket instanceof Promise) {
+      return socket.then((s) => (s === null ? undefined : send(s, name, head, body, signal, timeoutMs || t.callTimeoutMs, as)));
+    }
+    return send(socket, name, head, body, signal, timeoutMs || t.callTimeoutMs, as);
   }
 
-  async function send(t, name, route, body, size, signal, timeoutMs, as) {
-    const socket = await checkout(t);
-    if (!socket) return undefined;
-    const head =
-      `POST ${route} HTTP/1.1\r\nHost: ${t.host}\r\nX-Forst-Token: ${t.token}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`;
+  async function send(socket, name, head, body, signal, timeoutMs, as) {
     const started = performance.now();
     native().callStarted();
     let outcome;
     try {
-      outcome = await exchange(socket, head, body, signal, timeoutMs || t.callTimeoutMs, name);
+      outcome = await exchange(socket, head, body, signal, timeoutMs, name);
     } catch (err) {
       release(socket, false);
       native().recordCall(name, err.code, (performance.now() - started) * 1000);
@@ -78,7 +84,7 @@ module.exports = ({ native, ForstError }) => {
     let err = null;
     if (outcome.lost !== undefined) {
       // The connection broke after the request was written: the addon knows what happened to the child.
-      const envelope = await native().fastLost(name, t.generation, outcome.lost);
+      const envelope = await native().fastLost(name, socket.forstGeneration, outcome.lost);
       if (envelope === null) {
         native().recordCall(name, "retried", (performance.now() - started) * 1000);
         return undefined; // retired by a hot swap before it started the call: the addon sends it again
@@ -101,11 +107,10 @@ module.exports = ({ native, ForstError }) => {
     }
   }
 
-  /** A free socket of the target, a new one, or one freed later (queued); null when one cannot be made. */
+  /** A free socket of the target, a new one, or a promise of one freed later (queued); null when one cannot be made. */
   function checkout(t) {
     while (idle.length > 0) {
       const socket = idle.pop();
-      clearTimeout(socket.forstIdle);
       if (!socket.destroyed && socket.readyState === "open") return socket;
       open--;
     }
@@ -133,15 +138,37 @@ module.exports = ({ native, ForstError }) => {
       socket.destroy();
       if (ours) open--;
     } else {
-      socket.forstIdle = setTimeout(() => {
-        idle = idle.filter((s) => s !== socket);
-        open--;
-        socket.destroy();
-      }, IDLE_MS).unref();
+      socket.forstIdleSince = performance.now();
       idle.push(socket);
+      sweepLater();
     }
     const next = waiting.shift();
     if (next) next();
+  }
+
+  /**
+   * Closes sockets idle for IDLE_MS. One unref'd timer for all of them, not one per call: arming and clearing a
+   * timer for every call was a measurable share of a small call's cost on the JS thread.
+   */
+  let sweeper = null;
+  function sweepLater() {
+    if (sweeper) return;
+    sweeper = setInterval(() => {
+      const cutoff = performance.now() - IDLE_MS;
+      const keep = [];
+      for (const socket of idle) {
+        if (socket.forstIdleSince > cutoff) keep.push(socket);
+        else {
+          open--;
+          socket.destroy();
+        }
+      }
+      idle = keep;
+      if (idle.length === 0) {
+        clearInterval(sweeper);
+        sweeper = null;
+      }
+    }, IDLE_MS / 3).unref();
   }
 
   /**
@@ -157,6 +184,7 @@ module.exports = ({ native, ForstError }) => {
         socket.removeListener("close", onClose);
         if (signal) signal.removeEventListener("abort", onAbort);
         clearTimeout(timer);
+        if (!socket.destroyed) socket.unref();
         fn(value);
       };
       const onData = (chunk) => {
@@ -187,8 +215,6 @@ module.exports = ({ native, ForstError }) => {
       // One write, one syscall: the head and a string body joined, or a Buffer body after the head.
       if (typeof body === "string") socket.write(head + body);
       else socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
-    }).finally(() => {
-      if (!socket.destroyed) socket.unref();
     });
   }
 
@@ -222,14 +248,19 @@ class ResponseParser {
   }
 
   parseHead(text) {
-    const lines = text.split("\r\n");
-    const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]);
-    if (!m) throw new Error(`not an HTTP answer: ${JSON.stringify(lines[0].slice(0, 80))}`);
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+    if (!m) throw new Error(`not an HTTP answer: ${JSON.stringify(text.slice(0, 80))}`);
     this.status = Number(m[1]);
-    for (let i = 1; i < lines.length; i++) {
-      const colon = lines[i].indexOf(":");
-      const name = lines[i].slice(0, colon).trim().toLowerCase();
-      const value = lines[i].slice(colon + 1).trim();
+    // Lines found with indexOf rather than split: this runs for every small call.
+    let at = text.indexOf("\r\n");
+    while (at >= 0) {
+      const start = at + 2;
+      at = text.indexOf("\r\n", start);
+      const line = at < 0 ? text.slice(start) : text.slice(start, at);
+      const colon = line.indexOf(":");
+      if (colon < 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
       if (name === "content-length") this.length = Number(value);
       else if (name === "transfer-encoding") this.chunked = /chunked/i.test(value);
       else if (name === "connection") this.keepAlive = !/close/i.test(value);

@@ -354,24 +354,36 @@ fn build_manifest(sources: &[SourceFile], program: &check::Program) -> Manifest 
 
 /// Formats generated Go files with `gofmt` (from the toolchain that builds them), in place. Files gofmt rejects are
 /// left as they are: `go build` then reports the problem with `.ft` positions.
+///
+/// gofmt reads one file from stdin per process, and starting a process costs a few milliseconds: the files are
+/// formatted [`GOFMT_AT_ONCE`] processes at a time instead of one after the other (it was 60 ms of every reload).
 pub fn gofmt(files: &mut [GeneratedFile], gofmt: &Path) {
-    use std::io::Write as _;
-    for f in files.iter_mut().filter(|f| f.name.ends_with(".go")) {
-        let child = std::process::Command::new(gofmt)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        let Ok(mut child) = child else { return };
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(f.contents.as_bytes());
-        }
-        if let Ok(out) = child.wait_with_output() {
-            if out.status.success() {
-                if let Ok(text) = String::from_utf8(out.stdout) {
-                    f.contents = text;
-                }
+    let mut go: Vec<&mut GeneratedFile> = files.iter_mut().filter(|f| f.name.ends_with(".go")).collect();
+    for batch in go.chunks_mut(GOFMT_AT_ONCE) {
+        // All of a batch are started (and given their whole input) before any is waited for: gofmt reads all of its
+        // input before it writes, so a full output pipe cannot block a later write.
+        let running: Vec<_> = batch.iter().map(|f| start_gofmt(gofmt, &f.contents)).collect();
+        for (f, child) in batch.iter_mut().zip(running) {
+            let formatted = child.and_then(|c| c.wait_with_output().ok()).filter(|out| out.status.success());
+            if let Some(text) = formatted.and_then(|out| String::from_utf8(out.stdout).ok()) {
+                f.contents = text;
             }
         }
     }
+}
+
+/// How many gofmt processes run at once (each holds three pipes).
+const GOFMT_AT_ONCE: usize = 8;
+
+fn start_gofmt(gofmt: &Path, text: &str) -> Option<std::process::Child> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(gofmt)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    // Dropping stdin after the write closes it: gofmt starts formatting.
+    let _ = child.stdin.take()?.write_all(text.as_bytes());
+    Some(child)
 }

@@ -96,15 +96,7 @@ fn mutate(text: &str, op: u8, a: usize, b: usize) -> String {
 /// Does `go build` accept the generated module (formatted and laid out exactly as the runtime builds it)?
 fn go_builds(go: &build::GoToolchain, out: &compiler::Compiled) -> (bool, String) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut files = out.go_files.clone();
-    files.extend(
-        build::SERVER_FILES
-            .iter()
-            .map(|(name, contents)| compiler::GeneratedFile { name: name.to_string(), contents: contents.to_string() }),
-    );
-    for f in &files {
-        std::fs::write(dir.path().join(&f.name), &f.contents).expect("write");
-    }
+    build::write_module(dir.path(), &out.go_files).expect("write the module");
     let result = Command::new(&go.go)
         .args(["build", "-o", "sidecar", "."])
         .current_dir(dir.path())

@@ -1,7 +1,8 @@
 //! The generated JSON codecs against encoding/json, for every golden fixture's endpoints: each fixture's generated
-//! module gets the runtime's differential test (`runtime/go/differential_test.go`: generated request bodies and
-//! result values, decoded and encoded both ways, errors and bytes compared) and the old argument decoding it is
-//! compared with (`runtime/go/legacy_test.go`), and `go test` runs them, fuzz seeds included.
+//! module gets the runtime's differential tests (`runtime/go/differential_forsttest.go`: generated request bodies and
+//! result values, decoded and encoded both ways, errors and bytes compared) and the old argument decoding they compare
+//! with (`runtime/go/legacy_forsttest.go`) in its runtime package, a test of its package main that runs them over its
+//! endpoints (`runtime/go/testdata/differential_main_test.go`), and `go test` runs them, fuzz seeds included.
 //! `FORST_DIFF_CASES` sets the number of generated bodies per endpoint (default 400). `FORST_CODEC_FUZZ=<duration>`
 //! (`10m`) also fuzzes each fixture's endpoints for that long (`go test -fuzz FuzzDifferential`, one worker):
 //! arbitrary bytes through the codec and the old path, which must agree; `FORST_CODEC_FUZZ_ONLY=codec_types,…`
@@ -25,9 +26,12 @@ fn generated_codecs_match_encoding_json_on_every_fixture() {
         }
         let dir = tempfile::tempdir().expect("tempdir");
         let go_cmd = write_module(out, dir.path());
-        for test_file in ["differential_test.go", "legacy_test.go"] {
-            std::fs::copy(runtime.join(test_file), dir.path().join(test_file)).expect("copy the differential test");
+        let runtime_dir = dir.path().join(compiler::emit_go::RUNTIME_DIR);
+        for test_file in ["differential_forsttest.go", "legacy_forsttest.go"] {
+            std::fs::copy(runtime.join(test_file), runtime_dir.join(test_file)).expect("copy the differential test");
         }
+        let main_test = "differential_main_test.go";
+        std::fs::copy(runtime.join("testdata").join(main_test), dir.path().join(main_test)).expect("copy its caller");
         run(
             &mut go_cmd(&["test", "-tags", "forsttest", "-count=1", "-run", "Differential", "."]),
             &format!("the differential test of {name}"),

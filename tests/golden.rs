@@ -18,15 +18,7 @@ fn go_text(result: &CompileResult) -> String {
     let Some(out) = &result.output else { return "(no output: the project has errors)\n".into() };
     let mut go_files = out.go_files.clone();
     compiler::gofmt(&mut go_files, &gofmt_path());
-    go_files
-        .iter()
-        // verbatim runtime files
-        .filter(|f| {
-            f.name != "forst_prelude.go" && f.name != "forst_contracts.go" && !f.name.starts_with("forst_json_")
-        })
-        .map(|f| format!("=== {}\n{}", f.name, redact_openapi(&f.contents)))
-        .collect::<Vec<_>>()
-        .join("\n")
+    go_files.iter().map(|f| format!("=== {}\n{}", f.name, redact_openapi(&f.contents))).collect::<Vec<_>>().join("\n")
 }
 
 /// The OpenAPI document embedded in `forst_endpoints.go` is one long string: its own snapshot shows it readably.

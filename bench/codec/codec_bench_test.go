@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"forstapp/forst"
 )
 
 // benchCase is one request body of one route.
@@ -26,7 +28,7 @@ type benchCase struct {
 	route   string
 	records int
 	body    []byte
-	ep      *forstEndpoint
+	ep      *forst.Endpoint
 }
 
 func benchCases(b *testing.B) []benchCase {
@@ -46,7 +48,7 @@ func benchCases(b *testing.B) []benchCase {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var ep *forstEndpoint
+		var ep *forst.Endpoint
 		for i := range forstEndpoints {
 			if forstEndpoints[i].Name == route {
 				ep = &forstEndpoints[i]
@@ -70,12 +72,12 @@ func (c benchCase) name() string { return c.route + "/" + strconv.Itoa(c.records
 
 // decoded returns a call with the body decoded (by encoding/json, the reference) and run: its arguments and its
 // result are the values the encode benchmarks write.
-func (c benchCase) decoded(b *testing.B) forstArgs {
+func (c benchCase) decoded(b *testing.B) forst.Args {
 	call := c.ep.New()
-	if err := json.Unmarshal(c.body, call.args()[0]); err != nil {
+	if err := json.Unmarshal(c.body, call.Args()[0]); err != nil {
 		b.Fatal(err)
 	}
-	if err := call.call(context.Background()); err != nil {
+	if err := call.Call(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	return call
@@ -99,20 +101,20 @@ func BenchmarkDecode(b *testing.B) {
 	for _, c := range benchCases(b) {
 		b.Run(c.name()+"/codec", func(b *testing.B) {
 			measure(b, len(c.body), func() error {
-				d := forstGetBytesDecoder(c.body)
-				defer forstPutDecoder(d)
-				return forstDecodeArgs(d, c.ep, c.ep.New())
+				d := forst.GetBytesDecoder(c.body)
+				defer forst.PutDecoder(d)
+				return forst.DecodeArgs(d, c.ep, c.ep.New())
 			})
 		})
 		b.Run(c.name()+"/codec-stream", func(b *testing.B) {
 			measure(b, len(c.body), func() error {
-				d := forstGetDecoder(bytes.NewReader(c.body))
-				defer forstPutDecoder(d)
-				return forstDecodeArgs(d, c.ep, c.ep.New())
+				d := forst.GetDecoder(bytes.NewReader(c.body))
+				defer forst.PutDecoder(d)
+				return forst.DecodeArgs(d, c.ep, c.ep.New())
 			})
 		})
 		b.Run(c.name()+"/v1", func(b *testing.B) {
-			measure(b, len(c.body), func() error { return json.Unmarshal(c.body, c.ep.New().args()[0]) })
+			measure(b, len(c.body), func() error { return json.Unmarshal(c.body, c.ep.New().Args()[0]) })
 		})
 	}
 }
@@ -131,14 +133,14 @@ func BenchmarkEncode(b *testing.B) {
 			if len(want) < 1024 {
 				continue // a small map (processData's and calculate's results): nothing to measure
 			}
-			e := newForstEncoder(nil)
-			if err := forstEncodeWith(e, encode); err != nil || !bytes.Equal(e.buf, want) {
+			e := forst.NewEncoder(nil)
+			if err := forst.EncodeWith(e, encode); err != nil || !bytes.Equal(e.Written(), want) {
 				b.Fatalf("%s %s: the codec writes other bytes than json.Marshal (%v)", c.name(), what, err)
 			}
 			b.Run(c.name()+"/"+what+"/codec", func(b *testing.B) {
 				measure(b, len(want), func() error {
-					e.buf = e.buf[:0]
-					return forstEncodeWith(e, encode)
+					e.Reset()
+					return forst.EncodeWith(e, encode)
 				})
 			})
 			b.Run(c.name()+"/"+what+"/v1", func(b *testing.B) {
@@ -152,9 +154,9 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 // encodeTarget is the value an encode benchmark writes (the call's argument or result) and its generated encoder.
-func encodeTarget(call forstArgs, what string) (any, func(e *forstEncoder)) {
+func encodeTarget(call forst.Args, what string) (any, func(e *forst.Encoder)) {
 	if what == "input" {
-		return reflect.ValueOf(call.args()[0]).Elem().Interface(), func(e *forstEncoder) { call.encodeArg(e, 0) }
+		return reflect.ValueOf(call.Args()[0]).Elem().Interface(), func(e *forst.Encoder) { call.EncodeArg(e, 0) }
 	}
-	return reflect.ValueOf(call.result()).Elem().Interface(), call.encodeResult
+	return reflect.ValueOf(call.Result()).Elem().Interface(), call.EncodeResult
 }

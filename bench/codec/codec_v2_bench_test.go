@@ -13,7 +13,7 @@ import (
 func BenchmarkDecodeV2(b *testing.B) {
 	for _, c := range benchCases(b) {
 		b.Run(c.name()+"/v2", func(b *testing.B) {
-			measure(b, len(c.body), func() error { return jsonv2.Unmarshal(c.body, c.ep.New().args()[0]) })
+			measure(b, len(c.body), func() error { return jsonv2.Unmarshal(c.body, c.ep.New().Args()[0]) })
 		})
 	}
 }

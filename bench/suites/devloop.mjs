@@ -3,13 +3,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
+import { randomInt } from "node:crypto";
 import { PKG_DIR, makeProject, loadForst, forstFn, summarize, targetFigure, fmt } from "../lib.mjs";
 
 const SAVES = 5;
 const POLL_TIMEOUT_MS = 30_000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** calculate({numbers: [3, 4]}) is 5; edit k makes it 5 + k, so each save has an answer of its own. */
+/**
+ * calculate({numbers: [3, 4]}) is 5; the edit with offset k makes it 5 + k, so each save has an answer of its own.
+ * The offsets are new in every run (not from a fixed seed): Go's build cache would otherwise hand back the package an
+ * earlier run compiled from the same text, and measure a reload that compiles nothing, which no real edit is.
+ */
 function calculateWithOffset(original, k) {
   const edited = original.replace(/math\.Sqrt\(result\)/, `math.Sqrt(result) + ${k}.0`);
   if (edited === original) throw new Error("calculate.ft no longer contains math.Sqrt(result); update devloop.mjs");
@@ -19,7 +24,9 @@ function calculateWithOffset(original, k) {
 async function saveToServing(forst, file, original) {
   const calc = forstFn(forst, "calculate");
   const times = [];
-  for (let k = 1; k <= SAVES; k++) {
+  const run = randomInt(1, 2 ** 40) * 100; // offsets below 2^53: 5 + offset is exact
+  for (let i = 1; i <= SAVES; i++) {
+    const k = run + i;
     await sleep(300); // let the watcher settle so each save is its own reload
     const t0 = performance.now();
     fs.writeFileSync(file, calculateWithOffset(original, k));
@@ -27,7 +34,7 @@ async function saveToServing(forst, file, original) {
       // Calls made during the swap may fail with `unavailable`; they count as "not yet".
       const r = await calc({ numbers: [3, 4] }).catch(() => null);
       if (r && r.result === 5 + k) break;
-      if (performance.now() - t0 > POLL_TIMEOUT_MS) throw new Error(`save ${k}: the new result was not served within ${POLL_TIMEOUT_MS} ms (last: ${JSON.stringify(r)})`);
+      if (performance.now() - t0 > POLL_TIMEOUT_MS) throw new Error(`save ${i}: the new result was not served within ${POLL_TIMEOUT_MS} ms (last: ${JSON.stringify(r)})`);
       await sleep(2);
     }
     times.push(performance.now() - t0);

@@ -1,11 +1,11 @@
 // Calls in flight, and the goroutines they start.
 //
 // A panic in a goroutine that a route started must fail that route's call, not the process. The compiler rewrites
-// every `go` statement (src/compiler/check/goroutines.rs) so that the goroutine gets a *forstGoroutine, made by
-// forstGoStart in the starting goroutine, and defers its done() first; done() recovers a panic. What is left is
+// every `go` statement (src/compiler/check/goroutines.rs) so that the goroutine gets a *Goroutine, made by
+// GoStart in the starting goroutine, and defers its done() first; done() recovers a panic. What is left is
 // finding the call. Go has no goroutine-local storage, but it has profiler labels, which every goroutine inherits
 // from the one that started it: each call runs on a goroutine of its own whose label set is fresh, and that set's
-// address is the call's key. forstGoStart reads the current label set (runtime_getProfLabel, below) and finds the
+// address is the call's key. GoStart reads the current label set (runtime_getProfLabel, below) and finds the
 // call, however deep the chain of `go` statements; it costs a map lookup per goroutine.
 //
 // The call also counts its goroutines that are still running. That matters for the commonest pattern, a WaitGroup
@@ -14,7 +14,7 @@
 // answer waits for them up to forstGoroutineGrace: long enough for a panic in progress to arrive, short enough for
 // a route that leaves work running in the background.
 
-package main
+package forst
 
 import (
 	"context"
@@ -55,15 +55,15 @@ type forstCall struct {
 	quiet chan struct{}
 }
 
-// forstGoroutine is a goroutine Forst code started: the call it belongs to (nil when none is in flight) and where.
-type forstGoroutine struct {
+// Goroutine is a goroutine Forst code started: the call it belongs to (nil when none is in flight) and where.
+type Goroutine struct {
 	call      *forstCall
 	startedAt string
 }
 
-// forstGoStart runs in the starting goroutine, when the `go` statement evaluates its arguments.
-func forstGoStart(startedAt string) *forstGoroutine {
-	g := &forstGoroutine{startedAt: startedAt}
+// GoStart runs in the starting goroutine, when the `go` statement evaluates its arguments.
+func GoStart(startedAt string) *Goroutine {
+	g := &Goroutine{startedAt: startedAt}
 	if c, ok := forstCallsInFlight.Load(forstProfLabel()); ok {
 		g.call = c.(*forstCall)
 		g.call.live.Add(1)
@@ -71,9 +71,9 @@ func forstGoStart(startedAt string) *forstGoroutine {
 	return g
 }
 
-// done is deferred first in the goroutine, so it runs last: it recovers a panic and reports it (see
+// Done is deferred first in the goroutine, so it runs last: it recovers a panic and reports it (see
 // forstGoroutinePanicked), and tells the call this goroutine has ended.
-func (g *forstGoroutine) done() {
+func (g *Goroutine) Done() {
 	if v := recover(); v != nil {
 		forstGoroutinePanicked(g, &forstPanic{value: v, location: forstPanicLocation(), stack: debug.Stack()})
 	}
@@ -85,17 +85,17 @@ func (g *forstGoroutine) done() {
 	}
 }
 
-// forstGuard wraps a function value so that the goroutine running it behaves as done() says. The compiler uses it
+// Guard wraps a function value so that the goroutine running it behaves as done() says. The compiler uses it
 // for `go f(x)` when it cannot write a typed wrapper (f is a method value, a function from a package or a variable):
-// `go forstGuard(pos, f)(x)` still evaluates f and x in the calling goroutine, as Go specifies for `go`
+// `go Guard(pos, f)(x)` still evaluates f and x in the calling goroutine, as Go specifies for `go`
 // statements, and runs f in the new one. It costs a reflective call; `go` statements that call a function literal
 // or a function of the project get a direct, typed wrapper instead.
-func forstGuard[F any](startedAt string, f F) F {
+func Guard[F any](startedAt string, f F) F {
 	fv := reflect.ValueOf(f)
 	if fv.Kind() != reflect.Func || fv.IsNil() {
 		return f
 	}
-	g := forstGoStart(startedAt)
+	g := GoStart(startedAt)
 	ft := fv.Type()
 	wrapped := reflect.MakeFunc(ft, func(args []reflect.Value) (results []reflect.Value) {
 		// Runs after done(): a recovered call still returns the values its type promises.
@@ -107,7 +107,7 @@ func forstGuard[F any](startedAt string, f F) F {
 				}
 			}
 		}()
-		defer g.done()
+		defer g.Done()
 		if ft.IsVariadic() {
 			return fv.CallSlice(args)
 		}
@@ -118,14 +118,26 @@ func forstGuard[F any](startedAt string, f F) F {
 
 var forstCallsInFlight sync.Map // label set address → *forstCall
 
-// forstRun runs the endpoint on a goroutine of its own, labelled so that goroutines it starts can find the call.
+// forstRun runs the endpoint on a goroutine of its own, labelled so that goroutines it starts can find the call
+// (in a project whose Forst code starts no goroutines, on the caller's: see Program.StartsGoroutines).
 // It returns when the endpoint returns, or as soon as one of its goroutines panics (the endpoint may then be blocked
 // forever, waiting for that goroutine: its context is cancelled and it is left behind, which is the best a process
 // can do for code that cannot be stopped from outside).
 //
 // then, when not nil, runs after a successful call on the same goroutine (a stream's items: the producer's goroutines
 // belong to the call too).
-func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint, a forstArgs, then func() error) (err error, p *forstPanic) {
+func forstRun(ctx context.Context, cancel context.CancelFunc, ep *Endpoint, a Args, then func() error) (err error, p *forstPanic) {
+	run := func() error {
+		if err := a.Call(ctx); err != nil || then == nil {
+			return err
+		}
+		return then()
+	}
+	if !program.StartsGoroutines {
+		// No `go` statement in the project's Forst code: no goroutine of this call can panic, so it runs on the
+		// request's goroutine, without the labels, the registry and the hand-over (a small call's cost, measurably).
+		return forstInvoke(run)
+	}
 	call := &forstCall{name: ep.Name, failed: make(chan struct{}), quiet: make(chan struct{}, 1)}
 	type outcome struct {
 		err error
@@ -138,12 +150,7 @@ func forstRun(ctx context.Context, cancel context.CancelFunc, ep *forstEndpoint,
 		call.key = forstProfLabel()
 		forstCallsInFlight.Store(call.key, call)
 		close(registered)
-		e, p := forstInvoke(func() error {
-			if err := a.call(ctx); err != nil || then == nil {
-				return err
-			}
-			return then()
-		})
+		e, p := forstInvoke(run)
 		done <- outcome{e, p}
 	}()
 	<-registered
@@ -190,7 +197,7 @@ func (c *forstCall) fail(p *forstPanic) {
 
 // forstGoroutinePanicked reports a panic recovered in a goroutine Forst code started: it fails the goroutine's call
 // if that is still in flight, and is logged either way.
-func forstGoroutinePanicked(g *forstGoroutine, p *forstPanic) {
+func forstGoroutinePanicked(g *Goroutine, p *forstPanic) {
 	p.startedAt = g.startedAt
 	if c := g.call; c != nil {
 		if _, inFlight := forstCallsInFlight.Load(c.key); inFlight {

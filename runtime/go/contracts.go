@@ -1,13 +1,13 @@
-// Forst's validating types at run time: emitted verbatim into every generated module as forst_contracts.go.
+// Forst's validating types at run time (the runtime package; see server.go).
 //
-// What generated code calls: the checks of `ensure` and `is` (forstRunes, forstCheck, forstIsError, forstAsError),
-// the failure of an `ensure` without `or` (forstEnsureFailed: 422 ensure_failed at the boundary), the text of a
-// nominal error (forstErrorText), and the violations the validators report where JSON enters (forstViolation: 400
+// What generated code calls: the checks of `ensure` and `is` (Runes, Check, IsError, AsError),
+// the failure of an `ensure` without `or` (EnsureFailed: 422 ensure_failed at the boundary), the text of a
+// nominal error (ErrorText), and the violations the validators report where JSON enters (Violation: 400
 // invalid_input naming the JSON path, the constraint and the value's kind). The server maps these to answers; a
 // nominal error (`error OutOfStock { … }`) answers with its name as the code, its fields as details and its status
 // (422 unless declared otherwise).
 
-package main
+package forst
 
 import (
 	"encoding/json"
@@ -22,7 +22,7 @@ import (
 // forstNominal is what every nominal error implements (generated beside its declaration): its name and HTTP status.
 type forstNominal interface {
 	error
-	forstNominalError() (string, int)
+	ForstNominalError() (string, int)
 }
 
 // forstEnsureError is a failed `ensure` without `or`: which value, which check, where, and what the value was.
@@ -41,9 +41,9 @@ func (e *forstEnsureError) Error() string {
 	return msg
 }
 
-// forstEnsureFailed is the error of a failed `ensure subject is constraint` at location; value (nil when it says
+// EnsureFailed is the error of a failed `ensure subject is constraint` at location; value (nil when it says
 // nothing useful) is described, not echoed whole: a string by its length.
-func forstEnsureFailed(subject, constraint, location string, value any) error {
+func EnsureFailed(subject, constraint, location string, value any) error {
 	return &forstEnsureError{Subject: subject, Constraint: constraint, Location: location, Got: forstDescribe(value)}
 }
 
@@ -71,15 +71,15 @@ func forstDescribe(v any) string {
 	return ""
 }
 
-// forstRunes is a string's length as Forst's `Min`/`Max` count it: in characters (Unicode code points), as JSON
+// Runes is a string's length as Forst's `Min`/`Max` count it: in characters (Unicode code points), as JSON
 // Schema's minLength does.
-func forstRunes(s string) int {
+func Runes(s string) int {
 	return utf8.RuneCountInString(s)
 }
 
-// forstCheck is `Min`/`Max`/`GreaterThan`/`LessThan`/`NotEmpty` on a value whose kind the compiler could not tell:
+// Check is `Min`/`Max`/`GreaterThan`/`LessThan`/`NotEmpty` on a value whose kind the compiler could not tell:
 // a string's characters, a collection's elements, a number's value.
-func forstCheck(v any, name string, n float64) bool {
+func Check(v any, name string, n float64) bool {
 	rv := reflect.ValueOf(v)
 	var x float64
 	switch rv.Kind() {
@@ -109,14 +109,14 @@ func forstCheck(v any, name string, n float64) bool {
 	return false
 }
 
-// forstIsError reports whether err is (or wraps) an E: `x is Err(ParseError)`.
-func forstIsError[E error](err error) bool {
+// IsError reports whether err is (or wraps) an E: `x is Err(ParseError)`.
+func IsError[E error](err error) bool {
 	var target E
 	return err != nil && errors.As(err, &target)
 }
 
-// forstAsError is the E in err (its zero value when there is none): `x` inside `if x is Err(ParseError) { … }`.
-func forstAsError[E error](err error) E {
+// AsError is the E in err (its zero value when there is none): `x` inside `if x is Err(ParseError) { … }`.
+func AsError[E error](err error) E {
 	var target E
 	if err != nil {
 		errors.As(err, &target)
@@ -124,8 +124,8 @@ func forstAsError[E error](err error) E {
 	return target
 }
 
-// forstErrorText is a nominal error's Error(): its `message` field when it has one, else its name and fields.
-func forstErrorText(name string, e any) string {
+// ErrorText is a nominal error's Error(): its `message` field when it has one, else its name and fields.
+func ErrorText(name string, e any) string {
 	rv := reflect.ValueOf(e)
 	if rv.Kind() == reflect.Struct {
 		if f := rv.FieldByName("Message"); f.IsValid() && f.Kind() == reflect.String && f.String() != "" {
@@ -142,14 +142,14 @@ func forstErrorText(name string, e any) string {
 	return name + " " + string(fields)
 }
 
-// forstPath is a JSON path under construction (a linked list, rendered only when a check fails).
-type forstPath struct {
-	parent *forstPath
-	key    string
-	index  int
+// Path is a JSON path under construction (a linked list, rendered only when a check fails).
+type Path struct {
+	Parent *Path
+	Key    string
+	Index  int
 }
 
-func (p *forstPath) String() string {
+func (p *Path) String() string {
 	var b strings.Builder
 	p.write(&b)
 	return b.String()
@@ -157,28 +157,28 @@ func (p *forstPath) String() string {
 
 // write renders the path parent first. Recursion (not a slice of the nodes) keeps the path itself from escaping:
 // validators pass paths made on their stack, and they must stay there on the checks that pass.
-func (p *forstPath) write(b *strings.Builder) {
+func (p *Path) write(b *strings.Builder) {
 	if p == nil {
 		return
 	}
-	p.parent.write(b)
+	p.Parent.write(b)
 	switch {
-	case p.index >= 0:
+	case p.Index >= 0:
 		b.WriteByte('[')
-		b.WriteString(strconv.Itoa(p.index))
+		b.WriteString(strconv.Itoa(p.Index))
 		b.WriteByte(']')
-	case p.parent == nil:
-		b.WriteString(p.key)
+	case p.Parent == nil:
+		b.WriteString(p.Key)
 	default:
 		b.WriteByte('.')
-		b.WriteString(p.key)
+		b.WriteString(p.Key)
 	}
 }
 
-// forstViolation is input that breaks a constraint or lacks a required field: 400 invalid_input, with the JSON path,
+// Violation is input that breaks a constraint or lacks a required field: 400 invalid_input, with the JSON path,
 // the constraint (as written in the .ft file) and what the value was.
-func forstViolation(path string, constraint, expected, got string) error {
-	return &forstInputError{
+func Violation(path string, constraint, expected, got string) error {
+	return &InputError{
 		Path:       path,
 		Constraint: constraint,
 		Expected:   expected,
@@ -188,9 +188,9 @@ func forstViolation(path string, constraint, expected, got string) error {
 }
 
 // forstMissing is a required field of a Forst shape that the JSON object does not have (or has as null).
-func forstMissing(path, field, expected string) *forstInputError {
+func forstMissing(path, field, expected string) *InputError {
 	full := path + "." + field
-	return &forstInputError{
+	return &InputError{
 		Path:       full,
 		Constraint: "required",
 		Expected:   expected,
@@ -199,8 +199,8 @@ func forstMissing(path, field, expected string) *forstInputError {
 	}
 }
 
-// forstKindOf names a decoded value's kind for a violation: "a string of 2 characters", "3 elements", "-1".
-func forstKindOf(v any) string {
+// KindOf names a decoded value's kind for a violation: "a string of 2 characters", "3 elements", "-1".
+func KindOf(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"

@@ -10,7 +10,7 @@
 // the docs on, an Origin that is this server's own (http://<the Host it was addressed to>) is accepted — only this
 // page can run there, since the Host check admits loopback names only.
 
-package main
+package forst
 
 import (
 	"net/http"

@@ -2,121 +2,143 @@
 
 // A hand-written endpoint table standing in for generated code in the template's own tests.
 
-package main
+package forst
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"sync"
 )
 
-const forstManifestJSON = `{"endpoints":[]}`
+func init() {
+	Install(Program{
+		Endpoints:    fixtureEndpoints,
+		ManifestJSON: `{"endpoints":[]}`,
+		OpenAPIJSON:  `{"openapi":"3.1.0","info":{"title":"test","version":"1"},"paths":{}}`,
+		// The fixtures start goroutines (goPanic*): calls run on goroutines of their own, as in such projects.
+		StartsGoroutines: true,
+	})
+}
 
-const forstOpenAPIJSON = `{"openapi":"3.1.0","info":{"title":"test","version":"1"},"paths":{}}`
-
-var forstEndpoints = []forstEndpoint{
-	{Name: "echo", Route: "/echo", Params: []string{"value"}, New: func() forstArgs {
+var fixtureEndpoints = []Endpoint{
+	{Name: "echo", Route: "/echo", Params: []string{"value"}, New: func() Args {
 		var v any
-		return fixture(func(d *forstDecoder, i int) { forstDecodeAny(d, &v) }, func(context.Context) (any, error) { return v, nil }, &v)
+		return fixture(func(d *Decoder, i int) { DecodeAny(d, &v) }, func(context.Context) (any, error) { return v, nil }, &v)
 	}},
-	{Name: "add", Route: "/add", Params: []string{"a", "b"}, New: func() forstArgs {
+	{Name: "add", Route: "/add", Params: []string{"a", "b"}, New: func() Args {
 		var a, b int
-		return fixture(func(d *forstDecoder, i int) {
+		return fixture(func(d *Decoder, i int) {
 			if i == 0 {
-				forstDecodeInt(d, &a)
+				DecodeInt(d, &a)
 			} else {
-				forstDecodeInt(d, &b)
+				DecodeInt(d, &b)
 			}
 		}, func(context.Context) (any, error) { return a + b, nil }, &a, &b)
 	}},
-	{Name: "fail", Route: "/fail", Params: nil, New: func() forstArgs {
+	{Name: "fail", Route: "/fail", Params: nil, New: func() Args {
 		return fixture(nil, func(context.Context) (any, error) {
-			return nil, &forstReturnedError{Err: errors.New("asked to fail")}
+			return nil, &ReturnedError{Err: errors.New("asked to fail")}
 		})
 	}},
-	{Name: "crash", Route: "/crash", Params: nil, New: func() forstArgs {
+	{Name: "crash", Route: "/crash", Params: nil, New: func() Args {
 		return fixture(nil, func(context.Context) (any, error) { return fixtureCrash(), nil })
 	}},
-	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, New: func() forstArgs {
+	{Name: "numbers", Route: "/numbers", Params: []string{"input"}, New: func() Args {
 		var input map[string]any
-		return fixture(func(d *forstDecoder, i int) { forstDecodeAnyMap(d, &input) }, func(context.Context) (any, error) {
+		return fixture(func(d *Decoder, i int) { DecodeAnyMap(d, &input) }, func(context.Context) (any, error) {
 			sum := 0.0
-			for _, n := range forstAs[[]float64](input["numbers"], `input["numbers"]`) {
+			for _, n := range As[[]float64](input["numbers"], `input["numbers"]`) {
 				sum += n
 			}
 			return sum, nil
 		}, &input)
 	}},
-	{Name: "nan", Route: "/nan", Params: nil, New: func() forstArgs {
+	{Name: "nan", Route: "/nan", Params: nil, New: func() Args {
 		return fixture(nil, func(context.Context) (any, error) { return math.NaN(), nil })
 	}},
-	{Name: "wait", Route: "/wait", Params: nil, New: func() forstArgs {
+	{Name: "wait", Route: "/wait", Params: nil, New: func() Args {
 		return fixture(nil, func(ctx context.Context) (any, error) {
 			<-ctx.Done()
 			fixtureCancelled <- struct{}{}
 			return nil, ctx.Err()
 		})
 	}},
-	{Name: "skip", Route: "/skip", Params: []string{"empty"}, New: func() forstArgs {
+	{Name: "skip", Route: "/skip", Params: []string{"empty"}, New: func() Args {
 		var v struct{}
-		return fixture(func(d *forstDecoder, i int) {
-			if d.open('{', &v) == forstOpened {
-				for n := 0; d.member(n); n++ {
-					d.skip() // a struct without fields: every member is unknown
+		return fixture(func(d *Decoder, i int) {
+			if d.Open('{', &v) == Opened {
+				for n := 0; d.Member(n); n++ {
+					d.Skip() // a struct without fields: every member is unknown
 				}
 			}
 		}, func(context.Context) (any, error) { return "skipped", nil }, &v)
 	}},
 	// Goroutines as the compiler emits them: forstGoRecover deferred first.
-	{Name: "goPanicWaited", Route: "/go-panic-waited", Params: nil, New: func() forstArgs {
+	{Name: "goPanicWaited", Route: "/go-panic-waited", Params: nil, New: func() Args {
 		return fixture(nil, func(context.Context) (any, error) { return fixtureGoPanic(true), nil })
 	}},
-	{Name: "goPanicBlocked", Route: "/go-panic-blocked", Params: nil, New: func() forstArgs {
+	{Name: "goPanicBlocked", Route: "/go-panic-blocked", Params: nil, New: func() Args {
 		return fixture(nil, func(context.Context) (any, error) { return fixtureGoPanic(false), nil })
 	}},
-	{Name: "goPanicLater", Route: "/go-panic-later", Params: nil, New: func() forstArgs {
+	{Name: "goPanicLater", Route: "/go-panic-later", Params: nil, New: func() Args {
 		return fixture(nil, func(context.Context) (any, error) {
-			go forstGuard("fixture.ft:30", fixtureLatePanic)(fixtureLate)
+			go Guard("fixture.ft:30", fixtureLatePanic)(fixtureLate)
 			return "answered", nil
 		})
 	}},
-	{Name: "big", Route: "/big", Params: []string{"s"}, New: func() forstArgs {
+	{Name: "big", Route: "/big", Params: []string{"s"}, New: func() Args {
 		var s string
-		return fixture(func(d *forstDecoder, i int) { forstDecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
+		return fixture(func(d *Decoder, i int) { DecodeString(d, &s) }, func(context.Context) (any, error) { return len(s), nil }, &s)
+	}},
+	// n words: a result whose encoding cannot fail, so the server streams it (see writeResult).
+	{Name: "words", Route: "/words", Params: []string{"n"}, New: func() Args {
+		var n int
+		return &fixtureCannotFail{fixture(func(d *Decoder, i int) { DecodeInt(d, &n) }, func(context.Context) (any, error) {
+			words := make([]string, n)
+			for i := range words {
+				words[i] = fmt.Sprintf("word %d é \"quoted\"", i)
+			}
+			return words, nil
+		}, &n).(*fixtureArgs)}
 	}},
 	// A streaming endpoint: n numbers, then (when fail) a panic.
-	{Name: "numbersUpTo", Route: "/numbers-up-to", Params: []string{"n", "fail"}, New: func() forstArgs {
+	{Name: "numbersUpTo", Route: "/numbers-up-to", Params: []string{"n", "fail"}, New: func() Args {
 		return &fixtureStream{}
 	}},
 }
 
-// fixtureArgs adapts a test function to forstArgs (generated code has one type per endpoint instead).
+// fixtureArgs adapts a test function to Args (generated code has one type per endpoint instead).
 type fixtureArgs struct {
 	argv   []any
-	decode func(d *forstDecoder, i int)
+	decode func(d *Decoder, i int)
 	run    func(ctx context.Context) (any, error)
 	out    any
 }
 
-func fixture(decode func(d *forstDecoder, i int), run func(ctx context.Context) (any, error), argv ...any) forstArgs {
+func fixture(decode func(d *Decoder, i int), run func(ctx context.Context) (any, error), argv ...any) Args {
 	return &fixtureArgs{argv: argv, decode: decode, run: run}
 }
 
-func (c *fixtureArgs) decodeArg(d *forstDecoder, i int) { c.decode(d, i) }
-func (c *fixtureArgs) call(ctx context.Context) error {
+func (c *fixtureArgs) DecodeArg(d *Decoder, i int) { c.decode(d, i) }
+func (c *fixtureArgs) Call(ctx context.Context) error {
 	out, err := c.run(ctx)
 	c.out = out
 	return err
 }
-func (c *fixtureArgs) encodeResult(e *forstEncoder)     { e.any(c.out) }
-func (c *fixtureArgs) args() []any                      { return c.argv }
-func (c *fixtureArgs) encodeArg(e *forstEncoder, i int) { e.any(reflectElem(c.argv[i])) }
-func (c *fixtureArgs) result() any                      { return &c.out }
-func (c *fixtureArgs) decodeResult(d *forstDecoder)     { forstDecodeAny(d, &c.out) }
-func forstEncodeKnown(e *forstEncoder, v any) bool      { return false }
-func reflectElem(p any) any                             { return reflect.ValueOf(p).Elem().Interface() }
+func (c *fixtureArgs) EncodeResult(e *Encoder)     { e.Any(c.out) }
+func (c *fixtureArgs) Args() []any                 { return c.argv }
+func (c *fixtureArgs) EncodeArg(e *Encoder, i int) { e.Any(reflectElem(c.argv[i])) }
+func (c *fixtureArgs) Result() any                 { return &c.out }
+func (c *fixtureArgs) DecodeResult(d *Decoder)     { DecodeAny(d, &c.out) }
+func reflectElem(p any) any                        { return reflect.ValueOf(p).Elem().Interface() }
+
+// fixtureCannotFail is a call type whose result the compiler proved cannot fail to encode.
+type fixtureCannotFail struct{ *fixtureArgs }
+
+func (fixtureCannotFail) ResultCannotFail() {}
 
 // fixtureStream is a streaming call type as forst_codecs.go has them: its items are 0 .. n-1, encoded one by one.
 type fixtureStream struct {
@@ -125,17 +147,17 @@ type fixtureStream struct {
 	fail bool
 }
 
-func (c *fixtureStream) decodeArg(d *forstDecoder, i int) {
+func (c *fixtureStream) DecodeArg(d *Decoder, i int) {
 	if i == 0 {
-		forstDecodeInt(d, &c.n)
+		DecodeInt(d, &c.n)
 	} else {
-		forstDecodeBool(d, &c.fail)
+		DecodeBool(d, &c.fail)
 	}
 }
-func (c *fixtureStream) call(ctx context.Context) error { return nil }
-func (c *fixtureStream) streamItems(ctx context.Context, e *forstEncoder, item func() bool) {
+func (c *fixtureStream) Call(ctx context.Context) error { return nil }
+func (c *fixtureStream) StreamItems(ctx context.Context, e *Encoder, item func() bool) {
 	for i := 0; i < c.n; i++ {
-		e.int(int64(i))
+		e.Int(int64(i))
 		if !item() {
 			fixtureStreamStopped <- i
 			return
@@ -156,17 +178,17 @@ var fixtureLate = make(chan struct{})
 func fixtureGoPanic(wait bool) int {
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func(forstG *forstGoroutine) {
-		defer forstG.done()
-		go func(forstG *forstGoroutine) { // a grandchild: the call is still found
-			defer forstG.done()
+	go func(forstG *Goroutine) {
+		defer forstG.Done()
+		go func(forstG *Goroutine) { // a grandchild: the call is still found
+			defer forstG.Done()
 			if wait {
 				defer wg.Done()
 			}
 			var m map[string]int
 			m["boom"] = 1
-		}(forstGoStart("fixture.ft:25"))
-	}(forstGoStart("fixture.ft:23"))
+		}(GoStart("fixture.ft:25"))
+	}(GoStart("fixture.ft:23"))
 	wg.Wait()
 	return 1
 }

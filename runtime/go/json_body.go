@@ -1,18 +1,18 @@
-// Forst JSON codec, request bodies: emitted verbatim as forst_json_body.go (see forst_json_scan.go).
+// Forst JSON codec, request bodies (see json_scan.go).
 //
-// forstArgs is what the compiler generates per endpoint; forstDecodeArgs reads a request body into it by the body
+// Args is what the compiler generates per endpoint; DecodeArgs reads a request body into it by the body
 // convention; the decoders and encoders are pooled. How the server uses them, and how a streaming handler can:
 //
 //	a := ep.New()
-//	d := forstGetDecoder(body)            // body: an io.Reader (forstGetBytesDecoder for a []byte)
-//	err := forstDecodeArgs(d, ep, a)      // *forstInputError (400), or a forstReadError from the reader
-//	forstPutDecoder(d)
-//	err = a.call(ctx)                     // *forstReturnedError (500)
+//	d := GetDecoder(body)            // body: an io.Reader (GetBytesDecoder for a []byte)
+//	err := DecodeArgs(d, ep, a)      // *InputError (400), or a forstReadError from the reader
+//	PutDecoder(d)
+//	err = a.call(ctx)                     // *ReturnedError (500)
 //	e := forstGetEncoder()                // or newForstStreamEncoder(w, limit): chunks of about limit bytes to w
-//	err = forstEncodeWith(e, a.encodeResult) // json.Marshal's error (500 invalid_result); e.flushed > 0 means
+//	err = EncodeWith(e, a.EncodeResult) // json.Marshal's error (500 invalid_result); e.flushed > 0 means
 //	                                         // bytes already went out and a status can no longer change
 
-package main
+package forst
 
 import (
 	"bytes"
@@ -27,38 +27,38 @@ import (
 
 // ---------------------------------------------------------------------------------------------------- the body
 
-// forstArgs is one call of an endpoint, generated per endpoint (forst_codecs.go): its arguments, decoded in place,
+// Args is one call of an endpoint, generated per endpoint (forst_codecs.go): its arguments, decoded in place,
 // and its result.
-type forstArgs interface {
-	// decodeArg decodes argument i from d.
-	decodeArg(d *forstDecoder, i int)
-	// call checks the arguments against their constraints (a *forstInputError) and runs the function; an error the
-	// function returns is a *forstReturnedError.
-	call(ctx context.Context) error
-	// encodeResult writes the result as JSON (null when the function returns none).
-	encodeResult(e *forstEncoder)
+type Args interface {
+	// DecodeArg decodes argument i from d.
+	DecodeArg(d *Decoder, i int)
+	// Call checks the arguments against their constraints (a *InputError) and runs the function; an error the
+	// function returns is a *ReturnedError.
+	Call(ctx context.Context) error
+	// EncodeResult writes the result as JSON (null when the function returns none).
+	EncodeResult(e *Encoder)
 
 	// For the differential tests and the codec benchmark: pointers to the arguments, one argument through its
 	// generated encoder, a pointer to the result (nil when the function returns none) and its generated decoder.
-	args() []any
-	encodeArg(e *forstEncoder, i int)
-	result() any
-	decodeResult(d *forstDecoder)
+	Args() []any
+	EncodeArg(e *Encoder, i int)
+	Result() any
+	DecodeResult(d *Decoder)
 }
 
-// forstDecodeArgs reads a request body into c's arguments by the body convention: the JSON value of the single
+// DecodeArgs reads a request body into c's arguments by the body convention: the JSON value of the single
 // parameter, a JSON array of the arguments for several, and for none an empty body, null or []. Leading and trailing
 // Unicode whitespace is ignored. The errors, and which one wins when there are several, are those of the path this
 // replaced (split the body with encoding/json, then json.Unmarshal each argument): a syntax error anywhere, then the
 // wrong number of arguments, then the first argument that does not fit. One difference is unavoidable when reading
 // as a stream: an argument's own UnmarshalJSON method (a user type's) runs before the rest of the body is checked.
 // A read error (the body is too large, the client went away) is a forstReadError.
-func forstDecodeArgs(d *forstDecoder, ep *forstEndpoint, c forstArgs) (err error) {
+func DecodeArgs(d *Decoder, ep *Endpoint, c Args) (err error) {
 	defer func() {
 		switch r := recover().(type) {
 		case nil:
 		case forstSyntaxError:
-			err = &forstInputError{Function: ep.Name, Message: "malformed JSON body: " + r.msg}
+			err = &InputError{Function: ep.Name, Message: "malformed JSON body: " + r.msg}
 		case forstReadError:
 			err = r
 		default:
@@ -73,10 +73,10 @@ func forstDecodeArgs(d *forstDecoder, ep *forstEndpoint, c forstArgs) (err error
 	empty := d.skipUnicodeSpace()
 	if len(params) == 1 {
 		if empty {
-			return &forstInputError{Function: ep.Name, Path: params[0], Message: "missing argument " + params[0]}
+			return &InputError{Function: ep.Name, Path: params[0], Message: "missing argument " + params[0]}
 		}
 		d.saved, d.abort, d.where = nil, nil, d.where[:0]
-		c.decodeArg(d, 0)
+		c.DecodeArg(d, 0)
 		d.end()
 		if e := d.argError(); e != nil {
 			return forstArgError(ep.Name, params[0], e)
@@ -84,40 +84,40 @@ func forstDecodeArgs(d *forstDecoder, ep *forstEndpoint, c forstArgs) (err error
 		return nil
 	}
 	list := "[" + strings.Join(params, ", ") + "]"
-	switch ch := d.peek(); ch {
+	switch ch := d.Peek(); ch {
 	case '[':
 		d.pos++
 		d.push(ch)
 		var argErr error
 		n := 0
-		for ; d.elem(n); n++ {
+		for ; d.Elem(n); n++ {
 			if n >= len(params) || argErr != nil {
-				d.skip()
+				d.Skip()
 				continue
 			}
 			d.saved, d.abort, d.where = nil, nil, d.where[:0]
-			c.decodeArg(d, n)
+			c.DecodeArg(d, n)
 			if e := d.argError(); e != nil {
 				argErr = forstArgError(ep.Name, params[n], e)
 			}
 		}
 		d.end()
 		if n != len(params) {
-			return &forstInputError{Function: ep.Name, Message: fmt.Sprintf("expected %d arguments %s, got %d", len(params), list, n)}
+			return &InputError{Function: ep.Name, Message: fmt.Sprintf("expected %d arguments %s, got %d", len(params), list, n)}
 		}
 		return argErr
 	case 'n':
 		d.literal("null")
 		d.end()
-		return &forstInputError{Function: ep.Name, Message: fmt.Sprintf("expected %d arguments %s, got 0", len(params), list)}
+		return &InputError{Function: ep.Name, Message: fmt.Sprintf("expected %d arguments %s, got 0", len(params), list)}
 	default:
-		d.skip()
+		d.Skip()
 		d.end()
-		return &forstInputError{Function: ep.Name, Message: fmt.Sprintf("expected a JSON array of %d arguments %s", len(params), list)}
+		return &InputError{Function: ep.Name, Message: fmt.Sprintf("expected a JSON array of %d arguments %s", len(params), list)}
 	}
 }
 
-func (d *forstDecoder) argError() error {
+func (d *Decoder) argError() error {
 	if d.abort != nil {
 		return d.abort
 	}
@@ -125,7 +125,7 @@ func (d *forstDecoder) argError() error {
 }
 
 // noArguments accepts an empty body, null or [], with whitespace around them, and checks nothing else.
-func (d *forstDecoder) noArguments() error {
+func (d *Decoder) noArguments() error {
 	if d.skipUnicodeSpace() {
 		return nil
 	}
@@ -136,17 +136,17 @@ func (d *forstDecoder) noArguments() error {
 	case bytes.HasPrefix(rest, []byte("[]")):
 		d.pos += 2
 	default:
-		return &forstInputError{Message: "this function takes no arguments; send an empty body"}
+		return &InputError{Message: "this function takes no arguments; send an empty body"}
 	}
 	if !d.skipUnicodeSpace() {
-		return &forstInputError{Message: "this function takes no arguments; send an empty body"}
+		return &InputError{Message: "this function takes no arguments; send an empty body"}
 	}
 	return nil
 }
 
 // skipUnicodeSpace skips what bytes.TrimSpace trims (ASCII whitespace including \v and \f, and Unicode spaces) and
 // reports whether the input ends there.
-func (d *forstDecoder) skipUnicodeSpace() bool {
+func (d *Decoder) skipUnicodeSpace() bool {
 	for {
 		d.pos = d.ensure(d.pos, utf8.UTFMax)
 		if d.pos >= len(d.buf) {
@@ -170,7 +170,7 @@ func (d *forstDecoder) skipUnicodeSpace() bool {
 
 // end checks that nothing but whitespace follows the value: JSON whitespace, then possibly a tail of Unicode
 // whitespace (the body is trimmed); anything else is encoding/json's "after top-level value" error.
-func (d *forstDecoder) end() {
+func (d *Decoder) end() {
 	for {
 		for d.pos < len(d.buf) && forstIsSpace(d.buf[d.pos]) {
 			d.pos++
@@ -189,7 +189,7 @@ func (d *forstDecoder) end() {
 
 // forstDecodeValue decodes one JSON text with decode (a generated decoder) as json.Unmarshal would: JSON whitespace
 // around it only. It returns the first error json.Unmarshal would have returned (a forstSyntaxError for bad syntax).
-func forstDecodeValue(d *forstDecoder, decode func(d *forstDecoder)) (err error) {
+func forstDecodeValue(d *Decoder, decode func(d *Decoder)) (err error) {
 	defer func() {
 		switch r := recover().(type) {
 		case nil:
@@ -227,46 +227,46 @@ func (e forstReadError) Unwrap() error { return e.err }
 // forstReadBuffer is the decoder's buffer for request bodies: a body arrives through it in pieces of this size.
 const forstReadBuffer = 64 << 10
 
-var forstDecoders = sync.Pool{New: func() any { return &forstDecoder{buf: make([]byte, 0, forstReadBuffer)} }}
+var forstDecoders = sync.Pool{New: func() any { return &Decoder{buf: make([]byte, 0, forstReadBuffer)} }}
 
-// forstGetDecoder returns a pooled decoder reading r.
-func forstGetDecoder(r io.Reader) *forstDecoder {
-	d := forstDecoders.Get().(*forstDecoder)
-	*d = forstDecoder{buf: d.buf[:0], r: r, keep: -1, key: d.key[:0], fold: d.fold[:0], tmp: d.tmp[:0], path: d.path[:0],
+// GetDecoder returns a pooled decoder reading r.
+func GetDecoder(r io.Reader) *Decoder {
+	d := forstDecoders.Get().(*Decoder)
+	*d = Decoder{buf: d.buf[:0], r: r, keep: -1, Key: d.Key[:0], fold: d.fold[:0], tmp: d.tmp[:0], path: d.path[:0],
 		where: d.where[:0], stack: d.stack[:0], short: d.short, own: d.buf[:0]}
 	return d
 }
 
-// forstGetBytesDecoder returns a pooled decoder reading data (a body already in memory: small calls).
-func forstGetBytesDecoder(data []byte) *forstDecoder {
-	d := forstGetDecoder(nil)
+// GetBytesDecoder returns a pooled decoder reading data (a body already in memory: small calls).
+func GetBytesDecoder(data []byte) *Decoder {
+	d := GetDecoder(nil)
 	d.buf, d.r, d.rerr = data, nil, io.EOF
 	return d
 }
 
-// forstPutDecoder returns d to the pool, unless one huge value made its buffers big.
-func forstPutDecoder(d *forstDecoder) {
+// PutDecoder returns d to the pool, unless one huge value made its buffers big.
+func PutDecoder(d *Decoder) {
 	if d.r != nil {
 		d.own = d.buf // a reader decoder's buffer is its own (it may have grown); a bytes decoder's is the caller's
 	}
 	if cap(d.own) > 4*forstReadBuffer || cap(d.tmp) > 4*forstReadBuffer || cap(d.stack) > forstReadBuffer {
 		return
 	}
-	*d = forstDecoder{buf: d.own[:0], key: d.key, fold: d.fold, tmp: d.tmp, path: d.path, where: d.where, stack: d.stack, short: d.short}
+	*d = Decoder{buf: d.own[:0], Key: d.Key, fold: d.fold, tmp: d.tmp, path: d.path, where: d.where, stack: d.stack, short: d.short}
 	forstDecoders.Put(d)
 }
 
-var forstEncoders = sync.Pool{New: func() any { return newForstEncoder(make([]byte, 0, 4096)) }}
+var forstEncoders = sync.Pool{New: func() any { return NewEncoder(make([]byte, 0, 4096)) }}
 
 // forstGetEncoder returns a pooled encoder that keeps everything in its buffer.
-func forstGetEncoder() *forstEncoder {
-	e := forstEncoders.Get().(*forstEncoder)
-	e.buf, e.level = e.buf[:0], 0
+func forstGetEncoder() *Encoder {
+	e := forstEncoders.Get().(*Encoder)
+	e.Reset()
 	return e
 }
 
 // forstPutEncoder returns e to the pool once its buffer has been written, unless it grew beyond 16 MiB.
-func forstPutEncoder(e *forstEncoder) {
+func forstPutEncoder(e *Encoder) {
 	if cap(e.buf) <= 16<<20 {
 		forstEncoders.Put(e)
 	}

@@ -1,9 +1,9 @@
-// Forst JSON codec, decoding into Go values: emitted verbatim as forst_json_decode.go (see forst_json_scan.go).
+// Forst JSON codec, decoding into Go values (see json_scan.go).
 //
 // The generated decoders call these: one function per kind of value (strings, numbers with their range checks,
 // []byte, json.Number, interface{}), the helpers for slices and maps, and the fallbacks to encoding/json.
 
-package main
+package forst
 
 import (
 	"encoding"
@@ -22,9 +22,9 @@ import (
 
 // ---------------------------------------------------------------------------------------------------- values
 
-// forstDecodeString decodes a JSON string into *v; null leaves it as it is.
-func forstDecodeString[T ~string](d *forstDecoder, v *T) {
-	switch c := d.peek(); c {
+// DecodeString decodes a JSON string into *v; null leaves it as it is.
+func DecodeString[T ~string](d *Decoder, v *T) {
+	switch c := d.Peek(); c {
 	case '"':
 		*v = T(d.string())
 	case 'n':
@@ -34,9 +34,9 @@ func forstDecodeString[T ~string](d *forstDecoder, v *T) {
 	}
 }
 
-// forstDecodeBool decodes true or false into *v; null leaves it as it is.
-func forstDecodeBool[T ~bool](d *forstDecoder, v *T) {
-	switch c := d.peek(); c {
+// DecodeBool decodes true or false into *v; null leaves it as it is.
+func DecodeBool[T ~bool](d *Decoder, v *T) {
+	switch c := d.Peek(); c {
 	case 't':
 		d.literal("true")
 		*v = true
@@ -52,10 +52,10 @@ func forstDecodeBool[T ~bool](d *forstDecoder, v *T) {
 
 // numberText returns the text of the number at the next value, or nil after null and after a value of another type
 // (recorded as a type error against v).
-func (d *forstDecoder) numberText(v any) []byte {
-	switch c := d.peek(); {
+func (d *Decoder) numberText(v any) []byte {
+	switch c := d.Peek(); {
 	case c == '-' || '0' <= c && c <= '9':
-		return d.number()
+		return d.Number()
 	case c == 'n':
 		d.literal("null")
 	default:
@@ -64,8 +64,8 @@ func (d *forstDecoder) numberText(v any) []byte {
 	return nil
 }
 
-// forstDecodeInt decodes an integer into *v, with encoding/json's checks: no fraction, no exponent, in range.
-func forstDecodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *forstDecoder, v *T) {
+// DecodeInt decodes an integer into *v, with encoding/json's checks: no fraction, no exponent, in range.
+func DecodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *Decoder, v *T) {
 	if n, start, ok := d.smallInt(); ok {
 		if int64(T(n)) == n {
 			*v = T(n)
@@ -85,8 +85,8 @@ func forstDecodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *forstDecoder, 
 	*v = T(n)
 }
 
-// forstDecodeUint decodes a non-negative integer into *v ("-0" is not one, as for strconv.ParseUint).
-func forstDecodeUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](d *forstDecoder, v *T) {
+// DecodeUint decodes a non-negative integer into *v ("-0" is not one, as for strconv.ParseUint).
+func DecodeUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](d *Decoder, v *T) {
 	text := d.numberText(v)
 	if text == nil {
 		return
@@ -99,9 +99,9 @@ func forstDecodeUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](
 	*v = T(n)
 }
 
-// forstDecodeFloat64 decodes a number into *v; out of range (1e400) is a type error, as in encoding/json.
-func forstDecodeFloat64[T ~float64](d *forstDecoder, v *T) {
-	switch c := d.peek(); {
+// DecodeFloat64 decodes a number into *v; out of range (1e400) is a type error, as in encoding/json.
+func DecodeFloat64[T ~float64](d *Decoder, v *T) {
+	switch c := d.Peek(); {
 	case c == '-' || '0' <= c && c <= '9':
 		f, text, ok := d.float()
 		if !ok {
@@ -120,7 +120,7 @@ func forstDecodeFloat64[T ~float64](d *forstDecoder, v *T) {
 // it is out of range), and returns its text. Plain numbers with at most 15 significant digits, no exponent and a
 // delimiter already in the buffer are scanned and converted in one pass (Clinger's exact case: one correctly
 // rounded division of two exactly representable values); everything else goes through number and strconv.
-func (d *forstDecoder) float() (float64, []byte, bool) {
+func (d *Decoder) float() (float64, []byte, bool) {
 	b := d.buf
 	start := d.pos
 	i := start
@@ -171,15 +171,15 @@ func (d *forstDecoder) float() (float64, []byte, bool) {
 	return f, b[start:i], true
 }
 
-func (d *forstDecoder) floatSlow(start int) (float64, []byte, bool) {
+func (d *Decoder) floatSlow(start int) (float64, []byte, bool) {
 	d.pos = start
-	text := d.number()
+	text := d.Number()
 	f, ok := forstParseFloat(text)
 	return f, text, ok
 }
 
-// forstDecodeFloat32 decodes a number into *v, rounded once to float32 (strconv.ParseFloat with 32 bits).
-func forstDecodeFloat32[T ~float32](d *forstDecoder, v *T) {
+// DecodeFloat32 decodes a number into *v, rounded once to float32 (strconv.ParseFloat with 32 bits).
+func DecodeFloat32[T ~float32](d *Decoder, v *T) {
 	text := d.numberText(v)
 	if text == nil {
 		return
@@ -192,15 +192,15 @@ func forstDecodeFloat32[T ~float32](d *forstDecoder, v *T) {
 	*v = T(f)
 }
 
-// forstDecodeNumber decodes a json.Number: a number's text, or a string holding a valid number.
-func forstDecodeNumber(d *forstDecoder, v *json.Number) {
-	switch c := d.peek(); {
+// DecodeNumber decodes a json.Number: a number's text, or a string holding a valid number.
+func DecodeNumber(d *Decoder, v *json.Number) {
+	switch c := d.Peek(); {
 	case c == '-' || '0' <= c && c <= '9':
-		*v = json.Number(d.number())
+		*v = json.Number(d.Number())
 	case c == '"':
 		start := d.pos
 		d.keep = start
-		s := string(d.str())
+		s := string(d.Str())
 		item := string(d.buf[d.keep:d.pos])
 		d.keep = -1
 		if !forstValidNumber(s) {
@@ -215,11 +215,11 @@ func forstDecodeNumber(d *forstDecoder, v *json.Number) {
 	}
 }
 
-// forstDecodeBytes decodes a []byte: base64 text (as encoding/json writes it), or an array of numbers; null is nil.
-func forstDecodeBytes[T ~[]byte](d *forstDecoder, v *T) {
-	switch c := d.peek(); c {
+// DecodeBytes decodes a []byte: base64 text (as encoding/json writes it), or an array of numbers; null is nil.
+func DecodeBytes[T ~[]byte](d *Decoder, v *T) {
+	switch c := d.Peek(); c {
 	case '"':
-		s := d.str()
+		s := d.Str()
 		b := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
 		n, err := base64.StdEncoding.Decode(b, s)
 		if err != nil {
@@ -232,11 +232,11 @@ func forstDecodeBytes[T ~[]byte](d *forstDecoder, v *T) {
 		d.push(c)
 		s := *v
 		n := 0
-		for ; d.elem(n); n++ {
-			s = forstGrow(s, n)
-			forstDecodeUint(d, &s[n])
+		for ; d.Elem(n); n++ {
+			s = Grow(s, n)
+			DecodeUint(d, &s[n])
 		}
-		*v = forstCut(s, n)
+		*v = Cut(s, n)
 	case 'n':
 		d.literal("null")
 		*v = nil
@@ -245,11 +245,11 @@ func forstDecodeBytes[T ~[]byte](d *forstDecoder, v *T) {
 	}
 }
 
-// forstGrow makes s[i] exist for decoding element i into it, as encoding/json does: an element that exists (from
+// Grow makes s[i] exist for decoding element i into it, as encoding/json does: an element that exists (from
 // a duplicate key's earlier array) is decoded into, a new one starts as the zero value. The capacity doubles when it
 // runs out, and grows by half past 64k elements (append grows large slices by a quarter: about twice as many copies
 // of a long array; doubling all the way would raise the peak while the last copy is made).
-func forstGrow[S ~[]E, E any](s S, i int) S {
+func Grow[S ~[]E, E any](s S, i int) S {
 	if i < len(s) {
 		return s
 	}
@@ -263,78 +263,78 @@ func forstGrow[S ~[]E, E any](s S, i int) S {
 	return s[:i+1]
 }
 
-// forstCut ends a decoded array of n elements: truncated to n, and an empty array is an empty, non-nil slice.
-func forstCut[S ~[]E, E any](s S, n int) S {
+// Cut ends a decoded array of n elements: truncated to n, and an empty array is an empty, non-nil slice.
+func Cut[S ~[]E, E any](s S, n int) S {
 	if n == 0 {
 		return S{}
 	}
 	return s[:n]
 }
 
-// forstInitMap gives *m a map to decode members into (encoding/json keeps an existing one).
-func forstInitMap[M ~map[K]V, K comparable, V any](m *M) {
+// InitMap gives *m a map to decode members into (encoding/json keeps an existing one).
+func InitMap[M ~map[K]V, K comparable, V any](m *M) {
 	if *m == nil {
 		*m = make(M)
 	}
 }
 
-// forstZeroOf returns the zero value of m's elements, the fresh value encoding/json decodes a member into.
-func forstZeroOf[M ~map[K]V, K comparable, V any](M) (zero V) { return zero }
+// ZeroOf returns the zero value of m's elements, the fresh value encoding/json decodes a member into.
+func ZeroOf[M ~map[K]V, K comparable, V any](M) (zero V) { return zero }
 
-// forstStringKey is the current member's key for map m, which has string keys.
-func forstStringKey[M ~map[K]V, K ~string, V any](m M, d *forstDecoder) K { return K(d.key) }
+// StringKey is the current member's key for map m, which has string keys.
+func StringKey[M ~map[K]V, K ~string, V any](m M, d *Decoder) K { return K(d.Key) }
 
 // forstKeyCheck says whether a member's key fits an integer-keyed map; encoding/json reports one that does not
 // after decoding the member's value, and leaves the member out.
 type forstKeyCheck struct {
-	valid bool
+	Valid bool
 	text  string
 	typ   reflect.Type
 }
 
-func (k forstKeyCheck) report(d *forstDecoder) { d.typeErrorOf("number "+k.text, k.typ) }
+func (k forstKeyCheck) Report(d *Decoder) { d.typeErrorOf("number "+k.text, k.typ) }
 
-// forstIntKey parses the current member's key for map m, which has integer keys (strconv.ParseInt, in range).
-func forstIntKey[M ~map[K]V, K ~int | ~int8 | ~int16 | ~int32 | ~int64, V any](m M, d *forstDecoder) (K, forstKeyCheck) {
-	n, err := strconv.ParseInt(string(d.key), 10, 64)
+// IntKey parses the current member's key for map m, which has integer keys (strconv.ParseInt, in range).
+func IntKey[M ~map[K]V, K ~int | ~int8 | ~int16 | ~int32 | ~int64, V any](m M, d *Decoder) (K, forstKeyCheck) {
+	n, err := strconv.ParseInt(string(d.Key), 10, 64)
 	if err != nil || int64(K(n)) != n {
-		return 0, forstKeyCheck{text: string(d.key), typ: reflect.TypeFor[K]()}
+		return 0, forstKeyCheck{text: string(d.Key), typ: reflect.TypeFor[K]()}
 	}
-	return K(n), forstKeyCheck{valid: true}
+	return K(n), forstKeyCheck{Valid: true}
 }
 
-// forstUintKey is forstIntKey for unsigned keys.
-func forstUintKey[M ~map[K]V, K ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr, V any](m M, d *forstDecoder) (K, forstKeyCheck) {
-	n, err := strconv.ParseUint(string(d.key), 10, 64)
+// UintKey is IntKey for unsigned keys.
+func UintKey[M ~map[K]V, K ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr, V any](m M, d *Decoder) (K, forstKeyCheck) {
+	n, err := strconv.ParseUint(string(d.Key), 10, 64)
 	if err != nil || uint64(K(n)) != n {
-		return 0, forstKeyCheck{text: string(d.key), typ: reflect.TypeFor[K]()}
+		return 0, forstKeyCheck{text: string(d.Key), typ: reflect.TypeFor[K]()}
 	}
-	return K(n), forstKeyCheck{valid: true}
+	return K(n), forstKeyCheck{Valid: true}
 }
 
-// forstAlloc points *p at a new zero value unless it already points somewhere (encoding/json decodes into what a
+// Alloc points *p at a new zero value unless it already points somewhere (encoding/json decodes into what a
 // pointer already points to).
-func forstAlloc[T any](p **T) {
+func Alloc[T any](p **T) {
 	if *p == nil {
 		*p = new(T)
 	}
 }
 
-// null consumes a null and reports true, or reports false and consumes nothing.
-func (d *forstDecoder) null() bool {
-	if d.peek() != 'n' {
+// Null consumes a Null and reports true, or reports false and consumes nothing.
+func (d *Decoder) Null() bool {
+	if d.Peek() != 'n' {
 		return false
 	}
 	d.literal("null")
 	return true
 }
 
-// foldedKey is the current member's key folded as encoding/json folds names to match them without regard to
+// FoldedKey is the current member's key folded as encoding/json folds names to match them without regard to
 // case: ASCII letters upper-cased, other letters to the smallest rune of their case-folding orbit.
-func (d *forstDecoder) foldedKey() []byte {
+func (d *Decoder) FoldedKey() []byte {
 	out := d.fold[:0]
-	for i := 0; i < len(d.key); {
-		c := d.key[i]
+	for i := 0; i < len(d.Key); {
+		c := d.Key[i]
 		if c < utf8.RuneSelf {
 			if 'a' <= c && c <= 'z' {
 				c -= 'a' - 'A'
@@ -343,7 +343,7 @@ func (d *forstDecoder) foldedKey() []byte {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRune(d.key[i:])
+		r, n := utf8.DecodeRune(d.Key[i:])
 		for {
 			r2 := unicode.SimpleFold(r)
 			if r2 <= r {
@@ -361,9 +361,9 @@ func (d *forstDecoder) foldedKey() []byte {
 
 // smallInt reads an integer of at most 18 digits that the buffer shows whole (a delimiter follows it): the common
 // case, in one pass. ok is false, with nothing consumed, for anything else (null, a fraction, a string...).
-func (d *forstDecoder) smallInt() (n int64, start int, ok bool) {
+func (d *Decoder) smallInt() (n int64, start int, ok bool) {
 	if d.pos >= len(d.buf) || d.buf[d.pos] <= ' ' {
-		d.peek()
+		d.Peek()
 	}
 	b := d.buf
 	start = d.pos
@@ -524,14 +524,14 @@ func forstValidNumber(s string) bool {
 
 // ---------------------------------------------------------------------------------------------------- interface{}
 
-// forstDecodeAny decodes any JSON value into *v as encoding/json does for an empty interface: float64, string,
+// DecodeAny decodes any JSON value into *v as encoding/json does for an empty interface: float64, string,
 // bool, nil, []any and map[string]any.
-func forstDecodeAny(d *forstDecoder, v *any) {
+func DecodeAny(d *Decoder, v *any) {
 	*v = d.anyValue()
 }
 
-func (d *forstDecoder) anyValue() any {
-	switch c := d.peek(); c {
+func (d *Decoder) anyValue() any {
+	switch c := d.Peek(); c {
 	case '"':
 		return d.string()
 	case '{':
@@ -565,42 +565,42 @@ func (d *forstDecoder) anyValue() any {
 	}
 }
 
-// forstDecodeAnyMap decodes an object into a map[string]any (a JSON object parameter such as the RFC's calculate
+// DecodeAnyMap decodes an object into a map[string]any (a JSON object parameter such as the RFC's calculate
 // input); null is nil, other values are type errors.
-func forstDecodeAnyMap[M ~map[string]any](d *forstDecoder, v *M) {
-	switch d.open('{', v) {
-	case forstNull:
+func DecodeAnyMap[M ~map[string]any](d *Decoder, v *M) {
+	switch d.Open('{', v) {
+	case Null:
 		*v = nil
-	case forstOpened:
-		forstInitMap(v)
+	case Opened:
+		InitMap(v)
 		m := *v
-		for n := 0; d.member(n); n++ {
-			k := string(d.key)
+		for n := 0; d.Member(n); n++ {
+			k := string(d.Key)
 			m[k] = d.anyValue()
 		}
 	}
 }
 
-// forstDecodeAnySlice decodes an array into a []any.
-func forstDecodeAnySlice[S ~[]any](d *forstDecoder, v *S) {
-	switch d.open('[', v) {
-	case forstNull:
+// DecodeAnySlice decodes an array into a []any.
+func DecodeAnySlice[S ~[]any](d *Decoder, v *S) {
+	switch d.Open('[', v) {
+	case Null:
 		*v = nil
-	case forstOpened:
+	case Opened:
 		s := *v
 		n := 0
-		for ; d.elem(n); n++ {
-			s = forstGrow(s, n)
+		for ; d.Elem(n); n++ {
+			s = Grow(s, n)
 			s[n] = d.anyValue()
 		}
-		*v = forstCut(s, n)
+		*v = Cut(s, n)
 	}
 }
 
-func (d *forstDecoder) anyObject() map[string]any {
+func (d *Decoder) anyObject() map[string]any {
 	m := make(map[string]any)
-	for n := 0; d.member(n); n++ {
-		k := string(d.key)
+	for n := 0; d.Member(n); n++ {
+		k := string(d.Key)
 		m[k] = d.anyValue()
 	}
 	return m
@@ -611,14 +611,14 @@ func (d *forstDecoder) anyObject() map[string]any {
 const forstShortArray = 4096
 
 // anyArray collects the elements of a short array on a scratch stack shared by nested arrays and allocates the slice
-// once, at its final length; a long one continues in a slice of its own that grows as forstGrow grows.
-func (d *forstDecoder) anyArray() []any {
+// once, at its final length; a long one continues in a slice of its own that grows as Grow grows.
+func (d *Decoder) anyArray() []any {
 	base := len(d.stack)
 	var long []any
-	for n := 0; d.elem(n); n++ {
+	for n := 0; d.Elem(n); n++ {
 		v := d.anyValue()
 		if long != nil {
-			long = forstGrow(long, n)
+			long = Grow(long, n)
 			long[n] = v
 			continue
 		}
@@ -642,13 +642,13 @@ func (d *forstDecoder) anyArray() []any {
 
 // ---------------------------------------------------------------------------------------------------- fallbacks
 
-// decodeJSON decodes the next value into *v (v is a pointer) the way encoding/json does for types the generated code
+// DecodeJSON decodes the next value into *v (v is a pointer) the way encoding/json does for types the generated code
 // leaves to it: a type with an UnmarshalJSON method gets the value's text and any error it returns ends the argument;
 // a type with an UnmarshalText method gets a string's contents (other JSON types are type errors); anything else goes
 // through json.Unmarshal, whose errors get this value's place in the error context (a type error is recorded like
 // the decoder's own, any other error ends the argument).
-func (d *forstDecoder) decodeJSON(v any) {
-	raw := d.raw()
+func (d *Decoder) DecodeJSON(v any) {
+	raw := d.Raw()
 	if d.abort != nil {
 		return // encoding/json would have stopped before this value: do not run its methods
 	}
@@ -682,7 +682,7 @@ func (d *forstDecoder) decodeJSON(v any) {
 }
 
 // unmarshalText is encoding/json's handling of a value whose type has UnmarshalText (and no UnmarshalJSON).
-func (d *forstDecoder) unmarshalText(u encoding.TextUnmarshaler, raw []byte, v any) {
+func (d *Decoder) unmarshalText(u encoding.TextUnmarshaler, raw []byte, v any) {
 	switch raw[0] {
 	case '"':
 		s, _ := newForstBytesDecoder(raw).unquote()
@@ -706,34 +706,34 @@ func (d *forstDecoder) unmarshalText(u encoding.TextUnmarshaler, raw []byte, v a
 	}
 }
 
-// forstDecodeDynamic decodes into a value whose type the generated code does not know (a type parameter of a
+// DecodeDynamic decodes into a value whose type the generated code does not know (a type parameter of a
 // generic type): common types directly, the others through encoding/json.
-func forstDecodeDynamic[T any](d *forstDecoder, v *T) {
+func DecodeDynamic[T any](d *Decoder, v *T) {
 	switch p := any(v).(type) {
 	case *string:
-		forstDecodeString(d, p)
+		DecodeString(d, p)
 	case *float64:
-		forstDecodeFloat64(d, p)
+		DecodeFloat64(d, p)
 	case *int:
-		forstDecodeInt(d, p)
+		DecodeInt(d, p)
 	case *int64:
-		forstDecodeInt(d, p)
+		DecodeInt(d, p)
 	case *bool:
-		forstDecodeBool(d, p)
+		DecodeBool(d, p)
 	case *any:
-		forstDecodeAny(d, p)
+		DecodeAny(d, p)
 	default:
-		d.decodeJSON(v)
+		d.DecodeJSON(v)
 	}
 }
 
-// forstDecodeQuoted decodes a field tagged `json:",string"` (v points to a bool, number or string field, or a
+// DecodeQuoted decodes a field tagged `json:",string"` (v points to a bool, number or string field, or a
 // pointer to one): a JSON string holding the value's JSON text, with encoding/json's rules and messages.
-func forstDecodeQuoted(d *forstDecoder, v any) {
+func DecodeQuoted(d *Decoder, v any) {
 	field := reflect.ValueOf(v).Elem()
-	switch c := d.peek(); c {
+	switch c := d.Peek(); c {
 	case '"':
-		item := []byte(string(d.str()))
+		item := []byte(string(d.Str()))
 		d.quotedLiteral(item, field)
 	case 'n':
 		d.literal("null")
@@ -752,14 +752,14 @@ func forstDecodeQuoted(d *forstDecoder, v any) {
 				return
 			}
 		} else {
-			d.skip()
+			d.Skip()
 		}
 		d.save(fmt.Errorf("json: invalid use of ,string struct tag, trying to unmarshal unquoted value into %v", field.Type()))
 	}
 }
 
 // quotedLiteral is encoding/json's literalStore with fromQuoted set, for the kinds `,string` applies to.
-func (d *forstDecoder) quotedLiteral(item []byte, v reflect.Value) {
+func (d *Decoder) quotedLiteral(item []byte, v reflect.Value) {
 	invalid := func(t reflect.Type) error {
 		return fmt.Errorf("json: invalid use of ,string struct tag, trying to unmarshal %q into %v", item, t)
 	}
@@ -842,7 +842,7 @@ func (d *forstDecoder) quotedLiteral(item []byte, v reflect.Value) {
 
 // unquote decodes a whole input that must be exactly one JSON string literal (encoding/json's unquote), without
 // syntax errors: ok is false when it is not one.
-func (d *forstDecoder) unquote() (s string, ok bool) {
+func (d *Decoder) unquote() (s string, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, syntax := r.(forstSyntaxError); !syntax {
@@ -854,6 +854,6 @@ func (d *forstDecoder) unquote() (s string, ok bool) {
 	if len(d.buf) < 2 || d.buf[0] != '"' || d.buf[len(d.buf)-1] != '"' {
 		return "", false
 	}
-	v := string(d.str())
+	v := string(d.Str())
 	return v, d.pos == len(d.buf)
 }

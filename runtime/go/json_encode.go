@@ -1,8 +1,8 @@
-// Forst JSON codec, writing: emitted verbatim as forst_json_encode.go (see forst_json_scan.go).
+// Forst JSON codec, writing (see json_scan.go).
 //
 // The encoder writes JSON exactly as encoding/json's Marshal does, into a buffer or, in chunks, to an io.Writer.
 
-package main
+package forst
 
 import (
 	"encoding/base64"
@@ -19,47 +19,57 @@ import (
 
 // ---------------------------------------------------------------------------------------------------- encoder
 
-// forstCycleLevel is how deep the generated encoders go into pointers, slices and maps of recursive types (and
+// CycleLevel is how deep the generated encoders go into pointers, slices and maps of recursive types (and
 // dynamic values) before they hand the rest to encoding/json, which detects cycles there with its own message.
-const forstCycleLevel = 1000
+const CycleLevel = 1000
 
-// forstEncoder writes JSON exactly as encoding/json's Marshal does. Without a writer everything stays in buf; with
+// Encoder writes JSON exactly as encoding/json's Marshal does. Without a writer everything stays in buf; with
 // one, buf is flushed whenever it reaches limit bytes.
-type forstEncoder struct {
+type Encoder struct {
 	buf     []byte
 	w       io.Writer
 	limit   int
 	flushed int64 // bytes written to w so far: once non-zero, an HTTP status can no longer change
-	level   int   // see forstCycleLevel
+	Level   int   // see CycleLevel
 }
 
 // forstEncodeError ends encoding: the value has no JSON form (NaN, a failing MarshalJSON) or the writer failed.
 type forstEncodeError struct{ err error }
 
-// newForstEncoder encodes into buf (reused from its start).
-func newForstEncoder(buf []byte) *forstEncoder {
-	return &forstEncoder{buf: buf[:0], limit: math.MaxInt}
+// NewEncoder encodes into buf (reused from its start).
+func NewEncoder(buf []byte) *Encoder {
+	return &Encoder{buf: buf[:0], limit: math.MaxInt}
+}
+
+// Reset empties the buffer for the next value.
+func (e *Encoder) Reset() {
+	e.buf, e.Level = e.buf[:0], 0
+}
+
+// Written is the JSON text in the buffer (all of it without a writer).
+func (e *Encoder) Written() []byte {
+	return e.buf
 }
 
 // newForstStreamEncoder encodes into w through a buffer of about limit bytes.
-func newForstStreamEncoder(w io.Writer, limit int) *forstEncoder {
-	return &forstEncoder{buf: make([]byte, 0, limit+limit/4), w: w, limit: limit}
+func newForstStreamEncoder(w io.Writer, limit int) *Encoder {
+	return &Encoder{buf: make([]byte, 0, limit+limit/4), w: w, limit: limit}
 }
 
-func (e *forstEncoder) fail(err error) {
+func (e *Encoder) fail(err error) {
 	panic(forstEncodeError{err})
 }
 
-// flushIfFull writes the buffer out when it has reached the limit (streaming only). The generated encoders call it
+// FlushIfFull writes the buffer out when it has reached the limit (streaming only). The generated encoders call it
 // between the elements of arrays and maps.
-func (e *forstEncoder) flushIfFull() {
+func (e *Encoder) FlushIfFull() {
 	if len(e.buf) >= e.limit {
 		e.flush()
 	}
 }
 
 // flush writes the buffer out (streaming only).
-func (e *forstEncoder) flush() {
+func (e *Encoder) flush() {
 	if e.w == nil || len(e.buf) == 0 {
 		return
 	}
@@ -71,9 +81,9 @@ func (e *forstEncoder) flush() {
 	}
 }
 
-// forstEncodeWith runs encode (a generated encoder) and returns the error json.Marshal would have returned; in
+// EncodeWith runs encode (a generated encoder) and returns the error json.Marshal would have returned; in
 // streaming mode it flushes what is left at the end.
-func forstEncodeWith(e *forstEncoder, encode func(e *forstEncoder)) (err error) {
+func EncodeWith(e *Encoder, encode func(e *Encoder)) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			fe, ok := r.(forstEncodeError)
@@ -88,15 +98,15 @@ func forstEncodeWith(e *forstEncoder, encode func(e *forstEncoder)) (err error) 
 	return nil
 }
 
-func (e *forstEncoder) raw(s string)  { e.buf = append(e.buf, s...) }
-func (e *forstEncoder) byte(c byte)   { e.buf = append(e.buf, c) }
-func (e *forstEncoder) null()         { e.buf = append(e.buf, "null"...) }
-func (e *forstEncoder) int(n int64)   { e.buf = strconv.AppendInt(e.buf, n, 10) }
-func (e *forstEncoder) uint(n uint64) { e.buf = strconv.AppendUint(e.buf, n, 10) }
-func (e *forstEncoder) bool(b bool)   { e.buf = strconv.AppendBool(e.buf, b) }
+func (e *Encoder) Raw(s string)  { e.buf = append(e.buf, s...) }
+func (e *Encoder) Byte(c byte)   { e.buf = append(e.buf, c) }
+func (e *Encoder) Null()         { e.buf = append(e.buf, "null"...) }
+func (e *Encoder) Int(n int64)   { e.buf = strconv.AppendInt(e.buf, n, 10) }
+func (e *Encoder) Uint(n uint64) { e.buf = strconv.AppendUint(e.buf, n, 10) }
+func (e *Encoder) Bool(b bool)   { e.buf = strconv.AppendBool(e.buf, b) }
 
-// field writes a struct field's name (`"name":`, already escaped), after a comma unless it is the first.
-func (e *forstEncoder) field(written *bool, name string) {
+// Field writes a struct Field's name (`"name":`, already escaped), after a comma unless it is the first.
+func (e *Encoder) Field(written *bool, name string) {
 	if *written {
 		e.buf = append(e.buf, ',')
 	}
@@ -114,9 +124,9 @@ var forstHTMLSafe = func() (t [utf8.RuneSelf]bool) {
 
 const forstHex = "0123456789abcdef"
 
-// str writes s as a JSON string with encoding/json's escaping: \" \\ \b \f \n \r \t, other control bytes and <, >,
+// Str writes s as a JSON string with encoding/json's escaping: \" \\ \b \f \n \r \t, other control bytes and <, >,
 // & as \u00XX, U+2028 and U+2029 as \u2028 and \u2029, invalid UTF-8 as \ufffd.
-func (e *forstEncoder) str(s string) {
+func (e *Encoder) Str(s string) {
 	b := append(e.buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -167,10 +177,10 @@ func (e *forstEncoder) str(s string) {
 	e.buf = append(b, '"')
 }
 
-// quotedStr writes a string field tagged `json:",string"`: its JSON text, as a JSON string.
-func (e *forstEncoder) quotedStr(s string) {
-	inner := newForstEncoder(nil)
-	inner.str(s)
+// QuotedStr writes a string field tagged `json:",string"`: its JSON text, as a JSON string.
+func (e *Encoder) QuotedStr(s string) {
+	inner := NewEncoder(nil)
+	inner.Str(s)
 	e.buf = forstAppendPlainString(e.buf, inner.buf)
 }
 
@@ -188,8 +198,8 @@ func forstAppendPlainString(b, s []byte) []byte {
 	return append(b, '"')
 }
 
-// float64 writes f as encoding/json does (ES6 number formatting); NaN and ±Inf are json.Marshal's error.
-func (e *forstEncoder) float64(f float64) {
+// Float64 writes f as encoding/json does (ES6 number formatting); NaN and ±Inf are json.Marshal's error.
+func (e *Encoder) Float64(f float64) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		e.fail(&json.UnsupportedValueError{Value: reflect.ValueOf(f), Str: strconv.FormatFloat(f, 'g', -1, 64)})
 	}
@@ -205,8 +215,8 @@ func (e *forstEncoder) float64(f float64) {
 	e.buf = forstCleanExponent(strconv.AppendFloat(e.buf, f, format, -1, 64), format)
 }
 
-// float32 writes f as encoding/json does for a float32.
-func (e *forstEncoder) float32(f float32) {
+// Float32 writes f as encoding/json does for a Float32.
+func (e *Encoder) Float32(f float32) {
 	f64 := float64(f)
 	if math.IsInf(f64, 0) || math.IsNaN(f64) {
 		e.fail(&json.UnsupportedValueError{Value: reflect.ValueOf(f), Str: strconv.FormatFloat(f64, 'g', -1, 32)})
@@ -231,8 +241,8 @@ func forstCleanExponent(b []byte, format byte) []byte {
 	return b
 }
 
-// number writes a json.Number: its text ("" is 0), which must be a valid number.
-func (e *forstEncoder) number(n json.Number) {
+// Number writes a json.Number: its text ("" is 0), which must be a valid Number.
+func (e *Encoder) Number(n json.Number) {
 	s := string(n)
 	if s == "" {
 		s = "0"
@@ -243,10 +253,10 @@ func (e *forstEncoder) number(n json.Number) {
 	e.buf = append(e.buf, s...)
 }
 
-// bytes writes a []byte as base64 text; nil is null.
-func (e *forstEncoder) bytes(b []byte) {
+// Bytes writes a []byte as base64 text; nil is null.
+func (e *Encoder) Bytes(b []byte) {
 	if b == nil {
-		e.null()
+		e.Null()
 		return
 	}
 	e.buf = append(e.buf, '"')
@@ -254,9 +264,9 @@ func (e *forstEncoder) bytes(b []byte) {
 	e.buf = append(e.buf, '"')
 }
 
-// json writes v with encoding/json: the fallback for types the generated code leaves to it. v is what
-// encoding/json would see at this place (a pointer where it could take the value's address).
-func (e *forstEncoder) json(v any) {
+// JSON writes v with encoding/JSON: the fallback for types the generated code leaves to it. v is what
+// encoding/JSON would see at this place (a pointer where it could take the value's address).
+func (e *Encoder) JSON(v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		e.fail(err)
@@ -264,142 +274,142 @@ func (e *forstEncoder) json(v any) {
 	e.buf = append(e.buf, b...)
 }
 
-// any writes a dynamic value: the types JSON decoding produces and other common ones directly, project types
-// through their generated encoders (forstEncodeKnown), the rest with encoding/json.
-func (e *forstEncoder) any(v any) {
+// Any writes a dynamic value: the types JSON decoding produces and other common ones directly, project types
+// through their generated encoders (Program.EncodeKnown), the rest with encoding/json.
+func (e *Encoder) Any(v any) {
 	switch x := v.(type) {
 	case nil:
-		e.null()
+		e.Null()
 	case string:
-		e.str(x)
+		e.Str(x)
 	case float64:
-		e.float64(x)
+		e.Float64(x)
 	case bool:
-		e.bool(x)
+		e.Bool(x)
 	case int:
-		e.int(int64(x))
+		e.Int(int64(x))
 	case int64:
-		e.int(x)
+		e.Int(x)
 	case int32:
-		e.int(int64(x))
+		e.Int(int64(x))
 	case uint64:
-		e.uint(x)
+		e.Uint(x)
 	case float32:
-		e.float32(x)
+		e.Float32(x)
 	case json.Number:
-		e.number(x)
+		e.Number(x)
 	case map[string]any:
-		e.anyMap(x)
+		e.AnyMap(x)
 	case []any:
 		e.anySlice(x)
 	case []string:
-		forstEncodeSlice(e, x, func(e *forstEncoder, s *string) { e.str(*s) })
+		forstEncodeSlice(e, x, func(e *Encoder, s *string) { e.Str(*s) })
 	case []float64:
-		forstEncodeSlice(e, x, func(e *forstEncoder, f *float64) { e.float64(*f) })
+		forstEncodeSlice(e, x, func(e *Encoder, f *float64) { e.Float64(*f) })
 	case []int:
-		forstEncodeSlice(e, x, func(e *forstEncoder, n *int) { e.int(int64(*n)) })
+		forstEncodeSlice(e, x, func(e *Encoder, n *int) { e.Int(int64(*n)) })
 	case map[string]string:
-		forstEncodeMap(e, x, func(e *forstEncoder, s string) { e.str(s) })
+		forstEncodeMap(e, x, func(e *Encoder, s string) { e.Str(s) })
 	default:
-		if !forstEncodeKnown(e, v) {
-			e.json(v)
+		if !program.EncodeKnown(e, v) {
+			e.JSON(v)
 		}
 	}
 }
 
 // anySlice writes a []any.
-func (e *forstEncoder) anySlice(x []any) {
+func (e *Encoder) anySlice(x []any) {
 	if x == nil {
-		e.null()
+		e.Null()
 		return
 	}
 	if !e.descend(x) {
 		return
 	}
-	e.byte('[')
+	e.Byte('[')
 	for i, item := range x {
 		if i > 0 {
-			e.byte(',')
+			e.Byte(',')
 		}
-		e.any(item)
-		e.flushIfFull()
+		e.Any(item)
+		e.FlushIfFull()
 	}
-	e.byte(']')
-	e.level--
+	e.Byte(']')
+	e.Level--
 }
 
-// anyMap writes a map[string]any with its keys sorted, as encoding/json does.
-func (e *forstEncoder) anyMap(m map[string]any) {
+// AnyMap writes a map[string]any with its keys sorted, as encoding/json does.
+func (e *Encoder) AnyMap(m map[string]any) {
 	if m == nil {
-		e.null()
+		e.Null()
 		return
 	}
 	if !e.descend(m) {
 		return
 	}
-	e.byte('{')
-	for i, k := range forstSortedKeys(m) {
+	e.Byte('{')
+	for i, k := range SortedKeys(m) {
 		if i > 0 {
-			e.byte(',')
+			e.Byte(',')
 		}
-		e.str(k)
-		e.byte(':')
-		e.any(m[k])
-		e.flushIfFull()
+		e.Str(k)
+		e.Byte(':')
+		e.Any(m[k])
+		e.FlushIfFull()
 	}
-	e.byte('}')
-	e.level--
+	e.Byte('}')
+	e.Level--
 }
 
-// descend goes one level down into v (the caller goes back up with e.level--), or, past forstCycleLevel, writes v
+// descend goes one level down into v (the caller goes back up with e.level--), or, past CycleLevel, writes v
 // with encoding/json, which detects cycles, and reports false.
-func (e *forstEncoder) descend(v any) bool {
-	if e.level >= forstCycleLevel {
-		e.json(v)
+func (e *Encoder) descend(v any) bool {
+	if e.Level >= CycleLevel {
+		e.JSON(v)
 		return false
 	}
-	e.level++
+	e.Level++
 	return true
 }
 
 // forstEncodeSlice writes a slice whose elements have a simple encoder (nil is null).
-func forstEncodeSlice[S ~[]E, E any](e *forstEncoder, s S, elem func(*forstEncoder, *E)) {
+func forstEncodeSlice[S ~[]E, E any](e *Encoder, s S, elem func(*Encoder, *E)) {
 	if s == nil {
-		e.null()
+		e.Null()
 		return
 	}
-	e.byte('[')
+	e.Byte('[')
 	for i := range s {
 		if i > 0 {
-			e.byte(',')
+			e.Byte(',')
 		}
 		elem(e, &s[i])
-		e.flushIfFull()
+		e.FlushIfFull()
 	}
-	e.byte(']')
+	e.Byte(']')
 }
 
 // forstEncodeMap writes a string-keyed map whose values have a simple encoder, keys sorted (nil is null).
-func forstEncodeMap[M ~map[K]V, K ~string, V any](e *forstEncoder, m M, elem func(*forstEncoder, V)) {
+func forstEncodeMap[M ~map[K]V, K ~string, V any](e *Encoder, m M, elem func(*Encoder, V)) {
 	if m == nil {
-		e.null()
+		e.Null()
 		return
 	}
-	e.byte('{')
-	for i, k := range forstSortedKeys(m) {
+	e.Byte('{')
+	for i, k := range SortedKeys(m) {
 		if i > 0 {
-			e.byte(',')
+			e.Byte(',')
 		}
-		e.str(string(k))
-		e.byte(':')
+		e.Str(string(k))
+		e.Byte(':')
 		elem(e, m[k])
-		e.flushIfFull()
+		e.FlushIfFull()
 	}
-	e.byte('}')
+	e.Byte('}')
 }
 
-// forstSortedKeys returns m's keys in the order encoding/json writes them.
-func forstSortedKeys[M ~map[K]V, K ~string, V any](m M) []K {
+// SortedKeys returns m's keys in the order encoding/json writes them.
+func SortedKeys[M ~map[K]V, K ~string, V any](m M) []K {
 	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -408,56 +418,56 @@ func forstSortedKeys[M ~map[K]V, K ~string, V any](m M) []K {
 	return keys
 }
 
-// forstIntKeys returns an integer-keyed map's keys with their text, in the order encoding/json writes them (by the
+// IntKeys returns an integer-keyed map's keys with their text, in the order encoding/json writes them (by the
 // text: "10" before "9").
-func forstIntKeys[M ~map[K]V, K ~int | ~int8 | ~int16 | ~int32 | ~int64, V any](m M) []forstKeyText[K] {
-	keys := make([]forstKeyText[K], 0, len(m))
+func IntKeys[M ~map[K]V, K ~int | ~int8 | ~int16 | ~int32 | ~int64, V any](m M) []KeyText[K] {
+	keys := make([]KeyText[K], 0, len(m))
 	for k := range m {
-		keys = append(keys, forstKeyText[K]{k, strconv.FormatInt(int64(k), 10)})
+		keys = append(keys, KeyText[K]{k, strconv.FormatInt(int64(k), 10)})
 	}
-	slices.SortFunc(keys, func(a, b forstKeyText[K]) int { return strings.Compare(a.text, b.text) })
+	slices.SortFunc(keys, func(a, b KeyText[K]) int { return strings.Compare(a.Text, b.Text) })
 	return keys
 }
 
-// forstUintKeys is forstIntKeys for unsigned keys.
-func forstUintKeys[M ~map[K]V, K ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr, V any](m M) []forstKeyText[K] {
-	keys := make([]forstKeyText[K], 0, len(m))
+// UintKeys is IntKeys for unsigned keys.
+func UintKeys[M ~map[K]V, K ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr, V any](m M) []KeyText[K] {
+	keys := make([]KeyText[K], 0, len(m))
 	for k := range m {
-		keys = append(keys, forstKeyText[K]{k, strconv.FormatUint(uint64(k), 10)})
+		keys = append(keys, KeyText[K]{k, strconv.FormatUint(uint64(k), 10)})
 	}
-	slices.SortFunc(keys, func(a, b forstKeyText[K]) int { return strings.Compare(a.text, b.text) })
+	slices.SortFunc(keys, func(a, b KeyText[K]) int { return strings.Compare(a.Text, b.Text) })
 	return keys
 }
 
-type forstKeyText[K any] struct {
-	key  K
-	text string
+type KeyText[K any] struct {
+	Key  K
+	Text string
 }
 
-// forstEncodeDynamic writes a value whose type the generated code does not know (a type parameter of a generic
+// EncodeDynamic writes a value whose type the generated code does not know (a type parameter of a generic
 // type); v points to it, so encoding/json sees what it would have seen (an addressable value).
-func forstEncodeDynamic[T any](e *forstEncoder, v *T) {
+func EncodeDynamic[T any](e *Encoder, v *T) {
 	switch x := any(v).(type) {
 	case *string:
-		e.str(*x)
+		e.Str(*x)
 	case *float64:
-		e.float64(*x)
+		e.Float64(*x)
 	case *int:
-		e.int(int64(*x))
+		e.Int(int64(*x))
 	case *int64:
-		e.int(*x)
+		e.Int(*x)
 	case *bool:
-		e.bool(*x)
+		e.Bool(*x)
 	case *any:
-		e.any(*x)
+		e.Any(*x)
 	default:
-		e.json(v)
+		e.JSON(v)
 	}
 }
 
-// forstIsEmpty is encoding/json's isEmptyValue for a field tagged omitempty whose kind the compiler does not know (a
+// IsEmpty is encoding/json's isEmptyValue for a field tagged omitempty whose kind the compiler does not know (a
 // type parameter): v points to it.
-func forstIsEmpty(v any) bool {
+func IsEmpty(v any) bool {
 	rv := reflect.ValueOf(v).Elem()
 	switch rv.Kind() {
 	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
@@ -470,10 +480,10 @@ func forstIsEmpty(v any) bool {
 	return false
 }
 
-// forstOmitZero reports whether a field tagged omitzero is left out (v points to it): encoding/json's rules, by the
+// OmitZero reports whether a field tagged omitzero is left out (v points to it): encoding/json's rules, by the
 // field's static type — its IsZero method when it has one, else the zero value. Reflection, as this option is rare.
 // On toolchains whose encoding/json has no omitzero (before Go 1.24) nothing is left out, as there.
-func forstOmitZero(v any) bool {
+func OmitZero(v any) bool {
 	if !forstHasOmitZero {
 		return false
 	}

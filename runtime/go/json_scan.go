@@ -1,7 +1,7 @@
-// Forst JSON codec, reading: emitted verbatim into every generated module as forst_json_scan.go.
+// Forst JSON codec, reading: part of the runtime package (see server.go), which every generated module imports.
 //
 // The compiler generates a decoder and an encoder for every type an endpoint receives or returns (forst_codecs.go);
-// they are built from the functions in the forst_json_*.go files. Together they read and write JSON exactly as
+// they are built from the functions in the json_*.go files. Together they read and write JSON exactly as
 // encoding/json (v1) does — the same Go values, the same errors (type errors with the same JSON paths, syntax errors
 // with the same messages, the same precedence between them), the same bytes out (HTML-safe escaping of <, >, & and
 // U+2028/U+2029 included) — without reflection on the hot path. Types the generated code does not handle itself
@@ -10,10 +10,10 @@
 //
 // This file reads JSON text: the decoder reads from a []byte or incrementally from an io.Reader through a buffer that
 // refills (decoding a large body never needs the whole body in memory), with encoding/json's syntax errors. Syntax
-// and read errors end decoding at once (a panic recovered by forstDecodeArgs); type errors are recorded and decoding
+// and read errors end decoding at once (a panic recovered by DecodeArgs); type errors are recorded and decoding
 // goes on, as in encoding/json, where the first one is reported unless a syntax error comes later.
 
-package main
+package forst
 
 import (
 	"encoding/binary"
@@ -31,8 +31,8 @@ import (
 // forstMaxDepth is encoding/json's nesting limit: a deeper array or object is a syntax error.
 const forstMaxDepth = 10000
 
-// forstDecoder reads one JSON text. Generated decoders call its methods and the forstDecode* functions below.
-type forstDecoder struct {
+// Decoder reads one JSON text. Generated decoders call its methods and the forstDecode* functions below.
+type Decoder struct {
 	buf  []byte    // input; buf[pos:] is not read yet
 	pos  int       // also the first byte a refill keeps (or keep, when lower)
 	keep int       // >= 0: a refill keeps buf[keep:] too (raw is capturing a value)
@@ -40,7 +40,7 @@ type forstDecoder struct {
 	rerr error     // the reader's error once it returned one (io.EOF at the end of the input)
 
 	depth int          // open arrays and objects
-	key   []byte       // the object key read by member, unescaped (a copy, valid until the next key)
+	Key   []byte       // the object key read by member, unescaped (a copy, valid until the next key)
 	fold  []byte       // the key folded for a case-insensitive match
 	tmp   []byte       // scratch for unescaping strings
 	path  []string     // encoding/json's error context: the struct fields (JSON names) down to the value being decoded
@@ -63,22 +63,22 @@ type forstSyntaxError struct{ msg string }
 type forstReadError struct{ err error }
 
 // newForstBytesDecoder decodes data (small bodies, tests).
-func newForstBytesDecoder(data []byte) *forstDecoder {
-	return &forstDecoder{buf: data, rerr: io.EOF, keep: -1, path: make([]string, 0, 8)}
+func newForstBytesDecoder(data []byte) *Decoder {
+	return &Decoder{buf: data, rerr: io.EOF, keep: -1, path: make([]string, 0, 8)}
 }
 
 // newForstReaderDecoder decodes what r yields, reading it into buf (its capacity is the initial buffer size; it
 // grows only when one string or number does not fit).
-func newForstReaderDecoder(r io.Reader, buf []byte) *forstDecoder {
+func newForstReaderDecoder(r io.Reader, buf []byte) *Decoder {
 	if cap(buf) < 16 {
 		buf = make([]byte, 0, 16)
 	}
-	return &forstDecoder{buf: buf[:0], r: r, keep: -1, path: make([]string, 0, 8)}
+	return &Decoder{buf: buf[:0], r: r, keep: -1, path: make([]string, 0, 8)}
 }
 
 // more reads more input, keeping buf[pos:]; it returns by how much the kept bytes moved towards the start of buf
 // (callers subtract it from their indexes) and false at the end of the input.
-func (d *forstDecoder) more() (int, bool) {
+func (d *Decoder) more() (int, bool) {
 	if d.rerr != nil {
 		if d.rerr != io.EOF {
 			panic(forstReadError{d.rerr})
@@ -122,7 +122,7 @@ func (d *forstDecoder) more() (int, bool) {
 }
 
 // ensure makes n bytes from buf[i] available when the input has them and returns i's new index.
-func (d *forstDecoder) ensure(i, n int) int {
+func (d *Decoder) ensure(i, n int) int {
 	for len(d.buf)-i < n {
 		shift, ok := d.more()
 		i -= shift
@@ -137,8 +137,8 @@ func forstIsSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r'
 }
 
-// peek skips whitespace and returns the next byte, not consumed. The end of the input is a syntax error.
-func (d *forstDecoder) peek() byte {
+// Peek skips whitespace and returns the next byte, not consumed. The end of the input is a syntax error.
+func (d *Decoder) Peek() byte {
 	if d.pos < len(d.buf) {
 		if c := d.buf[d.pos]; c > ' ' {
 			return c
@@ -147,7 +147,7 @@ func (d *forstDecoder) peek() byte {
 	return d.peekSlow()
 }
 
-func (d *forstDecoder) peekSlow() byte {
+func (d *Decoder) peekSlow() byte {
 	for {
 		for d.pos < len(d.buf) {
 			c := d.buf[d.pos]
@@ -162,7 +162,7 @@ func (d *forstDecoder) peekSlow() byte {
 	}
 }
 
-func (d *forstDecoder) fail(msg string) {
+func (d *Decoder) fail(msg string) {
 	panic(forstSyntaxError{msg})
 }
 
@@ -171,7 +171,7 @@ func (d *forstDecoder) fail(msg string) {
 // scanned, so when nothing but whitespace is left from at on, the scanner is at the end of its input there; and at
 // the end of the input its last step feeds the state a space: the error is then about ' ', or "unexpected end of
 // JSON input" where a space is fine.
-func (d *forstDecoder) syntax(at int, context string) {
+func (d *Decoder) syntax(at int, context string) {
 	if d.onlySpaceFrom(at) {
 		switch context {
 		case "in string literal", "looking for beginning of value", "looking for beginning of object key string",
@@ -185,7 +185,7 @@ func (d *forstDecoder) syntax(at int, context string) {
 
 // onlySpaceFrom reports whether the input ends at buf[at] once trimmed: nothing left, or (for request bodies) only
 // what bytes.TrimSpace trims. It reads the rest of the input to find out, leaving pos at buf[at]; errors only.
-func (d *forstDecoder) onlySpaceFrom(at int) bool {
+func (d *Decoder) onlySpaceFrom(at int) bool {
 	d.pos = at
 	if !d.trimmed {
 		d.pos = d.ensure(d.pos, 1)
@@ -213,38 +213,38 @@ func forstQuoteChar(c byte) string {
 // ---------------------------------------------------------------------------------------------------- arrays, objects
 
 const (
-	forstNull   = iota // the value was null (consumed)
-	forstOther         // the value had another JSON type: a type error was recorded and the value skipped
-	forstOpened        // the '[' or '{' was consumed: read the elements with elem / member
+	Null       = iota // the value was null (consumed)
+	forstOther        // the value had another JSON type: a type error was recorded and the value skipped
+	Opened            // the '[' or '{' was consumed: read the elements with elem / member
 )
 
-// open starts reading an array (want '[') or an object (want '{') into *v (a pointer, for the type error).
-func (d *forstDecoder) open(want byte, v any) int {
-	c := d.peek()
+// Open starts reading an array (want '[') or an object (want '{') into *v (a pointer, for the type error).
+func (d *Decoder) Open(want byte, v any) int {
+	c := d.Peek()
 	if c == want {
 		d.pos++
 		d.push(c)
-		return forstOpened
+		return Opened
 	}
 	if c == 'n' {
 		d.literal("null")
-		return forstNull
+		return Null
 	}
 	d.mismatch(c, v)
 	return forstOther
 }
 
-func (d *forstDecoder) push(c byte) {
+func (d *Decoder) push(c byte) {
 	d.depth++
 	if d.depth > forstMaxDepth {
 		d.syntax(d.pos-1, "exceeded max depth")
 	}
 }
 
-// elem reports whether the array has an element number n (n counts from 0), consuming the ',' before it; at the
+// Elem reports whether the array has an element number n (n counts from 0), consuming the ',' before it; at the
 // end it consumes the ']' and returns false.
-func (d *forstDecoder) elem(n int) bool {
-	c := d.peek()
+func (d *Decoder) Elem(n int) bool {
+	c := d.Peek()
 	if c == ']' && n == 0 {
 		d.pos++
 		d.depth--
@@ -266,15 +266,15 @@ func (d *forstDecoder) elem(n int) bool {
 	return false
 }
 
-// member reports whether the object has a member number n (n counts from 0): it reads its key into d.key and the
+// Member reports whether the object has a Member number n (n counts from 0): it reads its key into d.key and the
 // ':' after it. At the end it consumes the '}' and returns false.
-func (d *forstDecoder) member(n int) bool {
-	c := d.peek()
+func (d *Decoder) Member(n int) bool {
+	c := d.Peek()
 	if n > 0 {
 		switch c {
 		case ',':
 			d.pos++
-			c = d.peek()
+			c = d.Peek()
 		case '}':
 			d.pos++
 			d.depth--
@@ -290,21 +290,21 @@ func (d *forstDecoder) member(n int) bool {
 	if c != '"' {
 		d.syntax(d.pos, "looking for beginning of object key string")
 	}
-	d.key = append(d.key[:0], d.str()...)
-	if c := d.peek(); c != ':' {
+	d.Key = append(d.Key[:0], d.Str()...)
+	if c := d.Peek(); c != ':' {
 		d.syntax(d.pos, "after object key")
 	}
 	d.pos++
 	return true
 }
 
-// enter and leave keep encoding/json's error context: the struct fields on the way to the value being decoded.
-func (d *forstDecoder) enter(field string) { d.path = append(d.path, field) }
-func (d *forstDecoder) leave()             { d.path = d.path[:len(d.path)-1] }
+// Enter and leave keep encoding/json's error context: the struct fields on the way to the value being decoded.
+func (d *Decoder) Enter(field string) { d.path = append(d.path, field) }
+func (d *Decoder) Leave()             { d.path = d.path[:len(d.path)-1] }
 
 // enter2 enters a field promoted from an embedded struct: encoding/json names the embedded field (Go name) first.
-func (d *forstDecoder) enter2(embedded, field string) { d.path = append(d.path, embedded, field) }
-func (d *forstDecoder) leave2()                       { d.path = d.path[:len(d.path)-2] }
+func (d *Decoder) enter2(embedded, field string) { d.path = append(d.path, embedded, field) }
+func (d *Decoder) leave2()                       { d.path = d.path[:len(d.path)-2] }
 
 // forstStep is a step of the JSON path the decoder keeps inside values holding Forst shapes with required fields
 // (the generated code calls at, atIndex and atKey around such values only): a member's key, or an element's index.
@@ -313,10 +313,10 @@ type forstStep struct {
 	index int
 }
 
-func (d *forstDecoder) at(key string) { d.where = append(d.where, forstStep{key: key, index: -1}) }
-func (d *forstDecoder) atIndex(i int) { d.where = append(d.where, forstStep{index: i}) }
-func (d *forstDecoder) atKey()        { d.at(string(d.key)) }
-func (d *forstDecoder) up()           { d.where = d.where[:len(d.where)-1] }
+func (d *Decoder) At(key string) { d.where = append(d.where, forstStep{key: key, index: -1}) }
+func (d *Decoder) AtIndex(i int) { d.where = append(d.where, forstStep{index: i}) }
+func (d *Decoder) AtKey()        { d.At(string(d.Key)) }
+func (d *Decoder) Up()           { d.where = d.where[:len(d.where)-1] }
 
 // forstMissingError is a required field of a Forst shape that a JSON object lacked (or had as null): at is the
 // object's path below the argument (`.address`, `.previous[1]`), expected what the field holds ("a string").
@@ -329,9 +329,9 @@ func (e *forstMissingError) Error() string {
 	return fmt.Sprintf("at %s: missing required field %q (%s)", e.at, e.field, e.expected)
 }
 
-// missing records a required field that the object just decoded did not have; like a type error, the first
+// Missing records a required field that the object just decoded did not have; like a type error, the first
 // problem of an argument is the one reported.
-func (d *forstDecoder) missing(field, expected string) {
+func (d *Decoder) Missing(field, expected string) {
 	if d.saved != nil || d.abort != nil {
 		return
 	}
@@ -359,9 +359,9 @@ var forstPlain = func() (t [256]bool) {
 	return t
 }()
 
-// str reads a string (buf[pos] is its opening quote) and returns its value with encoding/json's rules: escapes
+// Str reads a string (buf[pos] is its opening quote) and returns its value with encoding/json's rules: escapes
 // decoded, invalid UTF-8 and unpaired surrogates replaced by U+FFFD. The bytes are valid until the next read.
-func (d *forstDecoder) str() []byte {
+func (d *Decoder) Str() []byte {
 	start := d.pos + 1
 	i := start
 	buf := d.buf
@@ -394,7 +394,7 @@ func forstPlain8(x uint64) bool {
 }
 
 // strSlow goes on from buf[i] (buf[start:i] is plain text) through escapes, non-ASCII text and refills.
-func (d *forstDecoder) strSlow(start, i int) []byte {
+func (d *Decoder) strSlow(start, i int) []byte {
 	b := append(d.tmp[:0], d.buf[start:i]...)
 	for {
 		if i >= len(d.buf) {
@@ -438,7 +438,7 @@ func (d *forstDecoder) strSlow(start, i int) []byte {
 }
 
 // escape decodes the escape at buf[i] ('\\') onto b.
-func (d *forstDecoder) escape(b []byte, i int) ([]byte, int) {
+func (d *Decoder) escape(b []byte, i int) ([]byte, int) {
 	i = d.ensure(i, 2)
 	if i+1 >= len(d.buf) {
 		d.syntax(i+1, "in string escape code")
@@ -480,7 +480,7 @@ func (d *forstDecoder) escape(b []byte, i int) ([]byte, int) {
 }
 
 // hex4 reads the four hex digits of a \u escape starting at buf[i].
-func (d *forstDecoder) hex4(i int) (rune, int) {
+func (d *Decoder) hex4(i int) (rune, int) {
 	i = d.ensure(i, 4)
 	var r rune
 	for k := 0; k < 4; k++ {
@@ -504,8 +504,8 @@ func (d *forstDecoder) hex4(i int) (rune, int) {
 
 // string reads a string value. Short strings repeat a lot in JSON (enumerations, keys, flags): one that was decoded
 // recently is shared instead of allocated again (Go strings are immutable, so nobody can tell).
-func (d *forstDecoder) string() string {
-	b := d.str()
+func (d *Decoder) string() string {
+	b := d.Str()
 	if len(b) > 16 || len(b) == 0 {
 		return string(b)
 	}
@@ -546,7 +546,7 @@ func forstGetU4(s []byte) rune {
 }
 
 // skipStr skips a string (buf[pos] is its opening quote), checking its syntax only.
-func (d *forstDecoder) skipStr() {
+func (d *Decoder) skipStr() {
 	i := d.pos + 1
 	for {
 		for i < len(d.buf) {
@@ -585,9 +585,9 @@ const (
 	forstNumExp         // in the exponent digits (accepting)
 )
 
-// number reads a number (buf[pos] is '-' or a digit) and returns its text, with encoding/json's syntax errors. At
-// the end of the input, a number that needs more is an error about a space: encoding/json's scanner sees one there.
-func (d *forstDecoder) number() []byte {
+// Number reads a Number (buf[pos] is '-' or a digit) and returns its text, with encoding/json's syntax errors. At
+// the end of the input, a Number that needs more is an error about a space: encoding/json's scanner sees one there.
+func (d *Decoder) Number() []byte {
 	for {
 		start := d.pos
 		b := d.buf
@@ -677,7 +677,7 @@ func (d *forstDecoder) number() []byte {
 }
 
 // literal reads true, false or null (buf[pos] is its first letter), with encoding/json's syntax errors.
-func (d *forstDecoder) literal(word string) {
+func (d *Decoder) literal(word string) {
 	i := d.ensure(d.pos, len(word))
 	d.pos = i
 	for k := 1; k < len(word); k++ {
@@ -688,22 +688,22 @@ func (d *forstDecoder) literal(word string) {
 	d.pos = i + len(word)
 }
 
-// skip skips one value, checking its syntax.
-func (d *forstDecoder) skip() {
-	switch c := d.peek(); c {
+// Skip skips one value, checking its syntax.
+func (d *Decoder) Skip() {
+	switch c := d.Peek(); c {
 	case '"':
 		d.skipStr()
 	case '{':
 		d.pos++
 		d.push(c)
-		for n := 0; d.member(n); n++ {
-			d.skip()
+		for n := 0; d.Member(n); n++ {
+			d.Skip()
 		}
 	case '[':
 		d.pos++
 		d.push(c)
-		for n := 0; d.elem(n); n++ {
-			d.skip()
+		for n := 0; d.Elem(n); n++ {
+			d.Skip()
 		}
 	case 't':
 		d.literal("true")
@@ -713,18 +713,18 @@ func (d *forstDecoder) skip() {
 		d.literal("null")
 	default:
 		if c == '-' || '0' <= c && c <= '9' {
-			d.number()
+			d.Number()
 			return
 		}
 		d.syntax(d.pos, "looking for beginning of value")
 	}
 }
 
-// raw skips one value and returns its text (a copy), for the encoding/json fallbacks.
-func (d *forstDecoder) raw() []byte {
-	d.peek()
+// Raw skips one value and returns its text (a copy), for the encoding/json fallbacks.
+func (d *Decoder) Raw() []byte {
+	d.Peek()
 	d.keep = d.pos
-	d.skip()
+	d.Skip()
 	out := append([]byte(nil), d.buf[d.keep:d.pos]...)
 	d.keep = -1
 	return out
@@ -733,7 +733,7 @@ func (d *forstDecoder) raw() []byte {
 // ---------------------------------------------------------------------------------------------------- errors
 
 // mismatch records encoding/json's type error for a JSON value starting with c that cannot go into *v, and skips it.
-func (d *forstDecoder) mismatch(c byte, v any) {
+func (d *Decoder) mismatch(c byte, v any) {
 	kind := "number"
 	switch c {
 	case '"':
@@ -745,22 +745,22 @@ func (d *forstDecoder) mismatch(c byte, v any) {
 	case 't', 'f':
 		kind = "bool"
 	}
-	d.skip() // a syntax error here wins, as in encoding/json
+	d.Skip() // a syntax error here wins, as in encoding/json
 	d.typeError(kind, v)
 }
 
 // typeError records a type error: value is encoding/json's description of the JSON value ("string", "number 1.5"),
 // v points to the Go value it could not go into.
-func (d *forstDecoder) typeError(value string, v any) {
+func (d *Decoder) typeError(value string, v any) {
 	d.typeErrorOf(value, reflect.TypeOf(v).Elem())
 }
 
-func (d *forstDecoder) typeErrorOf(value string, t reflect.Type) {
+func (d *Decoder) typeErrorOf(value string, t reflect.Type) {
 	d.save(&json.UnmarshalTypeError{Value: value, Type: t, Field: strings.Join(d.path, ".")})
 }
 
 // save records an error that does not stop decoding (encoding/json's saveError): the first one counts.
-func (d *forstDecoder) save(err error) {
+func (d *Decoder) save(err error) {
 	if d.saved == nil {
 		d.saved = err
 	}
@@ -768,7 +768,7 @@ func (d *forstDecoder) save(err error) {
 
 // stop records an error that ends the current argument (encoding/json returns these at once). A type error gets the
 // error context, as encoding/json's addErrorContext does.
-func (d *forstDecoder) stop(err error) {
+func (d *Decoder) stop(err error) {
 	if d.abort != nil {
 		return
 	}

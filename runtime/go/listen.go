@@ -6,7 +6,7 @@
 // connection, and the Unix socket — the one the parent process uses — has a listener and a cap of its own, so a
 // flood on the TCP port cannot starve the parent's calls.
 
-package main
+package forst
 
 import (
 	"fmt"

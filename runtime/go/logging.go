@@ -1,10 +1,10 @@
-// Logs: embedded as forst_logging.go. The default is quiet (warnings only, as text on stderr); FORST_LOG=silent drops
+// Logs. The default is quiet (warnings only, as text on stderr); FORST_LOG=silent drops
 // those too (the package's own progress lines follow the same variable); FORST_LOG=json makes
 // the sidecar write one JSON object per line on stderr for every call (function, status, code, duration, request id,
 // bytes) and every lifecycle event (listening, draining, stopped), the shape log collectors (Loki, Cloud Logging,
 // Elasticsearch) ingest without a parser.
 
-package main
+package forst
 
 import (
 	"crypto/rand"

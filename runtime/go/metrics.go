@@ -1,4 +1,4 @@
-// Metrics: embedded as forst_metrics.go. GET /metrics answers in the Prometheus text exposition format (0.0.4),
+// Metrics. GET /metrics answers in the Prometheus text exposition format (0.0.4),
 // written here with the standard library (the module must build offline, so no client_golang):
 //
 //	forst_calls_total{function,code}                calls by outcome: ok, invalid_input, returned_error, panic, …
@@ -13,7 +13,7 @@
 // Only calls to known functions that passed authentication are counted: the label values are the function names
 // and the fixed error codes, never anything a caller chose, so the number of series is bounded.
 
-package main
+package forst
 
 import (
 	"bufio"
@@ -56,7 +56,7 @@ type forstFunctionMetrics struct {
 	sum      float64
 }
 
-func newForstMetrics(endpoints []forstEndpoint, draining *atomic.Bool) *forstMetrics {
+func newForstMetrics(endpoints []Endpoint, draining *atomic.Bool) *forstMetrics {
 	m := &forstMetrics{start: time.Now(), functions: make(map[string]*forstFunctionMetrics, len(endpoints)), draining: draining}
 	for _, ep := range endpoints {
 		m.functions[ep.Name] = &forstFunctionMetrics{codes: map[string]uint64{}, buckets: make([]uint64, len(forstLatencyBuckets))}
@@ -126,7 +126,7 @@ func (b *forstCountingBody) Read(p []byte) (int, error) {
 // observeCall serves one authenticated call to a known function through s.call, counting it in the metrics and
 // logging it (FORST_LOG=json). A caller that names the contract it was generated for (X-Forst-Contract) and
 // reaches a sidecar built for another gets 409 contract_mismatch before anything runs.
-func (s *forstServer) observeCall(w http.ResponseWriter, r *http.Request, ep *forstEndpoint) {
+func (s *forstServer) observeCall(w http.ResponseWriter, r *http.Request, ep *Endpoint) {
 	start := time.Now()
 	fm := s.metrics.functions[ep.Name]
 	fm.inFlight.Add(1)

@@ -1,12 +1,12 @@
-// Forst prelude: emitted verbatim into every generated module as forst_prelude.go.
+// Forst prelude: what the code the compiler generates calls at run time (the runtime package; see server.go).
 //
 // It holds what generated code and the server share: the endpoint table's element type, argument decoding with
-// JSON-path errors, the error types the server maps to HTTP statuses, and forstAs, which gives the single-value Forst
+// JSON-path errors, the error types the server maps to HTTP statuses, and As, which gives the single-value Forst
 // type assertion on JSON-decoded values ("input[\"numbers\"].([]float64)") the meaning its author intends: a
 // structural conversion that fails as invalid input (HTTP 400), not as a crash. The comma-ok form v, ok := x.(T)
 // keeps Go's meaning (a pure type test) and is not rewritten.
 
-package main
+package forst
 
 import (
 	"encoding/json"
@@ -16,19 +16,19 @@ import (
 	"strconv"
 )
 
-// forstEndpoint is one exposed function. New starts a call: forstDecodeArgs decodes the request body into it
-// (problems are *forstInputError), its call method runs the function (errors it returned are *forstReturnedError)
-// and its encodeResult method writes the result (forst_json_body.go).
-type forstEndpoint struct {
+// Endpoint is one exposed function. New starts a call: DecodeArgs decodes the request body into it
+// (problems are *InputError), its call method runs the function (errors it returned are *ReturnedError)
+// and its EncodeResult method writes the result (json_body.go).
+type Endpoint struct {
 	Name   string
 	Route  string
 	Params []string
-	New    func() forstArgs
+	New    func() Args
 }
 
-// forstInputError is bad input: malformed JSON, a wrong type, a missing argument, or a Forst type assertion on a
+// InputError is bad input: malformed JSON, a wrong type, a missing argument, or a Forst type assertion on a
 // JSON value that does not fit. The server answers 400 invalid_input.
-type forstInputError struct {
+type InputError struct {
 	Function string
 	Path     string
 	Expected string
@@ -42,7 +42,7 @@ type forstInputError struct {
 
 // details is what the error envelope's details carry for programs: the JSON path, and the constraint or the
 // expected and actual types.
-func (e *forstInputError) details() map[string]string {
+func (e *InputError) details() map[string]string {
 	d := map[string]string{}
 	for k, v := range map[string]string{"path": e.Path, "constraint": e.Constraint, "expected": e.Expected, "actual": e.Actual} {
 		if v != "" {
@@ -55,7 +55,7 @@ func (e *forstInputError) details() map[string]string {
 	return d
 }
 
-func (e *forstInputError) Error() string {
+func (e *InputError) Error() string {
 	if e.Message != "" {
 		return e.Message
 	}
@@ -65,11 +65,11 @@ func (e *forstInputError) Error() string {
 	return fmt.Sprintf("expected %s, got %s", e.Expected, e.Actual)
 }
 
-// forstReturnedError wraps an error the function returned. The server answers 500 returned_error.
-type forstReturnedError struct{ Err error }
+// ReturnedError wraps an error the function returned. The server answers 500 returned_error.
+type ReturnedError struct{ Err error }
 
-func (e *forstReturnedError) Error() string { return e.Err.Error() }
-func (e *forstReturnedError) Unwrap() error { return e.Err }
+func (e *ReturnedError) Error() string { return e.Err.Error() }
+func (e *ReturnedError) Unwrap() error { return e.Err }
 
 // forstArgError turns the error json.Unmarshal would have returned for argument param into invalid input naming the
 // JSON path: `at input.records.id: expected string, got number`.
@@ -80,7 +80,7 @@ func forstArgError(fn, param string, err error) error {
 		if typeErr.Field != "" {
 			path = param + "." + typeErr.Field
 		}
-		return &forstInputError{Function: fn, Path: path, Expected: forstTypeName(typeErr.Type), Actual: typeErr.Value}
+		return &InputError{Function: fn, Path: path, Expected: forstTypeName(typeErr.Type), Actual: typeErr.Value}
 	}
 	var missing *forstMissingError
 	if errors.As(err, &missing) {
@@ -90,15 +90,15 @@ func forstArgError(fn, param string, err error) error {
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
-		return &forstInputError{Function: fn, Path: param, Message: fmt.Sprintf("malformed JSON in %s at byte %d: %v", param, syntaxErr.Offset, err)}
+		return &InputError{Function: fn, Path: param, Message: fmt.Sprintf("malformed JSON in %s at byte %d: %v", param, syntaxErr.Offset, err)}
 	}
-	return &forstInputError{Function: fn, Path: param, Message: fmt.Sprintf("invalid %s: %v", param, err)}
+	return &InputError{Function: fn, Path: param, Message: fmt.Sprintf("invalid %s: %v", param, err)}
 }
 
-// forstAs is a Forst type assertion v.(T) on a dynamic value; expr is the asserted expression as written in the .ft
-// file (input["numbers"]), so that the error names it. It panics with *forstInputError when v cannot be converted;
+// As is a Forst type assertion v.(T) on a dynamic value; expr is the asserted expression as written in the .ft
+// file (input["numbers"]), so that the error names it. It panics with *InputError when v cannot be converted;
 // the server turns that panic into 400 invalid_input.
-func forstAs[T any](v any, expr string) T {
+func As[T any](v any, expr string) T {
 	out, err := forstConvert[T](v, expr)
 	if err != nil {
 		panic(err)
@@ -122,7 +122,7 @@ func forstConvert[T any](v any, expr string) (T, error) {
 // values) into dst, recursively.
 func forstAssign(dst reflect.Value, v any, path string) error {
 	fail := func() error {
-		return &forstInputError{Path: path, Expected: forstTypeName(dst.Type()), Actual: forstJSONKind(v)}
+		return &InputError{Path: path, Expected: forstTypeName(dst.Type()), Actual: forstJSONKind(v)}
 	}
 	if v == nil {
 		switch dst.Kind() {
@@ -185,14 +185,17 @@ func forstAssign(dst reflect.Value, v any, path string) error {
 			return fail()
 		}
 		if dst.Kind() == reflect.Array && len(items) != dst.Len() {
-			return &forstInputError{Path: path, Expected: forstTypeName(dst.Type()), Actual: fmt.Sprintf("array of %d", len(items))}
+			return &InputError{Path: path, Expected: forstTypeName(dst.Type()), Actual: fmt.Sprintf("array of %d", len(items))}
 		}
 		if dst.Kind() == reflect.Slice {
+			if forstFastSlice(dst, items) {
+				return nil
+			}
 			dst.Set(reflect.MakeSlice(dst.Type(), len(items), len(items)))
 		}
 		for i, item := range items {
-			if err := forstAssign(dst.Index(i), item, path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
+			if err := forstAssign(dst.Index(i), item, ""); err != nil {
+				return forstAtPath(err, path+"["+strconv.Itoa(i)+"]")
 			}
 		}
 		return nil
@@ -212,7 +215,7 @@ func forstAssign(dst reflect.Value, v any, path string) error {
 		if err := json.Unmarshal(raw, fresh.Interface()); err != nil {
 			var typeErr *json.UnmarshalTypeError
 			if errors.As(err, &typeErr) {
-				return &forstInputError{Path: path + "." + typeErr.Field, Expected: forstTypeName(typeErr.Type), Actual: typeErr.Value}
+				return &InputError{Path: path + "." + typeErr.Field, Expected: forstTypeName(typeErr.Type), Actual: typeErr.Value}
 			}
 			return fail()
 		}
@@ -220,6 +223,55 @@ func forstAssign(dst reflect.Value, v any, path string) error {
 		return nil
 	}
 	return fail()
+}
+
+// forstAtPath puts path in front of the path of an error found below it. Elements are converted with an empty path
+// and theirs is made only when one fails: making "input[12345]" for every element of a large array cost more than
+// converting the element.
+func forstAtPath(err error, path string) error {
+	var input *InputError
+	if errors.As(err, &input) {
+		input.Path = path + input.Path
+	}
+	return err
+}
+
+// forstFastSlice converts the commonest JSON arrays ([]float64, []int, []string from []any) without reflection per
+// element, as forstAssign would. It reports false when it did not convert (another type, or an element that does
+// not fit): the general path then runs and reports the exact error.
+func forstFastSlice(dst reflect.Value, items []any) bool {
+	if !dst.CanAddr() {
+		return false
+	}
+	switch p := dst.Addr().Interface().(type) {
+	case *[]float64:
+		return forstFill(p, items, forstNumber)
+	case *[]int:
+		return forstFill(p, items, func(v any) (int, bool) {
+			f, ok := forstNumber(v)
+			n := int64(f)
+			return int(n), ok && f == float64(n) && int64(int(n)) == n // int may have 32 bits
+		})
+	case *[]string:
+		return forstFill(p, items, func(v any) (string, bool) {
+			s, ok := v.(string)
+			return s, ok
+		})
+	}
+	return false
+}
+
+func forstFill[T any](p *[]T, items []any, convert func(any) (T, bool)) bool {
+	out := make([]T, len(items))
+	for i, item := range items {
+		x, ok := convert(item)
+		if !ok {
+			return false
+		}
+		out[i] = x
+	}
+	*p = out
+	return true
 }
 
 func forstNumber(v any) (float64, bool) {

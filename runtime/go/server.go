@@ -1,5 +1,10 @@
-// Forst sidecar server: embedded as forst_server.go beside the generated code, which provides
-// `var forstEndpoints []forstEndpoint`, `const forstManifestJSON string` and `const forstOpenAPIJSON string`.
+// Package forst is the Forst sidecar's runtime: the HTTP server, the JSON codec runtime, and what the code the
+// compiler generates calls (the prelude, contracts). It is written into every generated module as the package
+// forstapp/forst, which never changes for a given version of @forst/sidecar, so Go's build cache keeps it compiled and
+// a reload compiles only the generated package main. That package installs its Program (endpoints, documents, the
+// encoder of its types) from an init function and calls Main.
+//
+// The server:
 //
 // Contract with the supervisor (src/runtime/supervisor.rs):
 //   - The binary is started with --supervised (standalone.go has the command line for every other way to run it).
@@ -23,7 +28,7 @@
 //     a "simple" cross-origin request can send are refused, so no web page can call an unauthenticated sidecar
 //     (that would need a CORS preflight, which this server never grants). With a token a page cannot call anyway.
 
-package main
+package forst
 
 import (
 	"bufio"
@@ -33,6 +38,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -55,7 +61,7 @@ type forstServer struct {
 	bodyLimit int64
 	// anyHost: listening on a non-loopback address (a container), where the Host check cannot apply.
 	anyHost bool
-	routes  map[string]*forstEndpoint
+	routes  map[string]*Endpoint
 	// docsDir holds the docs page's files (FORST_DOCS_DIR, set by `forst dev`): the page is served when it is set.
 	docsDir  string
 	metrics  *forstMetrics
@@ -71,11 +77,39 @@ type forstServer struct {
 // seconds of copying before the process dies of it; real Forst code never needs more than a fraction of this.
 const forstMaxStack = 256 << 20
 
-func main() {
+// Program is what the generated package gives the runtime.
+type Program struct {
+	// Endpoints are what the server routes by: one per exposed function.
+	Endpoints []Endpoint
+	// ManifestJSON is served at GET /__forst/manifest, OpenAPIJSON at GET /__forst/openapi.json.
+	ManifestJSON string
+	OpenAPIJSON  string
+	// EncodeKnown writes values of the project's types met inside interface{} values with their generated encoders
+	// and reports whether v was one; the encoder sends other values to encoding/json.
+	EncodeKnown func(e *Encoder, v any) bool
+	// StartsGoroutines says whether the project's Forst code has a `go` statement. Without one no goroutine of a call
+	// can panic, so calls run on the request's own goroutine (see forstRun).
+	StartsGoroutines bool
+}
+
+// program is the installed Program (one per process: the process is one server).
+var program = Program{EncodeKnown: func(*Encoder, any) bool { return false }}
+
+// Install makes p the program the server runs and the encoder uses; the generated package calls it from init, so
+// that its tests and benchmarks see the same program as Main.
+func Install(p Program) {
+	if p.EncodeKnown == nil {
+		p.EncodeKnown = func(*Encoder, any) bool { return false }
+	}
+	program = p
+}
+
+// Main runs the installed program's server until it is stopped; it is the generated package's main.
+func Main() {
 	debug.SetMaxStack(forstMaxStack)
 	opts := forstCommandLine()
 	forstLog.json = opts.jsonLogs
-	srv, err := newForstServer(forstEndpoints, opts)
+	srv, err := newForstServer(program.Endpoints, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "forst:", err)
 		os.Exit(2)
@@ -158,12 +192,12 @@ func forstEnvInt(name string, fallback int) int {
 	return fallback
 }
 
-func newForstServer(endpoints []forstEndpoint, opts forstOptions) (*forstServer, error) {
+func newForstServer(endpoints []Endpoint, opts forstOptions) (*forstServer, error) {
 	s := &forstServer{
 		token:     opts.token,
 		noAuth:    opts.noAuth,
 		bodyLimit: opts.bodyLimit,
-		routes:    make(map[string]*forstEndpoint, len(endpoints)),
+		routes:    make(map[string]*Endpoint, len(endpoints)),
 		shutdown:  make(chan struct{}),
 		abort:     make(chan struct{}),
 		docsDir:   os.Getenv("FORST_DOCS_DIR"),
@@ -288,10 +322,10 @@ func (s *forstServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Path {
 	case "/__forst/manifest":
-		forstJSON(w, http.StatusOK, []byte(forstManifestJSON))
+		forstJSON(w, http.StatusOK, []byte(program.ManifestJSON))
 		return
 	case "/__forst/openapi.json":
-		forstJSON(w, http.StatusOK, []byte(forstOpenAPIJSON))
+		forstJSON(w, http.StatusOK, []byte(program.OpenAPIJSON))
 		return
 	case "/__forst/shutdown":
 		w.WriteHeader(http.StatusAccepted)
@@ -341,7 +375,7 @@ func forstLoopbackHost(host string) bool {
 	return host == "127.0.0.1" || strings.EqualFold(host, "localhost") || host == "::1"
 }
 
-func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndpoint) {
+func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *Endpoint) {
 	a := ep.New()
 	status := 0
 	err, panicked := forstInvoke(func() error { // a type's own UnmarshalJSON may panic
@@ -357,7 +391,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		case http.StatusRequestTimeout:
 			code = "body_timeout"
 		}
-		var input *forstInputError
+		var input *InputError
 		if errors.As(err, &input) && input.details() != nil {
 			// The path, and the constraint (`required`) or the expected and actual types, for programs.
 			forstFailDetails(w, status, code, err.Error(), ep.Name, "", input.details())
@@ -366,7 +400,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		forstFail(w, status, code, err.Error(), ep.Name, "")
 		return
 	}
-	if st, ok := a.(forstStreamer); ok && panicked == nil {
+	if st, ok := a.(Streamer); ok && panicked == nil {
 		s.stream(w, r, ep, a, st)
 		return
 	}
@@ -376,7 +410,7 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		err, panicked = forstRun(ctx, cancel, ep, a, nil)
 	}
 	if panicked != nil {
-		var input *forstInputError
+		var input *InputError
 		if errors.As(panicked.err, &input) {
 			forstFailDetails(w, http.StatusBadRequest, "invalid_input", input.Error(), ep.Name, panicked.location, input.details())
 			return
@@ -391,27 +425,58 @@ func (s *forstServer) call(w http.ResponseWriter, r *http.Request, ep *forstEndp
 		forstFailReturned(w, err, ep.Name)
 		return
 	}
+	s.writeResult(w, ep, a)
+}
+
+// forstResultChunk is how much of a streamed result is encoded before it is written to the connection.
+const forstResultChunk = 64 << 10
+
+// ResultCannotFail marks a call type whose result cannot fail to encode (the compiler emits the method, see
+// cannot_fail in src/compiler/emit_codec/write.rs).
+type ResultCannotFail interface{ ResultCannotFail() }
+
+// writeResult answers a call's result. A result that cannot fail to encode is streamed: written in chunks of
+// forstResultChunk bytes as it is encoded, so a large result is never held whole in memory (a million records were
+// about 90 MB of JSON, plus the copies a growing buffer makes). Any other result is encoded whole first, so that one
+// that cannot be encoded (NaN, a failing MarshalJSON) is still a clean 500 invalid_result rather than a cut answer.
+func (s *forstServer) writeResult(w http.ResponseWriter, ep *Endpoint, a Args) {
 	e := forstGetEncoder()
 	defer forstPutEncoder(e)
-	if err := forstEncodeWith(e, a.encodeResult); err != nil {
+	if _, ok := a.(ResultCannotFail); ok {
+		w.Header().Set("Content-Type", "application/json")
+		e.w, e.limit = w, forstResultChunk
+		defer func() { e.w, e.limit = nil, math.MaxInt }()
+		err := EncodeWith(e, func(e *Encoder) {
+			a.EncodeResult(e)
+			if e.flushed == 0 {
+				e.w = nil // all of it fits in one chunk: answered below, with its Content-Length
+			}
+		})
+		// Otherwise only the connection can have failed (the client went away): there is no one left to answer.
+		if err == nil && e.flushed == 0 {
+			forstJSON(w, http.StatusOK, e.buf)
+		}
+		return
+	}
+	if err := EncodeWith(e, a.EncodeResult); err != nil {
 		forstFail(w, http.StatusInternalServerError, "invalid_result", "the result is not JSON-encodable: "+err.Error(), ep.Name, "")
 		return
 	}
 	forstJSON(w, http.StatusOK, e.buf)
 }
 
-// readArgs decodes the request body into a's arguments as it arrives (forst_json_body.go), within the body limit; the
+// readArgs decodes the request body into a's arguments as it arrives (json_body.go), within the body limit; the
 // status says what a failure is (400, 408, 413). The answers are those of reading the whole body first: a body over
 // the limit is 413 whatever it holds.
-func (s *forstServer) readArgs(w http.ResponseWriter, r *http.Request, ep *forstEndpoint, a forstArgs) (int, error) {
+func (s *forstServer) readArgs(w http.ResponseWriter, r *http.Request, ep *Endpoint, a Args) (int, error) {
 	tooLarge := fmt.Errorf("the request body is larger than the limit of %d bytes; raise it with limits.bodyBytes in forst.config.js or FORST_BODY_LIMIT", s.bodyLimit)
 	if r.ContentLength > s.bodyLimit {
 		return http.StatusRequestEntityTooLarge, tooLarge
 	}
 	body := http.MaxBytesReader(nil, forstProgressReader(w, r.Body), s.bodyLimit)
-	d := forstGetDecoder(body)
-	defer forstPutDecoder(d)
-	err := forstDecodeArgs(d, ep, a)
+	d := GetDecoder(body)
+	defer PutDecoder(d)
+	err := DecodeArgs(d, ep, a)
 	if err == nil {
 		return 0, nil
 	}
@@ -494,13 +559,13 @@ func forstFailReturned(w http.ResponseWriter, err error, function string) {
 // error (its name as the code, its fields as details, its status), a failed `ensure` (422 ensure_failed), or any
 // other error (500 returned_error).
 func forstReturnedFailure(err error) (int, string, any) {
-	var input *forstInputError
+	var input *InputError
 	if errors.As(err, &input) {
 		return http.StatusBadRequest, "invalid_input", input.details()
 	}
 	var nominal forstNominal
 	if errors.As(err, &nominal) {
-		code, status := nominal.forstNominalError()
+		code, status := nominal.ForstNominalError()
 		return status, code, nominal
 	}
 	var ensure *forstEnsureError

@@ -1,17 +1,20 @@
 //go:build forsttest
 
-package main
+package forst
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +25,7 @@ func newTestServer(t *testing.T, limit string) (*forstServer, *httptest.Server) 
 	t.Setenv("FORST_TOKEN", "secret")
 	t.Setenv("FORST_NO_AUTH", "")
 	t.Setenv("FORST_BODY_LIMIT", limit)
-	s, err := newForstServer(forstEndpoints, supervisedOptions(t))
+	s, err := newForstServer(program.Endpoints, supervisedOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +257,7 @@ func TestAGoroutinePanicAfterItsCallAnsweredIsOnlyLogged(t *testing.T) {
 }
 
 func TestGuardedFunctionsKeepTheirResultsAndVariadics(t *testing.T) {
-	sum := forstGuard("x.ft:1", func(xs ...int) (int, error) {
+	sum := Guard("x.ft:1", func(xs ...int) (int, error) {
 		n := 0
 		for _, x := range xs {
 			n += x
@@ -264,7 +267,7 @@ func TestGuardedFunctionsKeepTheirResultsAndVariadics(t *testing.T) {
 	if n, err := sum(1, 2, 3); n != 6 || err != nil {
 		t.Fatalf("sum = %d, %v", n, err)
 	}
-	boom := forstGuard("x.ft:2", func() int { panic("boom") })
+	boom := Guard("x.ft:2", func() int { panic("boom") })
 	if n := boom(); n != 0 {
 		t.Fatalf("a recovered call returns zero values, got %d", n)
 	}
@@ -442,5 +445,36 @@ func TestReadErrorMidBodyIsInvalidInput(t *testing.T) {
 	s.ServeHTTP(w, req)
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "could not read the request body: connection reset") {
 		t.Fatalf("got %d %s", w.Code, w.Body.String())
+	}
+}
+
+// A result that cannot fail to encode is streamed in chunks when it is large, and answered with its length when it
+// fits in one chunk; either way the JSON is encoding/json's.
+func TestResultsThatCannotFailAreStreamed(t *testing.T) {
+	_, ts := newTestServer(t, "")
+	for _, n := range []int{0, 3, 100_000} {
+		req, _ := http.NewRequest("POST", ts.URL+"/words", strings.NewReader(strconv.Itoa(n)))
+		req.Header.Set("X-Forst-Token", "secret")
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		words := make([]string, n)
+		for i := range words {
+			words[i] = fmt.Sprintf("word %d é \"quoted\"", i)
+		}
+		want, _ := json.Marshal(words)
+		if res.StatusCode != 200 || !bytes.Equal(raw, want) {
+			t.Fatalf("n=%d: %d %.200s", n, res.StatusCode, raw)
+		}
+		large := len(want) > forstResultChunk
+		if chunked := res.ContentLength < 0; chunked != large {
+			t.Fatalf("n=%d (%d bytes): Content-Length %d, want it only for answers up to one chunk", n, len(want), res.ContentLength)
+		}
+		if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+			t.Fatalf("n=%d: Content-Type %q", n, ct)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-// The sidecar binary's command line and environment: embedded as forst_standalone.go beside server.go.
+// The sidecar binary's command line and environment.
 //
 // The same binary runs two ways:
 //   - supervised (--supervised, passed by @forst/sidecar when it spawns the binary): the port comes from FORST_PORT
@@ -8,7 +8,7 @@
 //
 // Every flag has an environment variable (the flag wins), so that a container image can be configured with either.
 
-package main
+package forst
 
 import (
 	"encoding/json"

@@ -1,6 +1,6 @@
 //go:build forsttest
 
-package main
+package forst
 
 import (
 	"os"

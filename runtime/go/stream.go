@@ -13,7 +13,7 @@
 //
 // A failure before the first item is an ordinary error answer with its status.
 
-package main
+package forst
 
 import (
 	"context"
@@ -23,10 +23,10 @@ import (
 	"time"
 )
 
-// forstStreamer is the call type of a streaming endpoint (generated in forst_codecs.go): streamItems encodes each
+// Streamer is the call type of a streaming endpoint (generated in forst_codecs.go): StreamItems encodes each
 // item into e and calls item, until the stream ends or item returns false.
-type forstStreamer interface {
-	streamItems(ctx context.Context, e *forstEncoder, item func() bool)
+type Streamer interface {
+	StreamItems(ctx context.Context, e *Encoder, item func() bool)
 }
 
 const (
@@ -215,15 +215,15 @@ func (e forstStreamEncodeError) Error() string { return e.err.Error() }
 
 // stream runs a streaming endpoint: the call, then its items, on the call's labelled goroutine (goroutines the
 // producer starts are the call's), and the answer as the format says.
-func (s *forstServer) stream(w http.ResponseWriter, r *http.Request, ep *forstEndpoint, a forstArgs, st forstStreamer) {
+func (s *forstServer) stream(w http.ResponseWriter, r *http.Request, ep *Endpoint, a Args, st Streamer) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	sw := newForstStreamWriter(w, r)
 	items := func() error {
 		e := forstGetEncoder()
 		defer forstPutEncoder(e)
-		err := forstEncodeWith(e, func(e *forstEncoder) {
-			st.streamItems(ctx, e, func() bool {
+		err := EncodeWith(e, func(e *Encoder) {
+			st.StreamItems(ctx, e, func() bool {
 				ok := sw.item(e.buf)
 				e.buf = e.buf[:0]
 				return ok && ctx.Err() == nil

@@ -1,6 +1,6 @@
 //go:build forsttest
 
-package main
+package forst
 
 import (
 	"bytes"
@@ -49,10 +49,10 @@ var xs = strings.Repeat("x", 50)
 
 // A large body is read through the decoder's buffer: decoding what it skips allocates a buffer's worth, not the body.
 func TestDecodingAHugeBodyNeedsOnlyTheBuffer(t *testing.T) {
-	var ep *forstEndpoint
-	for i := range forstEndpoints {
-		if forstEndpoints[i].Name == "skip" {
-			ep = &forstEndpoints[i]
+	var ep *Endpoint
+	for i := range program.Endpoints {
+		if program.Endpoints[i].Name == "skip" {
+			ep = &program.Endpoints[i]
 		}
 	}
 	src := &records{n: 3_000_000} // about 200 MB of JSON
@@ -61,7 +61,7 @@ func TestDecodingAHugeBodyNeedsOnlyTheBuffer(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	d := newForstReaderDecoder(counted, make([]byte, 0, forstReadBuffer))
-	if err := forstDecodeArgs(d, ep, ep.New()); err != nil {
+	if err := DecodeArgs(d, ep, ep.New()); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)
@@ -103,7 +103,7 @@ func TestStreamEncoderWritesInChunks(t *testing.T) {
 	}
 	var out chunks
 	e := newForstStreamEncoder(&out, 4096)
-	if err := forstEncodeWith(e, func(e *forstEncoder) { e.any(items) }); err != nil {
+	if err := EncodeWith(e, func(e *Encoder) { e.Any(items) }); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := json.Marshal(items)
@@ -138,12 +138,12 @@ func TestLongInterfaceArrays(t *testing.T) {
 		if err := json.Unmarshal(body, &want); err != nil {
 			t.Fatal(err)
 		}
-		d := forstGetBytesDecoder(body)
+		d := GetBytesDecoder(body)
 		var got any
-		if err := forstDecodeValue(d, func(d *forstDecoder) { forstDecodeAny(d, &got) }); err != nil {
+		if err := forstDecodeValue(d, func(d *Decoder) { DecodeAny(d, &got) }); err != nil {
 			t.Fatal(err)
 		}
-		forstPutDecoder(d)
+		PutDecoder(d)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%d elements: differs", n)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"errors"
 	"go/ast"
 	"go/build"
@@ -18,13 +19,22 @@ import (
 	"time"
 )
 
-// checker keeps one FileSet and one importer across requests: the importer caches the packages it has read, so a warm
-// check only parses and checks the project. Both are renewed now and then so that memory stays bounded.
+// checker keeps one FileSet and one importer across requests: the importer caches the packages it has read, and the
+// module's own packages stay checked while their sources do not change (the runtime, every request), so a warm check
+// only parses and checks the project. All are renewed now and then so that memory stays bounded.
 type checker struct {
 	exports  *exportIndex
 	fset     *token.FileSet
 	imp      types.Importer
+	local    map[string]checkedPackage // by import path
 	requests int
+}
+
+// checkedPackage is a package of the module checked from source, and the hash of the sources it was checked from.
+type checkedPackage struct {
+	sources  [sha256.Size]byte
+	pkg      *types.Package
+	problems []problem
 }
 
 const requestsPerImporter = 64
@@ -38,6 +48,7 @@ func (c *checker) check(req request) response {
 	if c.fset == nil || c.requests >= requestsPerImporter {
 		c.fset = token.NewFileSet()
 		c.imp = c.exports.newImporter(c.fset)
+		c.local = map[string]checkedPackage{}
 		c.requests = 0
 	}
 	c.requests++
@@ -46,32 +57,86 @@ func (c *checker) check(req request) response {
 	return resp
 }
 
+// Import makes the checker an importer for package main: the module's packages checked from source, the standard
+// library from export data.
+func (c *checker) Import(path string) (*types.Package, error) {
+	if local, ok := c.local[path]; ok {
+		return local.pkg, nil
+	}
+	return c.imp.Import(path)
+}
+
 func (c *checker) run(req request) response {
+	var problems []problem
+	for _, sp := range req.Imports {
+		local, fatal := c.sourcePackage(req.GoVersion, sp)
+		if fatal != "" {
+			return response{Fatal: fatal}
+		}
+		problems = append(problems, local.problems...)
+	}
+	if len(problems) > 0 {
+		// A package main cannot be checked against a broken import.
+		return response{Problems: problems}
+	}
+	_, problems, fatal := c.checkPackage("main", req.GoVersion, req.Files, "")
+	return response{Problems: problems, Fatal: fatal}
+}
+
+// sourcePackage checks a package of the module, or answers from the last check of the same sources.
+func (c *checker) sourcePackage(goVersion string, sp sourcePackage) (checkedPackage, string) {
+	h := sha256.New()
+	h.Write([]byte(goVersion))
+	for _, f := range sp.Files {
+		h.Write([]byte{0})
+		h.Write([]byte(f.Name))
+		h.Write([]byte{0})
+		h.Write([]byte(f.Contents))
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	if local, ok := c.local[sp.Path]; ok && local.sources == sum {
+		return local, ""
+	}
+	pkg, problems, fatal := c.checkPackage(sp.Path, goVersion, sp.Files, sp.Path+"/")
+	if fatal != "" {
+		return checkedPackage{}, fatal
+	}
+	local := checkedPackage{sources: sum, pkg: pkg, problems: problems}
+	c.local[sp.Path] = local
+	return local, ""
+}
+
+// checkPackage parses and type-checks one package's files; prefix goes in front of the file names in positions and
+// problems (a package of the module other than main: its import path).
+func (c *checker) checkPackage(path, goVersion string, sources []sourceFile, prefix string) (*types.Package, []problem, string) {
 	var files []*ast.File
 	var problems []problem
 	imports := map[string]bool{}
-	ctxt := buildContext(req.Files)
-	for _, f := range req.Files {
+	ctxt := buildContext(sources)
+	for _, f := range sources {
 		// Exactly the files `go build` compiles here: build constraints (a _linux suffix, //go:build lines) and
 		// _test files decide, as for the build.
 		if match, err := ctxt.MatchFile(".", f.Name); err != nil || !match || strings.HasSuffix(f.Name, "_test.go") {
 			continue
 		}
-		af, err := parser.ParseFile(c.fset, f.Name, f.Contents, parser.SkipObjectResolution)
+		af, err := parser.ParseFile(c.fset, prefix+f.Name, f.Contents, parser.SkipObjectResolution)
 		if err != nil {
-			problems = append(problems, syntaxProblems(f.Name, err)...)
+			problems = append(problems, syntaxProblems(prefix+f.Name, err)...)
 			continue
 		}
 		files = append(files, af)
 		for _, imp := range af.Imports {
 			if p, err := strconv.Unquote(imp.Path.Value); err == nil {
-				imports[p] = true
+				if _, local := c.local[p]; !local {
+					imports[p] = true
+				}
 			}
 		}
 	}
 	if len(problems) > 0 {
 		// Like the go command: syntax errors first; type errors of a half-parsed package would only add noise.
-		return response{Problems: problems}
+		return nil, problems, ""
 	}
 	paths := make([]string, 0, len(imports))
 	for p := range imports {
@@ -79,13 +144,13 @@ func (c *checker) run(req request) response {
 	}
 	sort.Strings(paths)
 	if err := c.exports.ensure(paths); err != nil {
-		return response{Fatal: err.Error()}
+		return nil, nil, err.Error()
 	}
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
 	var typeErrors []types.Error
 	conf := types.Config{
-		GoVersion: req.GoVersion,
-		Importer:  c.imp,
+		GoVersion: goVersion,
+		Importer:  c,
 		Sizes:     types.SizesFor("gc", runtime.GOARCH),
 		Error: func(err error) {
 			var te types.Error
@@ -94,7 +159,7 @@ func (c *checker) run(req request) response {
 			}
 		},
 	}
-	pkg, _ := conf.Check("main", c.fset, files, info)
+	pkg, _ := conf.Check(path, c.fset, files, info)
 	seen := map[string]bool{}
 	for _, te := range typeErrors {
 		p := c.problemOf(te, pkg, files, info)
@@ -105,7 +170,7 @@ func (c *checker) run(req request) response {
 		seen[key] = true
 		problems = append(problems, p)
 	}
-	return response{Problems: problems}
+	return pkg, problems, ""
 }
 
 // buildContext is go/build's default context (this machine's GOOS and GOARCH, cgo off as in every Forst build) reading

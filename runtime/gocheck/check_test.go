@@ -82,3 +82,25 @@ func TestBuildConstraintsChooseTheFiles(t *testing.T) {
 		t.Fatalf("%+v %s", resp.Problems, resp.Fatal)
 	}
 }
+
+// Package main is checked against the module's own packages given as source; such a package is checked once and
+// reused while its sources stay the same, and its own errors are reported under its import path.
+func TestModulePackagesAreCheckedFromSourceOnce(t *testing.T) {
+	c := newChecker(newExportIndex(goBinary(), ""))
+	lib := sourcePackage{Path: "app/lib", Files: []sourceFile{{Name: "lib.go", Contents: "package lib\n\nfunc Twice(n int) int { return 2 * n }\n"}}}
+	main := []sourceFile{{Name: "main.go", Contents: "package main\n\nimport \"app/lib\"\n\nfunc main() { var s string = lib.Twice(1); _ = s }\n"}}
+	resp := c.check(request{GoVersion: "go1.22", Files: main, Imports: []sourcePackage{lib}})
+	if resp.Fatal != "" || len(resp.Problems) != 1 || resp.Problems[0].Code != "IncompatibleAssign" || resp.Problems[0].File != "main.go" {
+		t.Fatalf("%s %+v", resp.Fatal, resp.Problems)
+	}
+	first := c.local["app/lib"].pkg
+	c.check(request{GoVersion: "go1.22", Files: main, Imports: []sourcePackage{lib}})
+	if c.local["app/lib"].pkg != first {
+		t.Fatal("the unchanged package was checked again")
+	}
+	lib.Files[0].Contents = "package lib\n\nfunc Twice(n int) string { return undefinedName }\n"
+	resp = c.check(request{GoVersion: "go1.22", Files: main, Imports: []sourcePackage{lib}})
+	if len(resp.Problems) != 1 || resp.Problems[0].File != "app/lib/lib.go" || resp.Problems[0].Code != "UndeclaredName" {
+		t.Fatalf("%+v", resp.Problems)
+	}
+}

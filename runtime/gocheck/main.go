@@ -2,7 +2,8 @@
 // `forst generate`, start() and every hot reload. It is built once per Go toolchain into the user's cache and kept
 // running: requests arrive as JSON values on stdin, one answer per request goes to stdout as one JSON line.
 //
-// A request holds the module's files (contents, not paths: nothing is written for a check) and the language version;
+// A request holds the files of the module's package main (contents, not paths: nothing is written for a check), the
+// packages of the module it imports (the Forst runtime), also as source, and the language version;
 // the answer lists every problem with its byte offsets in the Go file it is in, go/types' error code name, Go's
 // message and, where one is known, a help line (did-you-mean for misspelled names and selectors, expected and found
 // types). The Forst side maps offsets back to .ft positions and codes to Forst codes.
@@ -28,6 +29,16 @@ type request struct {
 	// GoVersion is the language version to check against ("go1.26").
 	GoVersion string       `json:"goVersion"`
 	Files     []sourceFile `json:"files"`
+	// Imports are packages of the module itself that Files import, by import path, in an order in which each imports
+	// only standard-library packages and earlier ones.
+	Imports []sourcePackage `json:"imports"`
+}
+
+// sourcePackage is a package of the module given as source. Its problems are reported with file names
+// "<import path>/<file name>".
+type sourcePackage struct {
+	Path  string       `json:"path"`
+	Files []sourceFile `json:"files"`
 }
 
 // problem is one error, positioned in a Go file of the request by byte offsets.

@@ -32,6 +32,8 @@ pub struct FileOut {
     /// `(alias, path)`, sorted by path.
     pub imports: Vec<(Option<String>, String)>,
     pub edits: Vec<Edit>,
+    /// The file has a `go` statement.
+    pub starts_goroutines: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -585,7 +587,12 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        FileOut { imports: self.resolve_imports(file, &w.pkgs), edits: w.edits }
+        let mut imports = self.resolve_imports(file, &w.pkgs);
+        if w.uses_runtime {
+            imports.push((None, super::emit_go::RUNTIME_IMPORT.to_string()));
+            imports.sort_by(|a, b| a.1.cmp(&b.1));
+        }
+        FileOut { imports, edits: w.edits, starts_goroutines: w.starts_goroutines }
     }
 
     fn insert_inferred_result(

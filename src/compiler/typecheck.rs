@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::diagnostic::Diagnostic;
+use super::emit_go::RUNTIME_IMPORT;
 use super::{Compiled, SourceFile};
 
 /// One file of a check request.
@@ -16,11 +17,21 @@ pub struct RequestFile<'a> {
     pub contents: &'a str,
 }
 
-/// What the helper reads: the module's files and the language version to check against.
+/// What the helper reads: the language version to check against, the generated package main's files, and the
+/// packages they import from the module itself (the runtime), given as source.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Request<'a> {
     pub go_version: String,
+    pub files: Vec<RequestFile<'a>>,
+    pub imports: Vec<SourcePackage<'a>>,
+}
+
+/// A package of the module the checked files import, checked from its source (the helper keeps it checked while its
+/// files stay the same: the runtime is checked once per process).
+#[derive(Serialize)]
+pub struct SourcePackage<'a> {
+    pub path: &'a str,
     pub files: Vec<RequestFile<'a>>,
 }
 
@@ -44,14 +55,14 @@ pub struct Response {
     pub fatal: Option<String>,
 }
 
-/// The request for a compiled project: every generated file plus `extra` (the server's files), checked as one package
-/// against the language version of `toolchain` (`go1.26.8` → `go1.26`). The helper applies build constraints (file
-/// name suffixes, `//go:build` lines) as `go build` would.
-pub fn request<'a>(compiled: &'a Compiled, extra: &[(&'a str, &'a str)], toolchain: &str) -> Request<'a> {
-    let mut files: Vec<RequestFile<'a>> =
-        compiled.go_files.iter().map(|f| RequestFile { name: &f.name, contents: &f.contents }).collect();
-    files.extend(extra.iter().map(|(name, contents)| RequestFile { name, contents }));
-    Request { go_version: language_version(toolchain), files }
+/// The request for a compiled project: the generated files as package main, importing `runtime` (the runtime
+/// package's files) as [`RUNTIME_IMPORT`], checked against the language version of `toolchain` (`go1.26.8` →
+/// `go1.26`). The helper applies build constraints (file name suffixes, `//go:build` lines) as `go build` would.
+pub fn request<'a>(compiled: &'a Compiled, runtime: &[(&'a str, &'a str)], toolchain: &str) -> Request<'a> {
+    let main = compiled.go_files.iter().map(|f| RequestFile { name: &f.name, contents: &f.contents }).collect();
+    let runtime = runtime.iter().map(|(name, contents)| RequestFile { name, contents }).collect();
+    let runtime = SourcePackage { path: RUNTIME_IMPORT, files: runtime };
+    Request { go_version: language_version(toolchain), files: main, imports: vec![runtime] }
 }
 
 /// `go1.26.8` → `go1.26`, `go1.22rc1` → `go1.22`; anything else is passed through (go/types then decides).

@@ -29,21 +29,29 @@ use crate::compiler::{self, Compiled, SourceFile};
 mod running;
 pub use running::cancel_builds;
 
-/// The Go HTTP server around the generated functions: real Go files under `runtime/go/` (with their own tests there),
-/// embedded at build time as (name in the generated module, contents). A new runtime file is one line here.
-pub const SERVER_FILES: &[(&str, &str)] = &[
-    ("forst_server.go", include_str!("../../runtime/go/server.go")),
-    ("forst_calls.go", include_str!("../../runtime/go/calls.go")),
-    ("forst_stream.go", include_str!("../../runtime/go/stream.go")),
-    ("forst_listen.go", include_str!("../../runtime/go/listen.go")),
-    ("forst_sockets_unix.go", include_str!("../../runtime/go/sockets_unix.go")),
-    ("forst_sockets_linux.go", include_str!("../../runtime/go/sockets_linux.go")),
-    ("forst_sockets_darwin.go", include_str!("../../runtime/go/sockets_darwin.go")),
-    ("forst_sockets_other.go", include_str!("../../runtime/go/sockets_other.go")),
-    ("forst_standalone.go", include_str!("../../runtime/go/standalone.go")),
-    ("forst_metrics.go", include_str!("../../runtime/go/metrics.go")),
-    ("forst_logging.go", include_str!("../../runtime/go/logging.go")),
-    ("forst_docs.go", include_str!("../../runtime/go/docs.go")),
+/// The runtime package: the Go HTTP server, the JSON codec runtime, the prelude and contracts the generated code
+/// calls — real Go files under `runtime/go/` (with their own tests there), embedded at build time as (name, contents)
+/// and written into the generated module as the package [`compiler::emit_go::RUNTIME_IMPORT`] (the directory
+/// [`compiler::emit_go::RUNTIME_DIR`]). A new runtime file is one line here.
+pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("server.go", include_str!("../../runtime/go/server.go")),
+    ("calls.go", include_str!("../../runtime/go/calls.go")),
+    ("stream.go", include_str!("../../runtime/go/stream.go")),
+    ("listen.go", include_str!("../../runtime/go/listen.go")),
+    ("sockets_unix.go", include_str!("../../runtime/go/sockets_unix.go")),
+    ("sockets_linux.go", include_str!("../../runtime/go/sockets_linux.go")),
+    ("sockets_darwin.go", include_str!("../../runtime/go/sockets_darwin.go")),
+    ("sockets_other.go", include_str!("../../runtime/go/sockets_other.go")),
+    ("standalone.go", include_str!("../../runtime/go/standalone.go")),
+    ("metrics.go", include_str!("../../runtime/go/metrics.go")),
+    ("logging.go", include_str!("../../runtime/go/logging.go")),
+    ("docs.go", include_str!("../../runtime/go/docs.go")),
+    ("prelude.go", include_str!("../../runtime/go/prelude.go")),
+    ("contracts.go", include_str!("../../runtime/go/contracts.go")),
+    ("json_scan.go", include_str!("../../runtime/go/json_scan.go")),
+    ("json_decode.go", include_str!("../../runtime/go/json_decode.go")),
+    ("json_body.go", include_str!("../../runtime/go/json_body.go")),
+    ("json_encode.go", include_str!("../../runtime/go/json_encode.go")),
 ];
 
 /// The binary's stable name in `outputDir` (a hard link to the current one in `bin/`): what a Containerfile copies
@@ -193,8 +201,13 @@ pub fn go_type_check(
     match super::gocheck::check(go, compiled, sources, &config.output_dir) {
         Ok(errors) if errors.is_empty() => Ok(None),
         Ok(errors) => Err(compile_error(config, sources, &errors, color)),
-        Err(f) => Ok(Some(format!("[forst] warning: {} — `go build` checks the code instead\n", f.message))),
+        Err(f) => Ok(Some(unchecked_note(&f.message))),
     }
+}
+
+/// The warning when Go's type checker could not run.
+fn unchecked_note(why: &str) -> String {
+    format!("[forst] warning: {why} — `go build` checks the code instead\n")
 }
 
 /// The sources and diagnostics as a person reads them: files named from the project root (`forst/routes/a.ft:4:27`,
@@ -275,19 +288,21 @@ pub fn build(config: &Config, go: &GoToolchain, color: bool) -> Result<Built, Fa
     let t1 = Instant::now();
     let cached = binary.is_file();
     if !cached {
-        // A cached binary was type-checked when it was built; a new one is checked before `go build`.
-        if let Some(note) = go_type_check(go, config, &compiled, &sources, color)? {
-            warnings.push_str(&note);
-        }
+        // A cached binary was type-checked when it was built; a new one is checked while it builds (see
+        // [`check_while_building`]).
         let src = out.join("src");
-        // gofmt only what gets written: the cache key stays a function of the compiler's own output.
-        let mut go_files = compiled.go_files.clone();
-        if let Some(gofmt) = go.gofmt() {
-            compiler::gofmt(&mut go_files, &gofmt);
-        }
-        write_module(&src, &go_files).map_err(|e| io("write the Go module into", &src, e))?;
         let stamp = Stamp { contract: &contract, build_hash: &hash };
-        go_build(go, config, &src, &binary, &stamp)?;
+        let check = || go_type_check(go, config, &compiled, &sources, color);
+        let note = check_while_building(check, || {
+            // gofmt only what gets written: the cache key stays a function of the compiler's own output.
+            let mut go_files = compiled.go_files.clone();
+            if let Some(gofmt) = go.gofmt() {
+                compiler::gofmt(&mut go_files, &gofmt);
+            }
+            write_module(&src, &go_files).map_err(|e| io("write the Go module into", &src, e))?;
+            start_go_build(go, config, &src, &binary, &stamp)
+        })?;
+        warnings.push_str(&note.unwrap_or_default());
         prune_old_binaries(&out.join("bin"), &binary);
     }
     let build_ms = t1.elapsed().as_secs_f64() * 1000.0;
@@ -328,7 +343,7 @@ pub fn source_hash(compiled: &Compiled, config: &Config) -> String {
     h.update([0]);
     h.update(format!("{:?}|{}", config.optimization, config.debug));
     h.update([0]);
-    for (name, contents) in SERVER_FILES {
+    for (name, contents) in RUNTIME_FILES {
         h.update(name);
         h.update([0]);
         h.update(contents);
@@ -378,31 +393,81 @@ fn link_stable(binary: &Path, stable: &Path) -> std::io::Result<()> {
     std::fs::rename(&tmp, stable)
 }
 
-/// Writes the module, removing `.go` files a previous version had and this one does not.
-fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Result<()> {
-    std::fs::create_dir_all(src)?;
-    let mut wanted: Vec<(String, &str)> = go_files.iter().map(|f| (f.name.clone(), f.contents.as_str())).collect();
-    wanted.extend(SERVER_FILES.iter().map(|(name, contents)| (name.to_string(), *contents)));
-    for entry in std::fs::read_dir(src)? {
+/// Writes the module — the generated package main in `src`, the runtime package in its directory below — removing
+/// `.go` files a previous version had and this one does not.
+pub fn write_module(src: &Path, go_files: &[compiler::GeneratedFile]) -> std::io::Result<()> {
+    let main: Vec<(&str, &str)> = go_files.iter().map(|f| (f.name.as_str(), f.contents.as_str())).collect();
+    write_package(src, &main)?;
+    write_package(&src.join(compiler::emit_go::RUNTIME_DIR), RUNTIME_FILES)
+}
+
+/// Writes `files` into `dir` (only those that changed, so that their times say what changed) and removes the other
+/// `.go` files (and a `go.mod`) there.
+fn write_package(dir: &Path, files: &[(&str, &str)]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if (name.ends_with(".go") || name == "go.mod") && !wanted.iter().any(|(n, _)| *n == name) {
+        if (name.ends_with(".go") || name == "go.mod") && !files.iter().any(|(n, _)| *n == name) {
             std::fs::remove_file(entry.path())?;
         }
     }
-    for (name, contents) in wanted {
-        write_if_changed(&src.join(name), contents.as_bytes())?;
+    for (name, contents) in files {
+        write_if_changed(&dir.join(name), contents.as_bytes())?;
     }
     Ok(())
 }
 
-fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path, stamp: &Stamp) -> Result<(), Failure> {
+/// Go's type checker and `go build` read the same module, so they run side by side: `start` (gofmt, write the module,
+/// start `go build`) runs on this thread while `check` ([`go_type_check`]) runs on another, and the build is then
+/// waited for. When the checker rejects the code, the build is killed and the checker's diagnostics (on `.ft`
+/// positions, with Forst's codes) are the answer; when it accepts the code, the build's own errors (if any) are.
+/// Returns the checker's note when it could not run.
+fn check_while_building(
+    check: impl FnOnce() -> Result<Option<String>, Failure> + Send,
+    start: impl FnOnce() -> Result<GoBuild, Failure>,
+) -> Result<Option<String>, Failure> {
+    std::thread::scope(|scope| {
+        let checker = std::thread::Builder::new()
+            .name("forst-gocheck".into())
+            .spawn_scoped(scope, check)
+            .map_err(|e| Failure::new(500, "internal", format!("could not start Go's type checker: {e}")))?;
+        let build = start();
+        let checked = checker.join().unwrap_or_else(|_| Ok(Some(unchecked_note("Go's type checker failed"))));
+        match (checked, build) {
+            (Err(rejected), Ok(build)) => {
+                build.abandon();
+                Err(rejected)
+            }
+            (Err(rejected), Err(_)) => Err(rejected),
+            (Ok(note), build) => build?.finish().map(|()| note),
+        }
+    })
+}
+
+/// A `go build` of the generated module into a temporary file beside `binary`, moved there when it succeeds.
+struct GoBuild {
+    running: running::Running,
+    tmp: PathBuf,
+    binary: PathBuf,
+    src: PathBuf,
+    progress: super::progress::Step,
+}
+
+fn start_go_build(
+    go: &GoToolchain,
+    config: &Config,
+    src: &Path,
+    binary: &Path,
+    stamp: &Stamp,
+) -> Result<GoBuild, Failure> {
     let tmp = binary.with_extension(format!("tmp{}", std::process::id()));
     let mut cmd = Command::new(&go.go);
     cmd.current_dir(src).env("GOTOOLCHAIN", "local").env("CGO_ENABLED", "0").env("GOFLAGS", "-mod=mod");
     cmd.args(["build", "-trimpath", "-buildvcs=false"]);
+    let runtime = compiler::emit_go::RUNTIME_IMPORT;
     let mut ldflags = format!(
-        "-X main.forstVersion={} -X main.forstContract={} -X main.forstBuildHash={}",
+        "-X {runtime}.forstVersion={} -X {runtime}.forstContract={} -X {runtime}.forstBuildHash={}",
         env!("CARGO_PKG_VERSION"),
         stamp.contract,
         stamp.build_hash
@@ -417,28 +482,44 @@ fn go_build(go: &GoToolchain, config: &Config, src: &Path, binary: &Path, stamp:
     cmd.arg("-o").arg(&tmp).arg(".");
     let progress = super::progress::step("go_build", "building Go (first build can take ~20 s)…".to_string());
     // (`forst: built Go in 21.3 s` ends the line; a build under a second prints neither.)
-    let out = running::run(cmd);
-    if !matches!(&out, Ok(o) if o.status.success()) {
-        let _ = std::fs::remove_file(&tmp);
+    let running = running::start(cmd)?;
+    Ok(GoBuild { running, tmp, binary: binary.to_path_buf(), src: src.to_path_buf(), progress })
+}
+
+impl GoBuild {
+    /// Waits for the build; on success the binary is in place.
+    fn finish(self) -> Result<(), Failure> {
+        let GoBuild { running, tmp, binary, src, progress } = self;
+        let out = running.finish();
+        if !matches!(&out, Ok(o) if o.status.success()) {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        let out = out?;
+        if !out.status.success() {
+            progress.finish("go build failed");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(Failure::new(
+                500,
+                "build_failed",
+                format!(
+                    "`go build` failed for the generated module in {} (positions point at your .ft files):\n{}",
+                    src.display(),
+                    stderr.trim_end()
+                ),
+            ));
+        }
+        progress.finish("built Go");
+        std::fs::rename(&tmp, &binary).map_err(|e| {
+            Failure::new(500, "io_error", format!("could not move the built binary to {}: {e}", binary.display()))
+        })
     }
-    let out = out?;
-    if !out.status.success() {
-        progress.finish("go build failed");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(Failure::new(
-            500,
-            "build_failed",
-            format!(
-                "`go build` failed for the generated module in {} (positions point at your .ft files):\n{}",
-                src.display(),
-                stderr.trim_end()
-            ),
-        ));
+
+    /// Kills the build (its result is not wanted) and removes what it wrote.
+    fn abandon(self) {
+        self.running.abandon();
+        let _ = std::fs::remove_file(&self.tmp);
+        self.progress.finish("go build stopped");
     }
-    progress.finish("built Go");
-    std::fs::rename(&tmp, binary).map_err(|e| {
-        Failure::new(500, "io_error", format!("could not move the built binary to {}: {e}", binary.display()))
-    })
 }
 
 /// Removes what builds that did not finish left behind (a `go build` killed with its process, a link interrupted):
@@ -484,6 +565,67 @@ mod tests {
         assert_eq!(go_minor("go1.22rc1"), Some(22));
         assert_eq!(go_minor("go1.9"), Some(9));
         assert_eq!(go_minor("devel +abc"), None);
+    }
+
+    /// A stand-in for `go build` running `script`.
+    #[cfg(unix)]
+    fn fake_build(dir: &Path, script: &str) -> GoBuild {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script]);
+        let tmp = dir.join("forst-sidecar-x.tmp1");
+        std::fs::write(&tmp, "half a binary").expect("write");
+        GoBuild {
+            running: running::start(cmd).expect("sh"),
+            tmp,
+            binary: dir.join("forst-sidecar-x"),
+            src: dir.to_path_buf(),
+            progress: super::super::progress::step("test", "never printed".into()),
+        }
+    }
+
+    #[cfg(unix)]
+    fn group_is_gone(pgid: u32) -> bool {
+        // The killed group's grandchild is re-parented and reaped by init a moment later.
+        (0..200).any(|_| {
+            #[allow(unsafe_code)]
+            // SAFETY: signal 0 only checks whether the group still exists.
+            let alive = unsafe { libc::kill(-(pgid as libc::pid_t), 0) } == 0;
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            !alive
+        })
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_check_that_rejects_the_code_stops_the_build_beside_it_and_wins() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t0 = Instant::now();
+        let mut pgid = 0;
+        let rejected = Failure::new(500, "compile_error", "error[F0403]: mismatched types");
+        let result = check_while_building(
+            || Err(rejected),
+            || {
+                // Runs until it is killed, and starts a process of its own as the compiler would.
+                let build = fake_build(dir.path(), "sleep 30 & sleep 30; wait");
+                pgid = build.running.pid();
+                Ok(build)
+            },
+        );
+        let err = result.expect_err("the check's verdict");
+        assert_eq!((err.code.as_str(), err.message.as_str()), ("compile_error", "error[F0403]: mismatched types"));
+        assert!(t0.elapsed().as_secs() < 10, "waited for the build: {:?}", t0.elapsed());
+        assert!(group_is_gone(pgid), "the build's process group {pgid} survived");
+        assert!(!dir.path().join("forst-sidecar-x.tmp1").exists(), "the half-written binary stays behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn when_the_check_accepts_the_code_the_build_decides() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let failing = || Ok(fake_build(dir.path(), "echo 'main.go:3: undefined: x' >&2; exit 1"));
+        let err = check_while_building(|| Ok(Some(unchecked_note("no checker"))), failing).expect_err("build fails");
+        assert_eq!(err.code, "build_failed");
+        assert!(err.message.contains("undefined: x"), "{}", err.message);
     }
 
     #[test]

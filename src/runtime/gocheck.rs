@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use super::build::{compile_project, find_go, lock_file, GoToolchain, SERVER_FILES};
+use super::build::{compile_project, find_go, lock_file, GoToolchain, RUNTIME_FILES};
 use super::config::Config;
 use super::failure::Failure;
 use crate::compiler::{typecheck, CompileResult, Compiled, Diagnostic, SourceFile};
@@ -58,7 +58,7 @@ pub fn check(
 ) -> Result<Vec<Diagnostic>, Failure> {
     let mut compiled = compiled.clone();
     compiled.set_go_version(&go.version);
-    let request = typecheck::request(&compiled, SERVER_FILES, &go.version);
+    let request = typecheck::request(&compiled, RUNTIME_FILES, &go.version);
     let mut line = serde_json::to_vec(&request).map_err(|e| internal(format!("could not encode the request: {e}")))?;
     line.push(b'\n');
     let binary = helper_binary(go, fallback_cache)?;

@@ -55,18 +55,13 @@ pub fn run(cmd: &mut Command, what: &str) {
 }
 
 /// Writes a compiled project's Go module as the build writes it (the `go` line of the toolchain, gofmt-formatted, with
-/// the server's files) into dir,
+/// the runtime package) into dir,
 /// and returns a `go` command for it (local toolchain, no cgo).
 pub fn write_module(mut out: forst_sidecar::compiler::Compiled, dir: &Path) -> impl Fn(&[&str]) -> Command {
     let toolchain = forst_sidecar::runtime::build::find_go().expect("the Go toolchain must be on PATH for this test");
     out.set_go_version(&toolchain.version);
     forst_sidecar::compiler::gofmt(&mut out.go_files, &gofmt_path());
-    for f in &out.go_files {
-        std::fs::write(dir.join(&f.name), &f.contents).expect("write");
-    }
-    for (name, contents) in forst_sidecar::runtime::build::SERVER_FILES {
-        std::fs::write(dir.join(name), contents).expect("write");
-    }
+    forst_sidecar::runtime::build::write_module(dir, &out.go_files).expect("write the module");
     let go = which::which("go").expect("the Go toolchain must be on PATH for this test");
     let dir = dir.to_path_buf();
     move |args: &[&str]| {

@@ -1,7 +1,7 @@
 //! Forst's checks in function bodies, lowered to plain Go by the walker's edits:
 //!
-//! - `ensure x is Min(1) or TooShort()` → `if !(forstRunes(x) >= 1) { return …, TooShort{} }`; without `or` the
-//!   failure is the check's own error (`forstEnsureFailed`: 422 `ensure_failed` at the boundary), a guard's failure,
+//! - `ensure x is Min(1) or TooShort()` → `if !(forst.Runes(x) >= 1) { return …, TooShort{} }`; without `or` the
+//!   failure is the check's own error (`forst.EnsureFailed`: 422 `ensure_failed` at the boundary), a guard's failure,
 //!   or the error a Result carries; a block after it runs first. `ensure !err` and `ensure err is Nil()` return `err`.
 //! - `x is C()` anywhere else is the Go condition, true when the value passes.
 //! - `x := f()` where `f` returns a value or an error (`Result(T, E)`, `(T, error)`) is `x, xErr := f()`; `x is Ok()`
@@ -131,7 +131,7 @@ impl Walker<'_, '_> {
                 self.expr(cond, false);
                 let go = self.go_text(cond);
                 let quoted = go_string(self.source_of(cond));
-                let failure = format!("forstEnsureFailed({quoted}, \"true\", {}, nil)", go_string(at));
+                let failure = format!("forst.EnsureFailed({quoted}, \"true\", {}, nil)", go_string(at));
                 Cond { go, failure, from: None }
             }
         }
@@ -188,14 +188,14 @@ impl Walker<'_, '_> {
                                 from = Some(v.callee.clone());
                             }
                             failure.get_or_insert(if v.map {
-                                format!("forstEnsureFailed({subject_text}, \"Ok()\", {}, nil)", go_string(at))
+                                format!("forst.EnsureFailed({subject_text}, \"Ok()\", {}, nil)", go_string(at))
                             } else {
                                 v.side.clone()
                             });
                         }
                         (_, Some(t)) if !v.map => {
                             let ty = self.type_from_expr(t).go();
-                            parts.push(format!("forstIsError[{ty}]({})", v.side));
+                            parts.push(format!("forst.IsError[{ty}]({})", v.side));
                         }
                         _ => parts.push(err),
                     }
@@ -252,12 +252,12 @@ impl Walker<'_, '_> {
             x
         };
         let failure = failure
-            .unwrap_or_else(|| format!("forstEnsureFailed({subject_text}, {constraint}, {}, {value})", go_string(at)));
+            .unwrap_or_else(|| format!("forst.EnsureFailed({subject_text}, {constraint}, {}, {value})", go_string(at)));
         Cond { go, failure, from }
     }
 
     /// A built-in check of `x` (Go source) as a Go condition: typed when the value's kind is known, through the
-    /// prelude's reflective `forstCheck` otherwise.
+    /// prelude's reflective `forst.Check` otherwise.
     fn check_expr(&mut self, x: &str, t: &Ty, name: &str, args: &[String]) -> Option<String> {
         use super::constraints::ValueKind as K;
         let kind = self.c.value_kind(t);
@@ -265,8 +265,8 @@ impl Walker<'_, '_> {
         Some(match (name, kind) {
             ("Nil", _) => format!("{x} == nil"),
             ("Present", _) => format!("{x} != nil"),
-            ("Min", K::String) => format!("forstRunes({x}) >= {}", arg()),
-            ("Max", K::String) => format!("forstRunes({x}) <= {}", arg()),
+            ("Min", K::String) => format!("forst.Runes({x}) >= {}", arg()),
+            ("Max", K::String) => format!("forst.Runes({x}) <= {}", arg()),
             ("Min", K::List) => format!("len({x}) >= {}", arg()),
             ("Max", K::List) => format!("len({x}) <= {}", arg()),
             ("NotEmpty", K::String | K::List) => format!("len({x}) != 0"),
@@ -282,7 +282,7 @@ impl Walker<'_, '_> {
             ("False", K::Bool) => format!("!{x}"),
             ("Min" | "Max" | "GreaterThan" | "LessThan" | "NotEmpty", K::Other) => {
                 let n = if name == "NotEmpty" { "1".to_string() } else { format!("float64({})", arg()) };
-                format!("forstCheck({x}, {:?}, {n})", name)
+                format!("forst.Check({x}, {:?}, {n})", name)
             }
             _ => return None,
         })
@@ -501,7 +501,7 @@ impl Walker<'_, '_> {
         let var = self.result_vars.get(name).filter(|v| !v.map).cloned()?;
         let ty = self.type_from_expr(ty);
         let open = then.span.start + 1;
-        self.edit(open..open, format!(" {name} := forstAsError[{}]({}); _ = {name};", ty.go(), var.side));
+        self.edit(open..open, format!(" {name} := forst.AsError[{}]({}); _ = {name};", ty.go(), var.side));
         self.resync_line_after(open);
         Some((name.to_string(), ty))
     }

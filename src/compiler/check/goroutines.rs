@@ -4,16 +4,16 @@
 //! the RFC's `processData` (a goroutine per record) would fail every call in flight. The sidecar can only contain
 //! that if each goroutine defers a recover first, so the compiler adds it. The runtime (runtime/go/calls.go) then
 //! fails the call that started the goroutine with `500 panic` and keeps serving. The goroutine gets a handle made by
-//! `forstGoStart(pos)` in the starting goroutine (which is how the runtime finds the call) and defers `done()` on it.
+//! `forst.GoStart(pos)` in the starting goroutine (which is how the runtime finds the call) and defers `done()` on it.
 //!
 //! Go's semantics are kept: a `go` statement evaluates the function value and the arguments in the calling goroutine.
 //! - `go func(…) {…}(args)`: the literal takes the handle as an extra first parameter, its first statement is
-//!   `defer forstG.done()`, and `forstGoStart(pos)` is passed before `args`.
+//!   `defer forstG.Done()`, and `forst.GoStart(pos)` is passed before `args`.
 //! - `go f(args)` for a non-generic function of the project whose parameter types are plain (named project types,
 //!   predeclared and sugar types, slices, maps and pointers of those): `f` becomes such a typed function literal that
 //!   calls `f`, so `args` are still evaluated where they were.
 //! - any other call (methods, package functions, function values, explicit instantiations):
-//!   `forstGuard(pos, f)(args)`, a reflective wrapper of the same type (see runtime/go/calls.go).
+//!   `forst.Guard(pos, f)(args)`, a reflective wrapper of the same type (see runtime/go/calls.go).
 //! - calls of builtins (`go close(ch)`, `go println(x)`) and of generic functions whose type arguments Go infers
 //!   (`go process(items)` with `func process[T any]…`) cannot be wrapped without moving their argument evaluation
 //!   into the new goroutine (a builtin is not a value; an uninstantiated generic function is not either), and are
@@ -38,17 +38,17 @@ impl Walker<'_, '_> {
     pub(super) fn guard_goroutine(&mut self, call: &ast::Expr, at: usize) {
         let ExprKind::Call { fun, args, .. } = &call.kind else { return };
         let pos = serde_json::to_string(&self.position(at)).unwrap_or_else(|_| "\"\"".into());
-        let handle = format!("forstGoStart({pos}){}", if args.is_empty() { "" } else { ", " });
+        let handle = format!("forst.GoStart({pos}){}", if args.is_empty() { "" } else { ", " });
         match &strip_parens(fun).kind {
             ExprKind::FuncLit(sig, body) => {
                 let text = self.source_text();
                 // `func(` … the literal's own parameter list opens at the first `(` after `func`.
                 let Some(params_open) = find_from(text, fun.span.start, '(') else { return };
                 let Some(args_open) = find_from(text, fun.span.end, '(') else { return };
-                let first = if sig.params.is_empty() { "forstG *forstGoroutine" } else { "forstG *forstGoroutine, " };
+                let first = if sig.params.is_empty() { "forstG *forst.Goroutine" } else { "forstG *forst.Goroutine, " };
                 self.edit(params_open + 1..params_open + 1, first);
                 let open = body.span.start + 1;
-                self.edit(open..open, " defer forstG.done();");
+                self.edit(open..open, " defer forstG.Done();");
                 self.edit(args_open + 1..args_open + 1, handle);
                 self.resync_line_after(open);
             }
@@ -77,7 +77,7 @@ impl Walker<'_, '_> {
     }
 
     fn guard(&mut self, fun: &ast::Expr, pos: &str) {
-        self.edit(fun.span.start..fun.span.start, format!("forstGuard({pos}, "));
+        self.edit(fun.span.start..fun.span.start, format!("forst.Guard({pos}, "));
         self.edit(fun.span.end..fun.span.end, ")");
     }
 
@@ -89,7 +89,7 @@ impl Walker<'_, '_> {
         BUILTINS.contains(&name) && !self.in_scope(name) && !self.c.funcs.contains_key(name)
     }
 
-    /// `func(forstG *forstGoroutine, forstArg0 T0, forstArg1 ...T1) { defer forstG.done(); f(forstArg0,
+    /// `func(forstG *forst.Goroutine, forstArg0 T0, forstArg1 ...T1) { defer forstG.Done(); f(forstArg0,
     /// forstArg1...) }` for a project function `f` whose parameter types can be written here exactly; `None`
     /// otherwise.
     fn typed_wrapper(&self, name: &str) -> Option<String> {
@@ -100,7 +100,7 @@ impl Walker<'_, '_> {
         if !f.type_params.is_empty() || f.receiver.is_some() || !f.sig.params.iter().all(|p| self.plain(&p.ty)) {
             return None;
         }
-        let mut params = vec!["forstG *forstGoroutine".to_string()];
+        let mut params = vec!["forstG *forst.Goroutine".to_string()];
         let mut pass = Vec::new();
         for (i, p) in f.sig.params.iter().enumerate() {
             let ty = self.c.lower(&p.ty).go();
@@ -112,7 +112,7 @@ impl Walker<'_, '_> {
                 pass.push(format!("forstArg{i}"));
             }
         }
-        Some(format!("func({}) {{ defer forstG.done(); {name}({}) }}", params.join(", "), pass.join(", ")))
+        Some(format!("func({}) {{ defer forstG.Done(); {name}({}) }}", params.join(", "), pass.join(", ")))
     }
 
     /// A type whose Go spelling the checker's resolved type gives exactly, in any file of the package.

@@ -7,7 +7,7 @@
 //! AppContext` added. It has no Go function.
 //!
 //! A nominal error `error OutOfStock { sku: String }` is a shape struct with an `Error()` method and a
-//! `forstNominalError()` method that gives the runtime its name and HTTP status (422, or `//forst:status N` above
+//! `ForstNominalError()` method that gives the runtime its name and HTTP status (422, or `//forst:status N` above
 //! it); a union of them `type StockError = OutOfStock | Discontinued` is a Go interface only they implement.
 
 use std::collections::HashMap;
@@ -305,10 +305,10 @@ impl Checker<'_> {
 }
 
 /// The methods of a nominal error: `Error()` (its `message` field, or its name and fields) and
-/// `forstNominalError()`, which tells the runtime its name and HTTP status.
+/// `ForstNominalError()`, which tells the runtime its name and HTTP status.
 pub(super) fn nominal_error_methods(name: &str, def: Option<&super::TypeDef>) -> String {
     let status = def.and_then(|d| d.error_status).unwrap_or(DEFAULT_ERROR_STATUS);
     format!(
-        "\n\nfunc (e {name}) Error() string {{ return forstErrorText({name:?}, e) }}\n\nfunc ({name}) forstNominalError() (string, int) {{ return {name:?}, {status} }}"
+        "\n\nfunc (e {name}) Error() string {{ return forst.ErrorText({name:?}, e) }}\n\nfunc ({name}) ForstNominalError() (string, int) {{ return {name:?}, {status} }}"
     )
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use super::ensure::{self, ResultVar};
 use super::{Checker, Edit};
 use crate::compiler::ast::{self, ExprKind, StmtKind, TypeKind};
+use crate::compiler::emit_go::mentions_runtime;
 use crate::compiler::types::{self, Ty};
 
 /// Walks one function (or the global declarations of a file) in source order, tracking local variable types, and
@@ -17,6 +18,8 @@ pub(super) struct Walker<'c, 'a> {
     pub(super) scope: HashMap<String, Ty>,
     pub(super) edits: Vec<Edit>,
     pub(super) pkgs: BTreeSet<String>,
+    /// An edit calls the runtime package (`forst.As`, `forst.GoStart`, …): the file imports it.
+    pub(super) uses_runtime: bool,
     pub(super) returns: Vec<(Vec<Ty>, ast::Span)>,
     /// The declared single result of the function being walked, for shape literals in its returns.
     expected: Option<Ty>,
@@ -38,6 +41,8 @@ pub(super) struct Walker<'c, 'a> {
     pub(super) fails: bool,
     pub(super) plain_ensures: bool,
     pub(super) errors: BTreeSet<String>,
+    /// The file has a `go` statement (the server then runs each call on a goroutine of its own, see forstRun).
+    pub(super) starts_goroutines: bool,
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -49,6 +54,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             scope: HashMap::new(),
             edits: Vec::new(),
             pkgs: BTreeSet::new(),
+            uses_runtime: false,
             returns: Vec::new(),
             expected: None,
             depth: 0,
@@ -61,6 +67,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             fails: false,
             plain_ensures: false,
             errors: BTreeSet::new(),
+            starts_goroutines: false,
         }
     }
 
@@ -71,7 +78,9 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     pub(super) fn edit(&mut self, span: ast::Span, text: impl Into<String>) {
         if self.record {
-            self.edits.push(Edit { span, text: text.into() });
+            let text = text.into();
+            self.uses_runtime |= mentions_runtime(&text);
+            self.edits.push(Edit { span, text });
         }
     }
 
@@ -261,6 +270,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
             StmtKind::Decl(specs) => specs.iter().for_each(|sp| self.value_spec(sp)),
             StmtKind::Go(e) => {
+                self.starts_goroutines = true;
                 self.expr(e, false);
                 self.guard_goroutine(e, s.span.start);
             }
@@ -489,10 +499,10 @@ impl<'c, 'a> Walker<'c, 'a> {
                 // The comma-ok form keeps Go's meaning exactly (a pure type test); only the single-value form, which
                 // would panic on every JSON value, converts structurally (see the README, "Type assertions").
                 if !comma_ok && matches!(operand, Ty::Any | Ty::Unknown) {
-                    // A JSON-aware assertion: converts structurally, fails as invalid input (see prelude forstAs).
+                    // A JSON-aware assertion: converts structurally, fails as invalid input (see prelude forst.As).
                     self.ty_uses(ty);
                     let target = self.c.lower(ty).go();
-                    self.edit(x.span.start..x.span.start, format!("forstAs[{target}]("));
+                    self.edit(x.span.start..x.span.start, format!("forst.As[{target}]("));
                     // The expression as written, for the error message: `at input["numbers"]: expected ...`.
                     let written = self.source_of(x).split_whitespace().collect::<Vec<_>>().join(" ");
                     let quoted = serde_json::to_string(&written).unwrap_or_else(|_| "\"value\"".into());

@@ -516,7 +516,7 @@ impl<'a> Env<'a> {
     }
 
     /// Whether t can lead back to a recursive project type (the encoders then count their depth, see
-    /// forstCycleLevel in the runtime).
+    /// forst.CycleLevel in the runtime).
     pub fn recursive(&self, t: &CType) -> bool {
         let mut names = Vec::new();
         self.named_in(t, &mut names);

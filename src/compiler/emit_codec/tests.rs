@@ -106,11 +106,11 @@ fn named_types_get_a_decoder_and_an_encoder_and_endpoints_a_call_type() {
     for needle in [
         "type forstArgsProcess struct {",
         "arg0 []Record",
-        "func forstDecodeRecord(d *forstDecoder, v *Record) {",
-        "func forstEncodeRecord(e *forstEncoder, v *Record) {",
+        "func forstDecodeRecord(d *forst.Decoder, v *Record) {",
+        "func forstEncodeRecord(e *forst.Encoder, v *Record) {",
         "c.res, err = process(c.arg0, c.arg1)",
-        "return &forstReturnedError{Err: err}",
-        "e.raw(`{\"id\":`)",
+        "return &forst.ReturnedError{Err: err}",
+        "e.Raw(`{\"id\":`)",
         "case `id`:",
         "case `ID`:",
         "forstDecodeRecord(d, &s1[n2])",
@@ -123,21 +123,21 @@ fn named_types_get_a_decoder_and_an_encoder_and_endpoints_a_call_type() {
 fn generic_types_get_generic_functions_and_type_parameters_go_through_the_dynamic_path() {
     let out =
         codecs("type Pair[K comparable, V any] struct {\n  Key K `json:\"key\"`\n}\nfunc f(p Pair[string, int]) {}\n");
-    assert!(out.contains("func forstDecodePair[K comparable, V any](d *forstDecoder, v *Pair[K, V]) {"), "{out}");
-    assert!(out.contains("forstDecodeDynamic(d, &v.Key) // type parameter K"), "{out}");
+    assert!(out.contains("func forstDecodePair[K comparable, V any](d *forst.Decoder, v *Pair[K, V]) {"), "{out}");
+    assert!(out.contains("forst.DecodeDynamic(d, &v.Key) // type parameter K"), "{out}");
     assert!(!out.contains("case Pair:"), "generic types stay out of forstEncodeKnown:\n{out}");
 }
 
 #[test]
 fn what_the_generated_code_leaves_to_encoding_json_says_so() {
     let out = codecs("import \"time\"\ntype U string\nfunc (u *U) MarshalText() ([]byte, error) { return nil, nil }\ntype T struct {\n  When time.Time\n  Up U\n  Names map[string]U\n}\nfunc f(t T) T { return t }\n");
-    assert!(out.contains("d.decodeJSON(&v.When) // time.Time: encoding/json (it has UnmarshalJSON)"), "{out}");
-    assert!(out.contains("e.json(&v.Up) // U encodes itself (a JSON method): encoding/json"), "{out}");
+    assert!(out.contains("d.DecodeJSON(&v.When) // time.Time: encoding/json (it has UnmarshalJSON)"), "{out}");
+    assert!(out.contains("e.JSON(&v.Up) // U encodes itself (a JSON method): encoding/json"), "{out}");
     // A map value is not addressable: encoding/json does not call a pointer-receiver MarshalText there.
-    assert!(out.contains("e.json(x"), "{out}");
+    assert!(out.contains("e.JSON(x"), "{out}");
     // The result's root is not addressable either, and T holds U by value.
     assert!(
-        out.contains("e.json(c.res) // a JSON method with a pointer receiver inside, not addressable here"),
+        out.contains("e.JSON(c.res) // a JSON method with a pointer receiver inside, not addressable here"),
         "{out}"
     );
 }
@@ -152,7 +152,7 @@ fn arrays_skip_extra_elements_and_zero_the_rest() {
 #[test]
 fn recursive_types_count_their_depth() {
     let out = codecs("type Node struct {\n  Next *Node `json:\"next\"`\n}\nfunc f(n Node) Node { return n }\n");
-    assert!(out.contains("} else if e.level < forstCycleLevel {"), "{out}");
+    assert!(out.contains("} else if e.Level < forst.CycleLevel {"), "{out}");
 }
 
 #[test]
@@ -178,13 +178,13 @@ fn shapes_decoders_check_required_fields_and_go_structs_do_not() {
     let go = codecs(src);
     let person = go.split("func forstDecodePerson(").nth(1).and_then(|s| s.split("\n}\n").next()).unwrap_or_default();
     assert!(person.contains("[4]bool"), "{person}");
-    assert!(person.contains("= d.peek() != 'n'"), "null is no string: {person}");
-    assert!(person.contains("d.missing(`name`, `a string`)") && !person.contains("d.missing(`nick`"), "{person}");
+    assert!(person.contains("= d.Peek() != 'n'"), "null is no string: {person}");
+    assert!(person.contains("d.Missing(`name`, `a string`)") && !person.contains("d.Missing(`nick`"), "{person}");
     assert!(
-        person.contains("d.at(`homes`)") && person.contains("d.atIndex("),
+        person.contains("d.At(`homes`)") && person.contains("d.AtIndex("),
         "the path to Address's fields: {person}"
     );
-    assert!(!person.contains("d.at(`tags`)"), "no path kept where no shape is inside: {person}");
+    assert!(!person.contains("d.At(`tags`)"), "no path kept where no shape is inside: {person}");
     let plain = go.split("func forstDecodePlain(").nth(1).and_then(|s| s.split("\n}\n").next()).unwrap_or_default();
     assert!(!plain.contains("missing") && !plain.contains("bool"), "Go structs zero-fill: {plain}");
 }

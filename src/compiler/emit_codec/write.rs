@@ -125,46 +125,46 @@ impl<'a> Gen<'a> {
             CType::Basic(n) => self.decode_basic(w, n, &p),
             CType::Named(n, _) => {
                 if self.env.custom(t) {
-                    w.line(format!("d.decodeJSON({p}) // {n} decodes itself (a JSON method): encoding/json"));
+                    w.line(format!("d.DecodeJSON({p}) // {n} decodes itself (a JSON method): encoding/json"));
                 } else {
                     self.want(n);
                     w.line(format!("{}(d, {p})", self.func("Decode", n)));
                 }
             }
             CType::Ext(e) => match e {
-                Ext::Number => w.line(format!("forstDecodeNumber(d, {p})")),
-                Ext::Duration => w.line(format!("forstDecodeInt(d, {p})")),
+                Ext::Number => w.line(format!("forst.DecodeNumber(d, {p})")),
+                Ext::Duration => w.line(format!("forst.DecodeInt(d, {p})")),
                 Ext::Time | Ext::RawMessage => {
-                    w.line(format!("d.decodeJSON({p}) // {}: encoding/json (it has UnmarshalJSON)", e.go()))
+                    w.line(format!("d.DecodeJSON({p}) // {}: encoding/json (it has UnmarshalJSON)", e.go()))
                 }
             },
-            CType::Any => w.line(format!("forstDecodeAny(d, {p})")),
-            CType::Param(n) => w.line(format!("forstDecodeDynamic(d, {p}) // type parameter {n}")),
+            CType::Any => w.line(format!("forst.DecodeAny(d, {p})")),
+            CType::Param(n) => w.line(format!("forst.DecodeDynamic(d, {p}) // type parameter {n}")),
             CType::Other(go) => {
-                w.line(format!("d.decodeJSON({p}) // {go} is not known to the compiler: encoding/json"))
+                w.line(format!("d.DecodeJSON({p}) // {go} is not known to the compiler: encoding/json"))
             }
             CType::Pointer(inner) => {
-                w.open("if d.null() {");
+                w.open("if d.Null() {");
                 w.line(format!("{place} = nil"));
                 w.close("} else {");
-                w.line(format!("forstAlloc({p})"));
+                w.line(format!("forst.Alloc({p})"));
                 self.decode(w, inner, &format!("(*{})", val(place)));
                 w.close("}");
             }
             CType::Slice(elem) => self.decode_slice(w, elem, place),
             CType::Array(_, _, elem) => {
-                w.open(format!("if d.open('[', {p}) == forstOpened {{"));
+                w.open(format!("if d.Open('[', {p}) == forst.Opened {{"));
                 let n = w.var("n");
                 w.line(format!("{n} := 0"));
-                w.open(format!("for ; d.elem({n}); {n}++ {{"));
+                w.open(format!("for ; d.Elem({n}); {n}++ {{"));
                 w.open(format!("if {n} >= len({place}) {{"));
-                w.line("d.skip() // encoding/json drops what does not fit an array");
+                w.line("d.Skip() // encoding/json drops what does not fit an array");
                 w.line("continue");
                 w.close("}");
                 let strict = self.strict(elem);
-                self.step(w, strict, &format!("d.atIndex({n})"));
+                self.step(w, strict, &format!("d.AtIndex({n})"));
                 self.decode(w, elem, &format!("{place}[{n}]"));
-                self.step(w, strict, "d.up()");
+                self.step(w, strict, "d.Up()");
                 w.close("}");
                 w.open(format!("if {n} < len({place}) {{"));
                 w.line(format!("clear({place}[{n}:]) // and zeroes what the JSON array did not reach"));
@@ -179,21 +179,21 @@ impl<'a> Gen<'a> {
                     self.write_matcher(&matcher, "an anonymous struct", &json);
                     self.decode_struct(w, &json, place, &matcher);
                 }
-                Err(why) => w.line(format!("d.decodeJSON({p}) // the struct {why}: encoding/json")),
+                Err(why) => w.line(format!("d.DecodeJSON({p}) // the struct {why}: encoding/json")),
             },
         }
     }
 
     fn decode_basic(&mut self, w: &mut W, name: &str, p: &str) {
         let f = match model::basic_kind(name) {
-            Kind::Bool => "forstDecodeBool",
-            Kind::String => "forstDecodeString",
-            Kind::Int => "forstDecodeInt",
-            Kind::Uint => "forstDecodeUint",
-            Kind::Float32 => "forstDecodeFloat32",
-            Kind::Float64 => "forstDecodeFloat64",
+            Kind::Bool => "forst.DecodeBool",
+            Kind::String => "forst.DecodeString",
+            Kind::Int => "forst.DecodeInt",
+            Kind::Uint => "forst.DecodeUint",
+            Kind::Float32 => "forst.DecodeFloat32",
+            Kind::Float64 => "forst.DecodeFloat64",
             _ => {
-                w.line(format!("d.decodeJSON({p}) // {name}: encoding/json"));
+                w.line(format!("d.DecodeJSON({p}) // {name}: encoding/json"));
                 return;
             }
         };
@@ -203,37 +203,37 @@ impl<'a> Gen<'a> {
     fn decode_slice(&mut self, w: &mut W, elem: &CType, place: &str) {
         let p = addr(place);
         if matches!(elem, CType::Basic(b) if b == "byte" || b == "uint8") {
-            w.line(format!("forstDecodeBytes(d, {p})"));
+            w.line(format!("forst.DecodeBytes(d, {p})"));
             return;
         }
         if self.env.kind(elem) == Kind::Uint && self.env.underlying(elem) == CType::Basic("uint8".into())
             || matches!(self.env.underlying(elem), CType::Basic(b) if b == "byte")
         {
             // []T with a named byte type: base64 too, but Go cannot convert it to []byte.
-            w.line(format!("d.decodeJSON({p}) // a slice of named bytes: encoding/json (base64)"));
+            w.line(format!("d.DecodeJSON({p}) // a slice of named bytes: encoding/json (base64)"));
             return;
         }
         if *elem == CType::Any {
-            w.line(format!("forstDecodeAnySlice(d, {p})"));
+            w.line(format!("forst.DecodeAnySlice(d, {p})"));
             return;
         }
-        w.open(format!("switch d.open('[', {p}) {{"));
-        w.close("case forstNull:");
+        w.open(format!("switch d.Open('[', {p}) {{"));
+        w.close("case forst.Null:");
         w.indent_in();
         w.line(format!("{place} = nil"));
-        w.close("case forstOpened:");
+        w.close("case forst.Opened:");
         w.indent_in();
         let s = w.var("s");
         let n = w.var("n");
         w.line(format!("{s}, {n} := {}, 0", val(place)));
-        w.open(format!("for ; d.elem({n}); {n}++ {{"));
-        w.line(format!("{s} = forstGrow({s}, {n})"));
+        w.open(format!("for ; d.Elem({n}); {n}++ {{"));
+        w.line(format!("{s} = forst.Grow({s}, {n})"));
         let strict = self.strict(elem);
-        self.step(w, strict, &format!("d.atIndex({n})"));
+        self.step(w, strict, &format!("d.AtIndex({n})"));
         self.decode(w, elem, &format!("{s}[{n}]"));
-        self.step(w, strict, "d.up()");
+        self.step(w, strict, "d.Up()");
         w.close("}");
-        w.line(format!("{place} = forstCut({s}, {n})"));
+        w.line(format!("{place} = forst.Cut({s}, {n})"));
         w.close("}");
     }
 
@@ -254,44 +254,44 @@ impl<'a> Gen<'a> {
         let p = addr(place);
         let key_kind = match self.map_plan(k, v) {
             Ok(kind) => kind,
-            Err("any") => return w.line(format!("forstDecodeAnyMap(d, {p})")),
-            Err(_) => return w.line(format!("d.decodeJSON({p}) // map keys of type {}: encoding/json", k.go())),
+            Err("any") => return w.line(format!("forst.DecodeAnyMap(d, {p})")),
+            Err(_) => return w.line(format!("d.DecodeJSON({p}) // map keys of type {}: encoding/json", k.go())),
         };
-        w.open(format!("switch d.open('{{', {p}) {{"));
-        w.close("case forstNull:");
+        w.open(format!("switch d.Open('{{', {p}) {{"));
+        w.close("case forst.Null:");
         w.indent_in();
         w.line(format!("{place} = nil"));
-        w.close("case forstOpened:");
+        w.close("case forst.Opened:");
         w.indent_in();
-        w.line(format!("forstInitMap({p})"));
+        w.line(format!("forst.InitMap({p})"));
         let n = w.var("n");
-        w.open(format!("for {n} := 0; d.member({n}); {n}++ {{"));
+        w.open(format!("for {n} := 0; d.Member({n}); {n}++ {{"));
         let key = w.var("key");
         let elem = w.var("elem");
         let strict = self.strict(v);
-        self.step(w, strict, "d.atKey()");
+        self.step(w, strict, "d.AtKey()");
         match key_kind {
             Kind::String => {
-                w.line(format!("{key} := forstStringKey({}, d)", val(place)));
-                w.line(format!("{elem} := forstZeroOf({})", val(place)));
+                w.line(format!("{key} := forst.StringKey({}, d)", val(place)));
+                w.line(format!("{elem} := forst.ZeroOf({})", val(place)));
                 self.decode(w, v, &elem);
                 w.line(format!("{place}[{key}] = {elem}"));
             }
             _ => {
                 // encoding/json decodes the value first, then reports a key that is not a number in range.
                 let ok = w.var("ok");
-                let f = if key_kind == Kind::Int { "forstIntKey" } else { "forstUintKey" };
+                let f = if key_kind == Kind::Int { "forst.IntKey" } else { "forst.UintKey" };
                 w.line(format!("{key}, {ok} := {f}({}, d)", val(place)));
-                w.line(format!("{elem} := forstZeroOf({})", val(place)));
+                w.line(format!("{elem} := forst.ZeroOf({})", val(place)));
                 self.decode(w, v, &elem);
-                w.open(format!("if {ok}.valid {{"));
+                w.open(format!("if {ok}.Valid {{"));
                 w.line(format!("{place}[{key}] = {elem}"));
                 w.close("} else {");
-                w.line(format!("{ok}.report(d)"));
+                w.line(format!("{ok}.Report(d)"));
                 w.close("}");
             }
         }
-        self.step(w, strict, "d.up()");
+        self.step(w, strict, "d.Up()");
         w.close("}");
         w.close("}");
     }
@@ -300,14 +300,14 @@ impl<'a> Gen<'a> {
     /// required fields are counted as they come (null counts only for arrays, maps and pointers, whose nil it is);
     /// one that did not come is `d.missing`, naming its JSON path.
     pub fn decode_struct(&mut self, w: &mut W, fields: &[JsonField], place: &str, matcher: &str) {
-        w.open(format!("if d.open('{{', {}) == forstOpened {{", addr(place)));
+        w.open(format!("if d.Open('{{', {}) == forst.Opened {{", addr(place)));
         let required: Vec<&JsonField> = fields.iter().filter(|f| f.required).collect();
         let seen = w.var("seen");
         if !required.is_empty() {
             w.line(format!("var {seen} [{}]bool // the required fields met", required.len()));
         }
         let n = w.var("n");
-        w.open(format!("for {n} := 0; d.member({n}); {n}++ {{"));
+        w.open(format!("for {n} := 0; d.Member({n}); {n}++ {{"));
         w.open(format!("switch {matcher}(d) {{"));
         for (i, f) in fields.iter().enumerate() {
             w.close(format!("case {i}:"));
@@ -316,36 +316,36 @@ impl<'a> Gen<'a> {
                 if self.nullable(&f.ty) {
                     w.line(format!("{seen}[{k}] = true"));
                 } else {
-                    w.line(format!("{seen}[{k}] = d.peek() != 'n'"));
+                    w.line(format!("{seen}[{k}] = d.Peek() != 'n'"));
                 }
             }
             let strict = self.strict(&f.ty);
-            self.step(w, strict, &format!("d.at({})", go_literal(&f.name)));
+            self.step(w, strict, &format!("d.At({})", go_literal(&f.name)));
             let mut at = place.to_string();
             for (k, step) in f.path.iter().enumerate() {
                 at = select(&at, &step.field);
                 if step.pointer && k + 1 < f.path.len() {
-                    w.line(format!("forstAlloc({})", addr(&at)));
+                    w.line(format!("forst.Alloc({})", addr(&at)));
                     at = format!("(*{at})");
                 }
             }
-            w.line(format!("d.enter({:?})", f.error_path()));
+            w.line(format!("d.Enter({:?})", f.error_path()));
             if f.quoted {
-                w.line(format!("forstDecodeQuoted(d, {})", addr(&at)));
+                w.line(format!("forst.DecodeQuoted(d, {})", addr(&at)));
             } else {
                 self.decode(w, &f.ty, &at);
             }
-            w.line("d.leave()");
-            self.step(w, strict, "d.up()");
+            w.line("d.Leave()");
+            self.step(w, strict, "d.Up()");
         }
         w.close("default:");
         w.indent_in();
-        w.line("d.skip()");
+        w.line("d.Skip()");
         w.close("}");
         w.close("}");
         for (k, f) in required.iter().enumerate() {
             w.open(format!("if !{seen}[{k}] {{"));
-            w.line(format!("d.missing({}, {})", go_literal(&f.name), go_literal(&self.describe(&f.ty))));
+            w.line(format!("d.Missing({}, {})", go_literal(&f.name), go_literal(&self.describe(&f.ty))));
             w.close("}");
         }
         w.close("}");
@@ -364,6 +364,38 @@ impl<'a> Gen<'a> {
             }
             CType::Pointer(x) | CType::Slice(x) | CType::Array(_, _, x) | CType::Map(_, x) => self.strict_in(x, seen),
             CType::Struct(fields) => fields.iter().any(|f| f.required || self.strict_in(&f.ty, seen)),
+            _ => false,
+        }
+    }
+
+    /// Whether writing a value of t cannot fail: every path through its encoder is generated code that writes
+    /// bools, integers, strings and bytes. Floats (NaN and ±Inf have no JSON), dynamic values, JSON methods, recursive
+    /// types (handed to encoding/json far down) and anything else left to encoding/json may fail. The server streams
+    /// such a result to the connection instead of encoding it whole first (forstResultCannotFail in the runtime).
+    pub fn cannot_fail(&self, t: &CType) -> bool {
+        match t {
+            CType::Basic(n) => matches!(model::basic_kind(n), Kind::Bool | Kind::String | Kind::Int | Kind::Uint),
+            CType::Named(n, args) => {
+                args.is_empty()
+                    && !self.env.custom(t)
+                    && !self.env.addr_sensitive(t)
+                    && !self.env.recursive(t)
+                    && self.env.definition(n).is_some_and(|def| self.cannot_fail(&def))
+            }
+            CType::Ext(Ext::Duration) => true,
+            CType::Pointer(x) | CType::Array(_, _, x) => self.cannot_fail(x),
+            CType::Slice(x) => match x.as_ref() {
+                CType::Basic(b) if b == "byte" || b == "uint8" => true,
+                // A slice of named bytes goes to encoding/json (base64), as in encode.
+                _ => {
+                    !(self.env.kind(x) == Kind::Uint && self.env.underlying(x) == CType::Basic("uint8".into()))
+                        && self.cannot_fail(x)
+                }
+            },
+            CType::Map(k, v) => self.map_plan(k, v).is_ok() && self.cannot_fail(v),
+            CType::Struct(fields) => {
+                self.env.json_fields(fields).is_ok_and(|json| json.iter().all(|f| self.cannot_fail(&f.ty)))
+            }
             _ => false,
         }
     }
@@ -406,8 +438,8 @@ impl<'a> Gen<'a> {
     pub fn write_matcher(&mut self, name: &str, what: &str, fields: &[JsonField]) {
         let mut w = W::default();
         w.line(format!("// {name} finds the field of {what} a key names: the exact name first, then any case (encoding/json's rules)."));
-        w.open(format!("func {name}(d *forstDecoder) int {{"));
-        w.open("switch string(d.key) {");
+        w.open(format!("func {name}(d *forst.Decoder) int {{"));
+        w.open("switch string(d.Key) {");
         let mut seen = BTreeSet::new();
         for (i, f) in fields.iter().enumerate() {
             if seen.insert(f.name.clone()) {
@@ -418,7 +450,7 @@ impl<'a> Gen<'a> {
         }
         w.close("}");
         if !fields.is_empty() {
-            w.open("switch string(d.foldedKey()) {");
+            w.open("switch string(d.FoldedKey()) {");
             let mut folded = BTreeSet::new();
             for (i, f) in fields.iter().enumerate() {
                 let up = f.name.to_ascii_uppercase();
@@ -448,49 +480,49 @@ impl<'a> Gen<'a> {
             CType::Basic(n) => self.encode_basic(w, n, &v),
             CType::Named(n, _) => {
                 if self.env.custom(t) {
-                    w.line(format!("e.json({as_seen}) // {n} encodes itself (a JSON method): encoding/json"));
+                    w.line(format!("e.JSON({as_seen}) // {n} encodes itself (a JSON method): encoding/json"));
                 } else if !addressable && self.env.addr_sensitive(t) {
-                    w.line(format!("e.json({v}) // a JSON method with a pointer receiver inside, not addressable here: encoding/json"));
+                    w.line(format!("e.JSON({v}) // a JSON method with a pointer receiver inside, not addressable here: encoding/json"));
                 } else {
                     self.want(n);
                     w.line(format!("{}(e, {})", self.func("Encode", n), addr(place)));
                 }
             }
             CType::Ext(e) => match e {
-                Ext::Number => w.line(format!("e.number({v})")),
-                Ext::Duration => w.line(format!("e.int(int64({v}))")),
+                Ext::Number => w.line(format!("e.Number({v})")),
+                Ext::Duration => w.line(format!("e.Int(int64({v}))")),
                 Ext::Time | Ext::RawMessage => {
-                    w.line(format!("e.json({v}) // {}: encoding/json (it has MarshalJSON)", e.go()))
+                    w.line(format!("e.JSON({v}) // {}: encoding/json (it has MarshalJSON)", e.go()))
                 }
             },
-            CType::Any => w.line(format!("e.any({v})")),
+            CType::Any => w.line(format!("e.Any({v})")),
             CType::Param(n) => {
                 if addressable {
-                    w.line(format!("forstEncodeDynamic(e, {}) // type parameter {n}", addr(place)));
+                    w.line(format!("forst.EncodeDynamic(e, {}) // type parameter {n}", addr(place)));
                 } else {
-                    w.line(format!("e.json({v}) // type parameter {n}, not addressable here: encoding/json"));
+                    w.line(format!("e.JSON({v}) // type parameter {n}, not addressable here: encoding/json"));
                 }
             }
             CType::Other(go) => {
-                w.line(format!("e.json({as_seen}) // {go} is not known to the compiler: encoding/json"))
+                w.line(format!("e.JSON({as_seen}) // {go} is not known to the compiler: encoding/json"))
             }
             CType::Pointer(inner) => {
                 w.open(format!("if {v} == nil {{"));
-                w.line("e.null()");
+                w.line("e.Null()");
                 self.deeper(w, inner, &format!("(*{v})"), true, &v);
                 w.close("}");
             }
             CType::Slice(elem) => {
                 if matches!(elem.as_ref(), CType::Basic(b) if b == "byte" || b == "uint8") {
-                    w.line(format!("e.bytes({v})"));
+                    w.line(format!("e.Bytes({v})"));
                     return;
                 }
                 if self.env.kind(elem) == Kind::Uint && self.env.underlying(elem) == CType::Basic("uint8".into()) {
-                    w.line(format!("e.json({v}) // a slice of named bytes: encoding/json (base64)"));
+                    w.line(format!("e.JSON({v}) // a slice of named bytes: encoding/json (base64)"));
                     return;
                 }
                 w.open(format!("if {v} == nil {{"));
-                w.line("e.null()");
+                w.line("e.Null()");
                 w.close("} else {");
                 self.encode_elems(w, elem, &v, true, true);
                 w.close("}");
@@ -499,21 +531,21 @@ impl<'a> Gen<'a> {
             CType::Map(k, val_t) => self.encode_map(w, k, val_t, place),
             CType::Struct(fields) => match self.env.json_fields(fields) {
                 Ok(json) => self.encode_struct(w, &json, place, addressable),
-                Err(why) => w.line(format!("e.json({as_seen}) // the struct {why}: encoding/json")),
+                Err(why) => w.line(format!("e.JSON({as_seen}) // the struct {why}: encoding/json")),
             },
         }
     }
 
     /// The `else` branch of a pointer, slice or map whose elements may lead back to a recursive type: below
-    /// forstCycleLevel the generated code goes on, further down encoding/json takes over (and detects cycles).
+    /// forst.CycleLevel the generated code goes on, further down encoding/json takes over (and detects cycles).
     fn deeper(&mut self, w: &mut W, t: &CType, place: &str, addressable: bool, whole: &str) {
         if self.env.recursive(t) {
-            w.close("} else if e.level < forstCycleLevel {");
-            w.line("e.level++");
+            w.close("} else if e.Level < forst.CycleLevel {");
+            w.line("e.Level++");
             self.encode(w, t, place, addressable);
-            w.line("e.level--");
+            w.line("e.Level--");
             w.close("} else {");
-            w.line(format!("e.json({whole}) // far down a recursive type: encoding/json (it detects cycles)"));
+            w.line(format!("e.JSON({whole}) // far down a recursive type: encoding/json (it detects cycles)"));
         } else {
             w.close("} else {");
             self.encode(w, t, place, addressable);
@@ -522,15 +554,15 @@ impl<'a> Gen<'a> {
 
     fn encode_basic(&mut self, w: &mut W, name: &str, v: &str) {
         let line = match model::basic_kind(name) {
-            Kind::Bool => format!("e.bool({v})"),
-            Kind::String => format!("e.str({v})"),
-            Kind::Int if name == "int64" => format!("e.int({v})"),
-            Kind::Int => format!("e.int(int64({v}))"),
-            Kind::Uint if name == "uint64" => format!("e.uint({v})"),
-            Kind::Uint => format!("e.uint(uint64({v}))"),
-            Kind::Float32 => format!("e.float32({v})"),
-            Kind::Float64 => format!("e.float64({v})"),
-            _ => format!("e.json({v}) // {name}: encoding/json"),
+            Kind::Bool => format!("e.Bool({v})"),
+            Kind::String => format!("e.Str({v})"),
+            Kind::Int if name == "int64" => format!("e.Int({v})"),
+            Kind::Int => format!("e.Int(int64({v}))"),
+            Kind::Uint if name == "uint64" => format!("e.Uint({v})"),
+            Kind::Uint => format!("e.Uint(uint64({v}))"),
+            Kind::Float32 => format!("e.Float32({v})"),
+            Kind::Float64 => format!("e.Float64({v})"),
+            _ => format!("e.JSON({v}) // {name}: encoding/json"),
         };
         w.line(line);
     }
@@ -538,13 +570,13 @@ impl<'a> Gen<'a> {
     /// The value of a named type with a basic underlying type: converted for the encoder's method.
     fn encode_kind(&mut self, w: &mut W, kind: Kind, v: &str) {
         let line = match kind {
-            Kind::Bool => format!("e.bool(bool({v}))"),
-            Kind::String => format!("e.str(string({v}))"),
-            Kind::Int => format!("e.int(int64({v}))"),
-            Kind::Uint => format!("e.uint(uint64({v}))"),
-            Kind::Float32 => format!("e.float32(float32({v}))"),
-            Kind::Float64 => format!("e.float64(float64({v}))"),
-            _ => format!("e.json({v})"),
+            Kind::Bool => format!("e.Bool(bool({v}))"),
+            Kind::String => format!("e.Str(string({v}))"),
+            Kind::Int => format!("e.Int(int64({v}))"),
+            Kind::Uint => format!("e.Uint(uint64({v}))"),
+            Kind::Float32 => format!("e.Float32(float32({v}))"),
+            Kind::Float64 => format!("e.Float64(float64({v}))"),
+            _ => format!("e.JSON({v})"),
         };
         w.line(line);
     }
@@ -553,22 +585,22 @@ impl<'a> Gen<'a> {
         let i = w.var("i");
         let guard = slice && self.env.recursive(elem);
         if guard {
-            w.open("if e.level >= forstCycleLevel {");
-            w.line(format!("e.json({}) // far down a recursive type: encoding/json (it detects cycles)", val(place)));
+            w.open("if e.Level >= forst.CycleLevel {");
+            w.line(format!("e.JSON({}) // far down a recursive type: encoding/json (it detects cycles)", val(place)));
             w.close("} else {");
-            w.line("e.level++");
+            w.line("e.Level++");
         }
-        w.line("e.byte('[')");
+        w.line("e.Byte('[')");
         w.open(format!("for {i} := range {} {{", val(place)));
         w.open(format!("if {i} > 0 {{"));
-        w.line("e.byte(',')");
+        w.line("e.Byte(',')");
         w.close("}");
         self.encode(w, elem, &format!("{place}[{i}]"), addressable);
-        w.line("e.flushIfFull()");
+        w.line("e.FlushIfFull()");
         w.close("}");
-        w.line("e.byte(']')");
+        w.line("e.Byte(']')");
         if guard {
-            w.line("e.level--");
+            w.line("e.Level--");
             w.close("}");
         }
     }
@@ -577,49 +609,49 @@ impl<'a> Gen<'a> {
         let m = &val(place);
         let key_kind = match self.map_plan(k, v) {
             Ok(kind) => kind,
-            Err("any") => return w.line(format!("e.anyMap({m})")),
-            Err(_) => return w.line(format!("e.json({m}) // map keys of type {}: encoding/json", k.go())),
+            Err("any") => return w.line(format!("e.AnyMap({m})")),
+            Err(_) => return w.line(format!("e.JSON({m}) // map keys of type {}: encoding/json", k.go())),
         };
         w.open(format!("if {m} == nil {{"));
-        w.line("e.null()");
+        w.line("e.Null()");
         w.close("} else {");
         let guard = self.env.recursive(v);
         if guard {
-            w.open("if e.level >= forstCycleLevel {");
-            w.line(format!("e.json({m}) // far down a recursive type: encoding/json (it detects cycles)"));
+            w.open("if e.Level >= forst.CycleLevel {");
+            w.line(format!("e.JSON({m}) // far down a recursive type: encoding/json (it detects cycles)"));
             w.close("} else {");
-            w.line("e.level++");
+            w.line("e.Level++");
         }
-        w.line("e.byte('{')");
+        w.line("e.Byte('{')");
         let i = w.var("i");
         let key = w.var("k");
         let x = w.var("x");
         match key_kind {
             Kind::String => {
-                w.open(format!("for {i}, {key} := range forstSortedKeys({m}) {{"));
+                w.open(format!("for {i}, {key} := range forst.SortedKeys({m}) {{"));
                 w.open(format!("if {i} > 0 {{"));
-                w.line("e.byte(',')");
+                w.line("e.Byte(',')");
                 w.close("}");
-                w.line(format!("e.str(string({key}))"));
+                w.line(format!("e.Str(string({key}))"));
                 w.line(format!("{x} := {place}[{key}]"));
             }
             _ => {
-                let f = if key_kind == Kind::Int { "forstIntKeys" } else { "forstUintKeys" };
+                let f = if key_kind == Kind::Int { "forst.IntKeys" } else { "forst.UintKeys" };
                 w.open(format!("for {i}, {key} := range {f}({m}) {{"));
                 w.open(format!("if {i} > 0 {{"));
-                w.line("e.byte(',')");
+                w.line("e.Byte(',')");
                 w.close("}");
-                w.line(format!("e.str({key}.text)"));
-                w.line(format!("{x} := {place}[{key}.key]"));
+                w.line(format!("e.Str({key}.Text)"));
+                w.line(format!("{x} := {place}[{key}.Key]"));
             }
         }
-        w.line("e.byte(':')");
+        w.line("e.Byte(':')");
         self.encode(w, v, &x, false);
-        w.line("e.flushIfFull()");
+        w.line("e.FlushIfFull()");
         w.close("}");
-        w.line("e.byte('}')");
+        w.line("e.Byte('}')");
         if guard {
-            w.line("e.level--");
+            w.line("e.Level--");
             w.close("}");
         }
         w.close("}");
@@ -630,20 +662,20 @@ impl<'a> Gen<'a> {
         let conditional =
             fields.iter().any(|f| f.omit_empty || f.omit_zero || f.path.iter().rev().skip(1).any(|s| s.pointer));
         if fields.is_empty() {
-            w.line("e.raw(\"{}\")");
+            w.line("e.Raw(\"{}\")");
             return;
         }
         if !conditional {
             for (i, f) in fields.iter().enumerate() {
                 let sep = if i == 0 { "{" } else { "," };
-                w.line(format!("e.raw({})", go_literal(&format!("{sep}\"{}\":", html_escape(&f.name)))));
+                w.line(format!("e.Raw({})", go_literal(&format!("{sep}\"{}\":", html_escape(&f.name)))));
                 let at = field_place(place, f);
                 self.encode_field(w, f, &at, addressable);
             }
-            w.line("e.byte('}')");
+            w.line("e.Byte('}')");
             return;
         }
-        w.line("e.byte('{')");
+        w.line("e.Byte('{')");
         let written = w.var("more");
         w.line(format!("{written} := false"));
         for f in fields {
@@ -663,13 +695,13 @@ impl<'a> Gen<'a> {
             if !conds.is_empty() {
                 w.open(format!("if {} {{", conds.join(" && ")));
             }
-            w.line(format!("e.field(&{written}, {})", go_literal(&format!("\"{}\":", html_escape(&f.name)))));
+            w.line(format!("e.Field(&{written}, {})", go_literal(&format!("\"{}\":", html_escape(&f.name)))));
             self.encode_field(w, f, &at, addressable || f.path.iter().rev().skip(1).any(|s| s.pointer));
             if !conds.is_empty() {
                 w.close("}");
             }
         }
-        w.line("e.byte('}')");
+        w.line("e.Byte('}')");
     }
 
     fn encode_field(&mut self, w: &mut W, f: &JsonField, at: &str, addressable: bool) {
@@ -684,7 +716,7 @@ impl<'a> Gen<'a> {
     fn encode_quoted(&mut self, w: &mut W, t: &CType, at: &str) {
         if let CType::Pointer(inner) = t {
             w.open(format!("if {} == nil {{", val(at)));
-            w.line("e.null()");
+            w.line("e.Null()");
             w.close("} else {");
             self.encode_quoted_value(w, inner, &format!("*{}", val(at)));
             w.close("}");
@@ -695,11 +727,11 @@ impl<'a> Gen<'a> {
 
     fn encode_quoted_value(&mut self, w: &mut W, t: &CType, v: &str) {
         match self.env.kind(t) {
-            Kind::String => w.line(format!("e.quotedStr(string({v}))")),
+            Kind::String => w.line(format!("e.QuotedStr(string({v}))")),
             kind => {
-                w.line("e.byte('\"')");
+                w.line("e.Byte('\"')");
                 self.encode_kind(w, kind, v);
-                w.line("e.byte('\"')");
+                w.line("e.Byte('\"')");
             }
         }
     }
@@ -716,11 +748,11 @@ impl<'a> Gen<'a> {
                 Kind::Int | Kind::Uint | Kind::Float32 | Kind::Float64 => conds.push(format!("{v} != 0")),
                 Kind::Pointer | Kind::Interface => conds.push(format!("{v} != nil")),
                 Kind::Struct => {}
-                Kind::Unknown => conds.push(format!("!forstIsEmpty({})", addr(at))),
+                Kind::Unknown => conds.push(format!("!forst.IsEmpty({})", addr(at))),
             }
         }
         if f.omit_zero {
-            conds.push(format!("!forstOmitZero({})", addr(at)));
+            conds.push(format!("!forst.OmitZero({})", addr(at)));
         }
         (!conds.is_empty()).then(|| conds.join(" && "))
     }
@@ -742,38 +774,38 @@ impl<'a> Gen<'a> {
                 Ok(json) => {
                     let matcher = format!("forstFields{name}");
                     let _ = writeln!(out, "\n// {dec} decodes {name} from a JSON object.");
-                    w.open(format!("func {dec}{params}(d *forstDecoder, v *{ty}) {{"));
+                    w.open(format!("func {dec}{params}(d *forst.Decoder, v *{ty}) {{"));
                     self.decode_struct(&mut w, &json, "(*v)", &matcher);
                     w.close("}");
                     self.write_matcher(&matcher, name, &json);
                     w.reset_vars();
                     w.line("");
                     w.line(format!("// {enc} writes {name} as a JSON object."));
-                    w.open(format!("func {enc}{params}(e *forstEncoder, v *{ty}) {{"));
+                    w.open(format!("func {enc}{params}(e *forst.Encoder, v *{ty}) {{"));
                     self.encode_struct(&mut w, &json, "(*v)", true);
                     w.close("}");
                 }
                 Err(why) => {
                     let _ = writeln!(out, "\n// {dec}: {name} {why}, so encoding/json decodes it.");
-                    w.open(format!("func {dec}{params}(d *forstDecoder, v *{ty}) {{"));
-                    w.line("d.decodeJSON(v)");
+                    w.open(format!("func {dec}{params}(d *forst.Decoder, v *{ty}) {{"));
+                    w.line("d.DecodeJSON(v)");
                     w.close("}");
                     w.line("");
                     w.line(format!("// {enc}: {name} {why}, so encoding/json writes it."));
-                    w.open(format!("func {enc}{params}(e *forstEncoder, v *{ty}) {{"));
-                    w.line("e.json(v)");
+                    w.open(format!("func {enc}{params}(e *forst.Encoder, v *{ty}) {{"));
+                    w.line("e.JSON(v)");
                     w.close("}");
                 }
             },
             _ => {
                 let _ = writeln!(out, "\n// {dec} decodes {name} ({}).", def.go());
-                w.open(format!("func {dec}{params}(d *forstDecoder, v *{ty}) {{"));
+                w.open(format!("func {dec}{params}(d *forst.Decoder, v *{ty}) {{"));
                 self.decode(&mut w, &def, "(*v)");
                 w.close("}");
                 w.reset_vars();
                 w.line("");
                 w.line(format!("// {enc} writes {name}."));
-                w.open(format!("func {enc}{params}(e *forstEncoder, v *{ty}) {{"));
+                w.open(format!("func {enc}{params}(e *forst.Encoder, v *{ty}) {{"));
                 let kind = self.env.kind(&def);
                 if matches!(def, CType::Basic(_)) {
                     self.encode_kind(&mut w, kind, "*v");

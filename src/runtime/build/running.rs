@@ -13,23 +13,50 @@ use crate::runtime::failure::Failure;
 static RUNNING: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
 static CANCELLED: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
 
-/// Runs `cmd` to completion (stdout and stderr captured) unless [`cancel_builds`] kills it first.
-pub fn run(mut cmd: Command) -> Result<Output, Failure> {
+/// A build started by [`start`]: [`Running::finish`] waits for it, [`Running::abandon`] kills it first.
+pub struct Running {
+    child: std::process::Child,
+    pid: u32,
+}
+
+/// Starts `cmd` in a process group of its own, registered for [`cancel_builds`].
+pub fn start(mut cmd: Command) -> Result<Running, Failure> {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     own_group(&mut cmd);
     let child = cmd.spawn().map_err(|e| Failure::new(500, "build_failed", format!("could not run `go build`: {e}")))?;
     let pid = child.id();
     set(&RUNNING, |s| s.insert(pid));
-    let out = child.wait_with_output();
-    set(&RUNNING, |s| s.remove(&pid));
-    if set(&CANCELLED, |s| s.remove(&pid)) {
-        return Err(Failure::new(
-            503,
-            "unavailable",
-            "the build was stopped (stop() or a signal) before it finished; nothing was started",
-        ));
+    Ok(Running { child, pid })
+}
+
+impl Running {
+    /// Waits for the build; `unavailable` when [`cancel_builds`] killed it.
+    pub fn finish(self) -> Result<Output, Failure> {
+        let pid = self.pid;
+        let out = self.child.wait_with_output();
+        set(&RUNNING, |s| s.remove(&pid));
+        if set(&CANCELLED, |s| s.remove(&pid)) {
+            return Err(Failure::new(
+                503,
+                "unavailable",
+                "the build was stopped (stop() or a signal) before it finished; nothing was started",
+            ));
+        }
+        out.map_err(|e| Failure::new(500, "build_failed", format!("could not wait for `go build`: {e}")))
     }
-    out.map_err(|e| Failure::new(500, "build_failed", format!("could not wait for `go build`: {e}")))
+
+    /// The process group's id (the tests check that it is gone).
+    #[cfg(all(test, unix))]
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// Kills the build and everything it started (its result is no longer wanted) and waits for it to end, so that
+    /// no compiler or linker outlives the decision.
+    pub fn abandon(self) {
+        kill_group(self.pid);
+        let _ = self.finish();
+    }
 }
 
 /// Kills every running build's process group (`stop()`, SIGINT/SIGTERM in the CLI). Their callers fail with
@@ -91,7 +118,7 @@ mod tests {
         // The grandchild stands for the compiler processes `go build` starts.
         cmd.args(["-c", "sleep 30 & sleep 30; wait"]);
         let t0 = std::time::Instant::now();
-        let runner = std::thread::spawn(move || run(cmd));
+        let runner = std::thread::spawn(move || start(cmd)?.finish());
         while set(&RUNNING, |s| s.is_empty()) {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }

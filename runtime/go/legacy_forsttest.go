@@ -2,9 +2,9 @@
 
 // The argument decoding the codec replaced, kept as the reference the differential tests compare with: the body
 // split by the body convention with encoding/json, then json.Unmarshal per argument with forstArgError's messages.
-// The Rust differential test copies this file into every fixture's generated module.
+// The Rust differential test copies this file into every fixture's generated module (see differential_forsttest.go).
 
-package main
+package forst
 
 import (
 	"bytes"
@@ -15,12 +15,12 @@ import (
 )
 
 // legacyDecode decodes body into c's arguments the old way.
-func legacyDecode(ep *forstEndpoint, c forstArgs, body []byte) error {
+func legacyDecode(ep *Endpoint, c Args, body []byte) error {
 	args, err := legacySplitArgs(body, ep.Params)
 	if err != nil {
 		return err
 	}
-	for i, ptr := range c.args() {
+	for i, ptr := range c.Args() {
 		if err := legacyDecodeArg(ep.Name, ep.Params[i], args[i], ptr); err != nil {
 			return err
 		}
@@ -30,7 +30,7 @@ func legacyDecode(ep *forstEndpoint, c forstArgs, body []byte) error {
 
 func legacyDecodeArg(fn, param string, raw json.RawMessage, dst any) error {
 	if len(raw) == 0 {
-		return &forstInputError{Function: fn, Path: param, Message: "missing argument " + param}
+		return &InputError{Function: fn, Path: param, Message: "missing argument " + param}
 	}
 	if err := json.Unmarshal(raw, dst); err != nil {
 		return forstArgError(fn, param, err)
