@@ -182,7 +182,7 @@ fn collect_ft_files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> std::
 /// Compiles a project: parse every file (recovering per declaration), check, and — when there is no error — emit
 /// Go, TypeScript and the manifest. Never panics: a bug in a later phase becomes an F0900 diagnostic.
 pub fn compile(files: &[SourceFile]) -> CompileResult {
-    match std::panic::catch_unwind(|| compile_unguarded(files)) {
+    match std::panic::catch_unwind(|| compile_unguarded(files, threads(files))) {
         Ok(result) => result,
         Err(panic) => {
             let what = panic
@@ -197,10 +197,10 @@ pub fn compile(files: &[SourceFile]) -> CompileResult {
     }
 }
 
-fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
+fn compile_unguarded(sources: &[SourceFile], threads: usize) -> CompileResult {
     let mut diagnostics: Vec<Diagnostic> = sources.iter().filter_map(unusable_file_name).collect();
     let mut files = Vec::with_capacity(sources.len());
-    for (file, diags) in parse_all(sources) {
+    for (file, diags) in parse_all(sources, threads) {
         files.push(file);
         diagnostics.extend(diags);
     }
@@ -224,7 +224,7 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     // The Go code and the documents (which the Go embeds only at the end) are independent: on two threads the
     // emitting takes the longer one's time. The syntax trees are freed on the Go code's thread once it is done.
     let (code, docs) = both(
-        threads(sources) > 1,
+        threads > 1,
         || {
             let code = emit_go::code(sources, &files, &program);
             drop(files);
@@ -304,8 +304,7 @@ fn unusable_file_name(source: &SourceFile) -> Option<Diagnostic> {
 
 /// Parses every file, in parallel for big projects: files are independent, and parsing is most of the front end's
 /// time (a 10,000-line project parses in about 40 ms on one core).
-fn parse_all(sources: &[SourceFile]) -> Vec<(ast::File, Vec<Diagnostic>)> {
-    let threads = threads(sources);
+fn parse_all(sources: &[SourceFile], threads: usize) -> Vec<(ast::File, Vec<Diagnostic>)> {
     if threads < 2 {
         return sources.iter().map(parse::parse_file).collect();
     }
@@ -386,4 +385,26 @@ fn start_gofmt(gofmt: &Path, text: &str) -> Option<std::process::Child> {
     // Dropping stdin after the write closes it: gofmt starts formatting.
     let _ = child.stdin.take()?.write_all(text.as_bytes());
     Some(child)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    include!("../benches/support/project.rs");
+
+    #[test]
+    fn threads_change_nothing_in_the_output() {
+        // Two threads parse and emit whatever the project's size: compare the parallel path with the sequential one.
+        let files = project(3_000);
+        let one = compile_unguarded(&files, 1);
+        let two = compile_unguarded(&files, 2);
+        assert!(!one.has_errors(), "{:?}", one.diagnostics.first());
+        let (one, two) = (one.output.expect("output"), two.output.expect("output"));
+        assert_eq!(one.go_files, two.go_files);
+        assert_eq!(one.dts, two.dts);
+        assert_eq!(one.openapi, two.openapi);
+        assert_eq!(serde_json::to_string(&one.manifest).ok(), serde_json::to_string(&two.manifest).ok());
+        assert_eq!(format!("{:?}", one.source_maps), format!("{:?}", two.source_maps));
+    }
 }
