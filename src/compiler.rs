@@ -182,7 +182,7 @@ fn collect_ft_files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> std::
 /// Compiles a project: parse every file (recovering per declaration), check, and — when there is no error — emit
 /// Go, TypeScript and the manifest. Never panics: a bug in a later phase becomes an F0900 diagnostic.
 pub fn compile(files: &[SourceFile]) -> CompileResult {
-    match std::panic::catch_unwind(|| compile_unguarded(files)) {
+    match std::panic::catch_unwind(|| compile_unguarded(files, threads(files))) {
         Ok(result) => result,
         Err(panic) => {
             let what = panic
@@ -197,10 +197,10 @@ pub fn compile(files: &[SourceFile]) -> CompileResult {
     }
 }
 
-fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
+fn compile_unguarded(sources: &[SourceFile], threads: usize) -> CompileResult {
     let mut diagnostics: Vec<Diagnostic> = sources.iter().filter_map(unusable_file_name).collect();
     let mut files = Vec::with_capacity(sources.len());
-    for (file, diags) in parse_all(sources) {
+    for (file, diags) in parse_all(sources, threads) {
         files.push(file);
         diagnostics.extend(diags);
     }
@@ -221,17 +221,70 @@ fn compile_unguarded(sources: &[SourceFile]) -> CompileResult {
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return CompileResult { diagnostics, output: None };
     }
-    let manifest = build_manifest(sources, &program);
-    let manifest_json = serde_json::to_string(&manifest).unwrap_or_default();
-    let dts = emit_ts::emit(&program.endpoints, &program.types);
-    let contract = manifest::contract(&manifest, &dts);
-    let openapi = openapi::document(&program.endpoints, &program.types, &contract);
-    let openapi_json = serde_json::to_string(&openapi).unwrap_or_default();
-    let served = emit_go::Served { manifest: &manifest_json, openapi: &openapi_json };
-    let (go_files, source_maps) = emit_go::emit(sources, &files, &program, &served);
+    // The Go code and the documents (which the Go embeds only at the end) are independent: on two threads the
+    // emitting takes the longer one's time. The syntax trees are freed on the Go code's thread once it is done.
+    let (code, docs) = both(
+        threads > 1,
+        || {
+            let code = emit_go::code(sources, &files, &program);
+            drop(files);
+            code
+        },
+        || Documents::new(sources, &program),
+    );
+    let served = emit_go::Served { manifest: &docs.manifest_json, openapi: &docs.openapi_json };
+    let (go_files, source_maps) = emit_go::emit(code, sources, &program, &served);
     let frontend = Frontend { endpoints: program.endpoints, types: program.types };
+    let Documents { manifest, dts, openapi, .. } = docs;
     let output = Compiled { go_files, dts, manifest, source_maps, openapi, frontend };
     CompileResult { diagnostics, output: Some(output) }
+}
+
+/// What the compiler writes besides Go: the manifest, the TypeScript declarations and the OpenAPI document, and the
+/// JSON text of the two the server serves.
+struct Documents {
+    manifest: Manifest,
+    manifest_json: String,
+    dts: String,
+    openapi: serde_json::Value,
+    openapi_json: String,
+}
+
+impl Documents {
+    fn new(sources: &[SourceFile], program: &check::Program) -> Self {
+        let manifest = build_manifest(sources, program);
+        let manifest_json = serde_json::to_string(&manifest).unwrap_or_default();
+        let dts = emit_ts::emit(&program.endpoints, &program.types);
+        let contract = manifest::contract(&manifest, &dts);
+        let openapi = openapi::document(&program.endpoints, &program.types, &contract);
+        let openapi_json = serde_json::to_string(&openapi).unwrap_or_default();
+        Documents { manifest, manifest_json, dts, openapi, openapi_json }
+    }
+}
+
+/// Runs `a` and `b`, on two threads when `parallel`; a panic in either resumes here (compile() turns it into F0900).
+fn both<A: Send, B>(parallel: bool, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
+    })
+}
+
+/// How many threads the compiler uses for this project: one for small ones (below 64 KiB of source a thread costs
+/// more than it saves), else the CPUs (at most 8); FORST_COMPILER_THREADS=1 keeps it on the calling thread.
+fn threads(sources: &[SourceFile]) -> usize {
+    let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
+    if sources.len() < 2 || bytes < 64 * 1024 {
+        return 1;
+    }
+    std::env::var("FORST_COMPILER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8))
 }
 
 /// F0103: a file name with a control character (a newline, a tab) cannot be named in a `//line` directive, a comment
@@ -251,14 +304,8 @@ fn unusable_file_name(source: &SourceFile) -> Option<Diagnostic> {
 
 /// Parses every file, in parallel for big projects: files are independent, and parsing is most of the front end's
 /// time (a 10,000-line project parses in about 40 ms on one core).
-fn parse_all(sources: &[SourceFile]) -> Vec<(ast::File, Vec<Diagnostic>)> {
-    let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
-    // FORST_COMPILER_THREADS=1 parses on the calling thread only.
-    let threads = std::env::var("FORST_COMPILER_THREADS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8));
-    if threads < 2 || sources.len() < 2 || bytes < 64 * 1024 {
+fn parse_all(sources: &[SourceFile], threads: usize) -> Vec<(ast::File, Vec<Diagnostic>)> {
+    if threads < 2 {
         return sources.iter().map(parse::parse_file).collect();
     }
     let per_thread = sources.len().div_ceil(threads);
@@ -338,4 +385,26 @@ fn start_gofmt(gofmt: &Path, text: &str) -> Option<std::process::Child> {
     // Dropping stdin after the write closes it: gofmt starts formatting.
     let _ = child.stdin.take()?.write_all(text.as_bytes());
     Some(child)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    include!("../benches/support/project.rs");
+
+    #[test]
+    fn threads_change_nothing_in_the_output() {
+        // Two threads parse and emit whatever the project's size: compare the parallel path with the sequential one.
+        let files = project(3_000);
+        let one = compile_unguarded(&files, 1);
+        let two = compile_unguarded(&files, 2);
+        assert!(!one.has_errors(), "{:?}", one.diagnostics.first());
+        let (one, two) = (one.output.expect("output"), two.output.expect("output"));
+        assert_eq!(one.go_files, two.go_files);
+        assert_eq!(one.dts, two.dts);
+        assert_eq!(one.openapi, two.openapi);
+        assert_eq!(serde_json::to_string(&one.manifest).ok(), serde_json::to_string(&two.manifest).ok());
+        assert_eq!(format!("{:?}", one.source_maps), format!("{:?}", two.source_maps));
+    }
 }

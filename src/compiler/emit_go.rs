@@ -62,21 +62,53 @@ pub fn go_mod(go_line: &str) -> String {
     format!("module forstapp\n\ngo {go_line}\n")
 }
 
-/// The generated files and, for the ones written from `.ft` text, where their bytes came from.
 /// The documents the server serves as they are: the manifest and the OpenAPI document, as JSON text.
 pub struct Served<'a> {
     pub manifest: &'a str,
     pub openapi: &'a str,
 }
 
+/// The Go files that do not embed the served documents, with their source maps: [`code`] writes them while the
+/// documents are being made (see `compiler::compile`), [`emit`] adds the endpoint table and puts them in order.
+pub struct Code {
+    codecs: (String, SourceMap),
+    validate: Option<String>,
+    shapes: Option<(String, SourceMap)>,
+    sources: Vec<(GeneratedFile, SourceMap)>,
+}
+
+/// The codecs, the validators, the shape types and one file per `.ft` file.
+pub fn code(sources: &[SourceFile], files: &[ast::File], program: &Program) -> Code {
+    let names = go_file_names(sources);
+    let sources_out = sources
+        .iter()
+        .zip(files)
+        .zip(&program.out)
+        .zip(names)
+        .enumerate()
+        .map(|(fi, (((source, file), file_out), name))| {
+            let mut map = SourceMap::new(name.clone());
+            let contents = source_file(fi, source, file, file_out, &mut map);
+            (GeneratedFile { name, contents }, map)
+        })
+        .collect();
+    Code {
+        codecs: emit_codec::emit(sources, files, program),
+        validate: super::emit_validate::emit(&program.endpoints, &program.types),
+        shapes: shapes_file(program),
+        sources: sources_out,
+    }
+}
+
+/// The generated files and, for the ones written from `.ft` text, where their bytes came from.
 pub fn emit(
+    code: Code,
     sources: &[SourceFile],
-    files: &[ast::File],
     program: &Program,
     served: &Served<'_>,
 ) -> (Vec<GeneratedFile>, Vec<SourceMap>) {
     let mut endpoints_map = SourceMap::new("forst_endpoints.go");
-    let (codecs, codecs_map) = emit_codec::emit(sources, files, program);
+    let (codecs, codecs_map) = code.codecs;
     let mut out = vec![
         GeneratedFile { name: "go.mod".into(), contents: go_mod(MIN_GO_VERSION) },
         GeneratedFile {
@@ -85,32 +117,38 @@ pub fn emit(
         },
         GeneratedFile { name: "forst_codecs.go".into(), contents: codecs },
     ];
-    if let Some(validate) = super::emit_validate::emit(&program.endpoints, &program.types) {
+    if let Some(validate) = code.validate {
         out.push(GeneratedFile { name: "forst_validate.go".into(), contents: validate });
     }
     let mut maps = vec![endpoints_map, codecs_map];
-    if !program.shapes.is_empty() {
-        let mut shapes_map = SourceMap::new("forst_shapes.go");
-        let mut shapes = format!(
-            "{HEADER}\npackage main\n\n// Forst shape types used in signatures and bodies, one per distinct shape.\n"
-        );
-        for (i, (name, go)) in program.shapes.iter().enumerate() {
-            let at = shapes.len();
-            let _ = writeln!(shapes, "type {name} {go}");
-            if let Some((fi, span)) = program.shape_sites.get(i) {
-                shapes_map.push(at..shapes.len(), *fi, span.clone(), false);
-            }
-        }
+    if let Some((shapes, shapes_map)) = code.shapes {
         out.push(GeneratedFile { name: "forst_shapes.go".into(), contents: shapes });
         maps.push(shapes_map);
     }
-    let names = go_file_names(sources);
-    for (fi, (((source, file), file_out), name)) in sources.iter().zip(files).zip(&program.out).zip(names).enumerate() {
-        let mut map = SourceMap::new(name.clone());
-        out.push(GeneratedFile { name, contents: source_file(fi, source, file, file_out, &mut map) });
+    for (file, map) in code.sources {
+        out.push(file);
         maps.push(map);
     }
     (out, maps)
+}
+
+/// `forst_shapes.go`, when the project writes shape types.
+fn shapes_file(program: &Program) -> Option<(String, SourceMap)> {
+    if program.shapes.is_empty() {
+        return None;
+    }
+    let mut map = SourceMap::new("forst_shapes.go");
+    let mut shapes = format!(
+        "{HEADER}\npackage main\n\n// Forst shape types used in signatures and bodies, one per distinct shape.\n"
+    );
+    for (i, (name, go)) in program.shapes.iter().enumerate() {
+        let at = shapes.len();
+        let _ = writeln!(shapes, "type {name} {go}");
+        if let Some((fi, span)) = program.shape_sites.get(i) {
+            map.push(at..shapes.len(), *fi, span.clone(), false);
+        }
+    }
+    Some((shapes, map))
 }
 
 /// `routes/process_data.ft` → `ft_routes_process_data.go`: one flat package, names that still say where they came
